@@ -1,0 +1,27 @@
+"""The endurance workout engine: validation, normalization and the shapes converters need.
+
+Plain modules with no Flask and no network, shared by the API, the plan editor, the
+``flask workouts`` commands and the export job.
+"""
+
+from .normalize import normalize, totals
+from .validation import Problem, WorkoutInvalid, check_workout, validate_workout
+from .zones import Thresholds
+
+
+def prepare(workout: object, thresholds: Thresholds | None = None) -> dict:
+    """Validate, normalize and validate again: the start of every export.
+
+    The second check catches what only the athlete's thresholds reveal, such as a zone
+    that resolves to an implausible range.
+    """
+    validate_workout(workout)
+    normalized = normalize(workout, thresholds)
+    validate_workout(normalized)
+    return normalized
+
+
+__all__ = [
+    "Problem", "Thresholds", "WorkoutInvalid", "check_workout", "normalize", "prepare",
+    "totals", "validate_workout",
+]

@@ -1,0 +1,103 @@
+"""The normalizer: a valid workout in, the flat list of steps every converter starts from.
+
+A normalized workout is itself JSON (``flask workouts normalize`` prints it):
+
+    {"normalized": true, "sport", "name", "description",
+     "steps": [{"path": "steps[1].steps[0]",
+                "blocks": [{"path": "steps[1]", "repeat": 4, "iteration": 1}],
+                "intensity", "duration", "target", "cadence", "name", "notes"}, ...],
+     "totals": {"steps", "timeSeconds", "distanceMeters", "openSteps"}}
+
+- Repeat blocks are expanded in order; ``blocks`` lists the enclosing blocks (outermost
+  first) with the iteration, so a converter can rebuild a native repeat (see structure.py).
+- A zone target keeps its ``zone`` and gains ``min``/``max`` where the athlete's threshold
+  is known; where it is not, it stays a zone number.
+- Units are canonical: seconds, meters, watts, bpm, rpm and seconds per km (a SWIM pace,
+  written per 100 m, is multiplied by 10).
+
+Normalizing never changes what the athlete will do (order, durations and targets are
+kept), and normalizing a normalized workout with the same thresholds changes nothing.
+The input must already be valid (workouts.validation); this module does not re-check it.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from .constants import SWIM_PACE_FACTOR
+from .zones import Thresholds, resolve_zone
+
+
+def normalize(workout: dict, thresholds: Thresholds | None = None) -> dict:
+    thresholds = thresholds or Thresholds()
+    sport = workout["sport"]
+    if workout.get("normalized") is True:
+        steps = [_flat_step(step, step["path"], step["blocks"], sport, thresholds, canonical=True)
+                 for step in workout["steps"]]
+    else:
+        steps = list(_expand(workout["steps"], "steps", [], sport, thresholds))
+    return {
+        "normalized": True,
+        "sport": sport,
+        "name": workout["name"],
+        "description": workout.get("description"),
+        "steps": steps,
+        "totals": totals(steps),
+    }
+
+
+def totals(steps: list[dict]) -> dict:
+    """Total time, distance and OPEN steps of a flat list of steps."""
+    time = sum(s["duration"]["value"] for s in steps if s["duration"]["type"] == "TIME")
+    distance = sum(s["duration"]["value"] for s in steps if s["duration"]["type"] == "DISTANCE")
+    opened = sum(1 for s in steps if s["duration"]["type"] == "OPEN")
+    return {"steps": len(steps), "timeSeconds": time, "distanceMeters": distance, "openSteps": opened}
+
+
+def _expand(steps: list, path: str, blocks: list, sport: str, thresholds: Thresholds) -> Iterator[dict]:
+    for index, item in enumerate(steps):
+        item_path = f"{path}[{index}]"
+        if "repeat" in item:
+            for iteration in range(1, item["repeat"] + 1):
+                block = {"path": item_path, "repeat": item["repeat"], "iteration": iteration}
+                yield from _expand(item["steps"], item_path + ".steps", blocks + [block], sport, thresholds)
+        else:
+            yield _flat_step(item, item_path, blocks, sport, thresholds, canonical=False)
+
+
+def _flat_step(step: dict, path: str, blocks: list, sport: str, thresholds: Thresholds, canonical: bool) -> dict:
+    duration = step["duration"]
+    cadence = step.get("cadence")
+    return {
+        "path": path,
+        "blocks": [dict(block) for block in blocks],
+        "intensity": step["intensity"],
+        "duration": {"type": "OPEN"} if duration["type"] == "OPEN"
+        else {"type": duration["type"], "value": duration["value"]},
+        "target": _target(step.get("target"), sport, thresholds, canonical),
+        "cadence": {"min": cadence["min"], "max": cadence["max"]} if cadence else None,
+        "name": step.get("name"),
+        "notes": step.get("notes"),
+    }
+
+
+def _target(target: dict | None, sport: str, thresholds: Thresholds, canonical: bool) -> dict | None:
+    if target is None:
+        return None
+    kind = target["type"]
+    result: dict = {"type": kind}
+    zone = target.get("zone")
+    if zone is not None:
+        result["zone"] = zone
+        if target.get("min") is not None:  # already resolved
+            result["min"], result["max"] = target["min"], target["max"]
+        else:
+            threshold = thresholds.for_target(kind, sport)
+            if threshold:
+                result["min"], result["max"] = resolve_zone(kind, zone, threshold)
+        return result
+    low, high = target["min"], target["max"]
+    if kind == "PACE" and sport == "SWIM" and not canonical:
+        low, high = low * SWIM_PACE_FACTOR, high * SWIM_PACE_FACTOR
+    result["min"], result["max"] = low, high
+    return result

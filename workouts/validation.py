@@ -1,0 +1,353 @@
+"""Every rule a structured workout must follow, in one place.
+
+The JSON API, the coach's plan editor, the ``flask workouts`` commands and the export job
+all call :func:`check_workout`; nothing else decides whether a workout is valid, so a rule
+changed here changes everywhere at once.  Provider limits (Garmin's step count, Wahoo's
+sports) are not here: each converter checks its own and reports them as :class:`Problem`
+too, so every refusal reads the same way.
+
+Each problem names a path (``steps[1].steps[0]``, or a top-level field) and the rule it
+breaks, the form that workout-format.md asks for and that the API's 422 ``fields`` use.
+
+The checker never expands repeat blocks: it counts the expanded steps arithmetically and
+stops descending past the allowed nesting, so a "repeat bomb" is refused as fast as any
+other workout of the same size in bytes.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from .constants import (
+    CADENCE_LIMITS,
+    DESCRIPTION_MAX,
+    DISTANCE_MAX_METERS,
+    INTENSITIES,
+    MAX_EXPANDED_STEPS,
+    MAX_REPEAT_DEPTH,
+    NAME_MAX,
+    REPEAT_MAX,
+    REPEAT_MIN,
+    SPORTS,
+    STEP_NAME_MAX,
+    STEP_NOTES_MAX,
+    SWIM_PACE_FACTOR,
+    TARGET_LIMITS,
+    TARGET_TYPES,
+    TIME_MAX_SECONDS,
+)
+from .zones import zone_count
+
+MAX_PROBLEMS = 50
+
+WORKOUT_KEYS = {"sport", "name", "description", "steps"}
+NORMALIZED_KEYS = WORKOUT_KEYS | {"normalized", "totals"}
+STEP_KEYS = {"intensity", "duration", "target", "cadence", "name", "notes"}
+NORMALIZED_STEP_KEYS = STEP_KEYS | {"path", "blocks"}
+REPEAT_KEYS = {"repeat", "steps"}
+DURATION_KEYS = {"type", "value"}
+TARGET_KEYS = {"type", "zone", "min", "max"}
+RANGE_KEYS = {"min", "max"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One broken rule: where (a path in the workout) and which rule."""
+
+    path: str
+    rule: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.rule}" if self.path else self.rule
+
+
+class WorkoutInvalid(ValueError):
+    """A workout that breaks at least one rule; ``str()`` is the session's lastExportError."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        return "Validation failed: " + "; ".join(str(p) for p in self.problems)
+
+
+def check_workout(workout: object) -> list[Problem]:
+    """All the problems of a workout (raw, or normalized by :func:`workouts.normalize`)."""
+    checker = _Checker()
+    checker.workout(workout)
+    return checker.problems
+
+
+def validate_workout(workout: object) -> None:
+    """Raise :class:`WorkoutInvalid` unless the workout follows every rule."""
+    problems = check_workout(workout)
+    if problems:
+        raise WorkoutInvalid(problems)
+
+
+def is_number(value: object) -> bool:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:  # an int too large for a float
+        return False
+
+
+def is_whole(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _fmt(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,}"
+
+
+class _Checker:
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+        self.sport: str | None = None
+        self.normalized = False
+
+    def add(self, path: str, rule: str) -> None:
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(Problem(path, rule))
+
+    # -- the workout --------------------------------------------------------------------
+
+    def workout(self, data: object) -> None:
+        if not isinstance(data, dict):
+            self.add("", "a workout must be a JSON object")
+            return
+        self.normalized = data.get("normalized") is True
+        if "normalized" in data and not self.normalized:
+            self.add("normalized", "must be true when present")
+        allowed = NORMALIZED_KEYS if self.normalized else WORKOUT_KEYS
+        for key in data:
+            if key not in allowed:
+                self.add("", f"unknown field '{key}'")
+
+        sport = data.get("sport")
+        if sport is None:
+            self.add("sport", "is required")
+        elif sport not in SPORTS:
+            self.add("sport", "must be one of " + ", ".join(SPORTS))
+        else:
+            self.sport = sport
+
+        name = data.get("name")
+        if not isinstance(name, str) or not 1 <= len(name.strip()) <= NAME_MAX:
+            self.add("name", f"must be 1 to {NAME_MAX} characters after trimming")
+
+        description = data.get("description")
+        if description is not None:
+            if not isinstance(description, str):
+                self.add("description", "must be text")
+            elif len(description) > DESCRIPTION_MAX:
+                self.add("description", f"must be at most {DESCRIPTION_MAX:,} characters")
+
+        steps = data.get("steps")
+        if not isinstance(steps, list):
+            self.add("steps", "must be a list of steps")
+            return
+        if self.normalized:
+            count = self.flat_steps(steps)
+        else:
+            count = self.steps(steps, "steps", depth=0)
+        if count == 0:
+            self.add("steps", "at least one step is required")
+        elif count > MAX_EXPANDED_STEPS:
+            self.add("steps", f"at most {MAX_EXPANDED_STEPS} steps after expanding repeats (this one has {count:,})")
+
+    # -- steps and repeat blocks --------------------------------------------------------
+
+    def steps(self, steps: list, path: str, depth: int) -> int:
+        """Check a list of steps and blocks; return how many steps it expands to."""
+        if len(steps) > MAX_EXPANDED_STEPS:
+            # Every step expands to at least one, so this list is too long whatever it holds.
+            return len(steps)
+        total = 0
+        for index, item in enumerate(steps):
+            item_path = f"{path}[{index}]"
+            if isinstance(item, dict) and "repeat" in item:
+                total += self.repeat(item, item_path, depth)
+            else:
+                self.step(item, item_path)
+                total += 1
+        return total
+
+    def repeat(self, block: dict, path: str, depth: int) -> int:
+        for key in block:
+            if key not in REPEAT_KEYS:
+                self.add(path, f"unknown field '{key}' in a repeat block")
+        if depth >= MAX_REPEAT_DEPTH:
+            self.add(path, f"repeat blocks may nest at most {MAX_REPEAT_DEPTH} deep")
+            return 1
+        count = block.get("repeat")
+        if not is_whole(count) or not REPEAT_MIN <= count <= REPEAT_MAX:
+            self.add(path, f"repeat must be a whole number from {REPEAT_MIN} to {REPEAT_MAX}")
+            count = 1
+        inner = block.get("steps")
+        if not isinstance(inner, list) or not inner:
+            self.add(path, "a repeat block needs a non-empty list of steps")
+            return count
+        return count * self.steps(inner, path + ".steps", depth + 1)
+
+    def flat_steps(self, steps: list) -> int:
+        if len(steps) > MAX_EXPANDED_STEPS:
+            return len(steps)
+        for index, item in enumerate(steps):
+            self.step(item, f"steps[{index}]")
+        return len(steps)
+
+    def step(self, step: object, path: str) -> None:
+        if not isinstance(step, dict):
+            self.add(path, "a step must be an object")
+            return
+        if self.normalized:
+            path = step.get("path") if isinstance(step.get("path"), str) else path
+            self.blocks(step.get("blocks"), path)
+        allowed = NORMALIZED_STEP_KEYS if self.normalized else STEP_KEYS
+        for key in step:
+            if key not in allowed:
+                self.add(path, f"unknown field '{key}'")
+
+        if step.get("intensity") not in INTENSITIES:
+            self.add(path, "intensity must be one of " + ", ".join(INTENSITIES))
+        self.duration(step.get("duration"), path, "duration" in step)
+        self.target(step.get("target"), path)
+        self.cadence(step.get("cadence"), path)
+        self.text(step.get("name"), path, "step name", STEP_NAME_MAX)
+        self.text(step.get("notes"), path, "step notes", STEP_NOTES_MAX)
+
+    def blocks(self, blocks: object, path: str) -> None:
+        if not isinstance(blocks, list) or len(blocks) > MAX_REPEAT_DEPTH:
+            self.add(path, "blocks must list at most two enclosing repeat blocks")
+            return
+        for block in blocks:
+            ok = (
+                isinstance(block, dict)
+                and set(block) == {"path", "repeat", "iteration"}
+                and isinstance(block["path"], str)
+                and is_whole(block["repeat"])
+                and REPEAT_MIN <= block["repeat"] <= REPEAT_MAX
+                and is_whole(block["iteration"])
+                and 1 <= block["iteration"] <= block["repeat"]
+            )
+            if not ok:
+                self.add(path, "each block needs a path, a repeat count and an iteration within it")
+
+    def text(self, value: object, path: str, label: str, limit: int) -> None:
+        if value is None:
+            return
+        if not isinstance(value, str):
+            self.add(path, f"{label} must be text")
+        elif len(value) > limit:
+            self.add(path, f"{label} must be at most {limit} characters")
+
+    # -- duration and targets -----------------------------------------------------------
+
+    def duration(self, duration: object, path: str, present: bool) -> None:
+        if duration is None:
+            self.add(path, "duration is required" if not present else "duration must be an object")
+            return
+        if not isinstance(duration, dict):
+            self.add(path, "duration must be an object")
+            return
+        for key in duration:
+            if key not in DURATION_KEYS:
+                self.add(path, f"unknown field '{key}' in duration")
+        kind = duration.get("type")
+        value = duration.get("value")
+        if kind == "OPEN":
+            if value is not None:
+                self.add(path, "an OPEN duration takes no value")
+        elif kind in ("TIME", "DISTANCE"):
+            if not is_number(value):
+                self.add(path, f"{kind} duration needs a numeric value")
+            elif value <= 0:
+                self.add(path, f"{kind} duration must be greater than 0")
+            elif kind == "TIME" and value > TIME_MAX_SECONDS:
+                self.add(path, "TIME duration must be at most 24 h (86,400 s)")
+            elif kind == "DISTANCE" and value > DISTANCE_MAX_METERS:
+                self.add(path, "DISTANCE duration must be at most 1,000 km (1,000,000 m)")
+        else:
+            self.add(path, "duration type must be TIME, DISTANCE or OPEN")
+
+    def target(self, target: object, path: str) -> None:
+        if target is None:
+            return
+        if not isinstance(target, dict):
+            self.add(path, "target must be an object or null")
+            return
+        for key in target:
+            if key not in TARGET_KEYS:
+                self.add(path, f"unknown field '{key}' in target")
+        kind = target.get("type")
+        if kind not in TARGET_TYPES:
+            self.add(path, "target type must be one of " + ", ".join(TARGET_TYPES))
+            return
+        self.sport_allows(kind, path)
+
+        zone = target.get("zone")
+        has_zone = zone is not None
+        has_min, has_max = target.get("min") is not None, target.get("max") is not None
+        # A normalized target resolved from a zone keeps its zone number beside the range.
+        resolved = self.normalized and has_zone and has_min and has_max
+        if not resolved and (has_zone == (has_min or has_max) or has_min != has_max):
+            self.add(path, "target needs exactly one of zone or both min and max")
+
+        if has_zone:
+            zones = zone_count(kind)
+            if zones == 0:
+                self.add(path, f"{kind} has no zones")
+            elif not is_whole(zone) or not 1 <= zone <= zones:
+                self.add(path, f"{kind} zone must be a whole number from 1 to {zones}")
+        if has_min and has_max:
+            self.range(target["min"], target["max"], path, kind, from_zone=resolved)
+
+    def range(self, low: object, high: object, path: str, kind: str, from_zone: bool) -> None:
+        if not is_number(low) or not is_number(high):
+            self.add(path, "target min and max must be numbers")
+            return
+        if low > high:
+            self.add(path, "target min must not exceed max")
+        floor, ceiling, unit = TARGET_LIMITS[kind]
+        if kind == "PACE" and self.sport == "SWIM" and not self.normalized:
+            floor, ceiling, unit = floor / SWIM_PACE_FACTOR, ceiling / SWIM_PACE_FACTOR, "s/100 m"
+        # Zone 1 of POWER starts at 0 % of FTP; a range the coach types must be positive.
+        too_low = low < floor if (from_zone or kind != "POWER") else low <= floor
+        if too_low or high > ceiling:
+            if kind == "POWER":
+                self.add(path, f"POWER values must be greater than 0 and at most {_fmt(ceiling)} W")
+            else:
+                self.add(path, f"{kind} values must be between {_fmt(floor)} and {_fmt(ceiling)} {unit}")
+
+    def cadence(self, cadence: object, path: str) -> None:
+        if cadence is None:
+            return
+        if not isinstance(cadence, dict) or set(cadence) != RANGE_KEYS:
+            self.add(path, "cadence must be {min, max} in rpm")
+            return
+        if self.sport is not None and self.sport != "BIKE":
+            self.add(path, "cadence target is only allowed for BIKE")
+        low, high = cadence["min"], cadence["max"]
+        if not is_number(low) or not is_number(high):
+            self.add(path, "cadence min and max must be numbers")
+            return
+        if low > high:
+            self.add(path, "cadence min must not exceed max")
+        if low < CADENCE_LIMITS[0] or high > CADENCE_LIMITS[1]:
+            self.add(path, f"cadence values must be between {CADENCE_LIMITS[0]} and {CADENCE_LIMITS[1]} rpm")
+
+    def sport_allows(self, kind: str, path: str) -> None:
+        if self.sport is None:
+            return
+        if kind == "CADENCE" and self.sport != "BIKE":
+            self.add(path, "cadence target is only allowed for BIKE")
+        elif kind == "PACE" and self.sport == "BIKE":
+            self.add(path, "PACE target is not allowed for BIKE")
+        elif kind == "POWER" and self.sport == "SWIM":
+            self.add(path, "POWER target is not allowed for SWIM")
