@@ -1,0 +1,70 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+# Everything else here is what those two stand on, plus the benchmarks and the soak.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+SUDO   := $(if $(filter 0,$(shell id -u)),,sudo)
+export FLASK_APP := wsgi
+
+.PHONY: run test test-fast soak bench screenshots sandbox worker system-deps clean
+
+## Install and start the whole product on the embedded default
+## (SQLite, an in-process queue and worker, the provider sandbox) at http://127.0.0.1:5000.
+run: $(VENV)/.installed
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed-demo
+	$(BIN)/flask serve --host $(HOST) --port $(PORT)
+
+## Install what the tests need (Redis, PostgreSQL and Chromium from Debian, the Python
+## test extras) and run every test: SQLite and PostgreSQL, real Redis and RQ workers,
+## the sandbox over HTTP, and the browser tests in headless Chromium.
+test: system-deps $(VENV)/.installed-test
+	$(BIN)/pytest
+
+## The unit tests only (no Redis, PostgreSQL or browser): quick feedback while editing.
+test-fast: $(VENV)/.installed-test
+	$(BIN)/pytest -m "not integration and not browser and not soak" -p no:cacheprovider --db sqlite
+
+## The full fault soak: 500 sessions, 50 athletes, injected faults, a SIGKILLed worker.
+soak: system-deps $(VENV)/.installed-test
+	SOAK_SIZE=full $(BIN)/pytest -m soak -s tests/test_soak.py
+
+## Benchmarks (tables on stdout; nothing here is a timed test).
+bench: system-deps $(VENV)/.installed-test
+	$(BIN)/python -m bench.engine
+	$(BIN)/python -m bench.plan_save
+	$(BIN)/python -m bench.export_job
+	$(BIN)/python -m bench.bulk_push
+
+## Regenerate the browser tests' screenshots into test-artifacts/screenshots/.
+screenshots: system-deps $(VENV)/.installed-test
+	$(BIN)/pytest -m browser tests/test_browser.py
+
+## The provider sandbox on its own (http://127.0.0.1:5001).
+sandbox: $(VENV)/.installed
+	$(BIN)/python -m providers.sandbox --port 5001
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet --disable-pip-version-check -e ".[test]"
+	touch $@
+
+system-deps:
+	@missing=""; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q $$missing; \
+	fi
+
+clean:
+	rm -rf $(VENV) instance test-artifacts .pytest_cache .hypothesis

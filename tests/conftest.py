@@ -1,0 +1,220 @@
+"""Shared fixtures.
+
+Every test that uses ``app`` runs twice, on SQLite and on a real PostgreSQL server that
+this file starts itself (``--db sqlite|postgresql|both``, default both).  The schema is
+built once per backend with the real migrations (``flask db upgrade``) and emptied
+between tests.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+
+import pytest
+from cryptography.fernet import Fernet
+
+os.environ.setdefault("INSTANCE_PATH", tempfile.mkdtemp(prefix="hp-instance-"))
+for variable in ("APP_ENV", "DATABASE_URL", "REDIS_URL", "SECRET_KEY", "TOKEN_ENCRYPTION_KEY", "PUBLIC_URL",
+                 "SANDBOX_URL"):
+    os.environ.pop(variable, None)
+
+from sqlalchemy import text  # noqa: E402
+
+from tests.support.servers import PostgresServer, RedisServer  # noqa: E402
+
+TOKEN_KEY = Fernet.generate_key().decode()
+
+
+def pytest_addoption(parser):
+    parser.addoption("--db", choices=["sqlite", "postgresql", "both"], default="both",
+                     help="database backends to run the app tests on")
+
+
+def pytest_generate_tests(metafunc):
+    if "backend" in metafunc.fixturenames:
+        choice = metafunc.config.getoption("--db")
+        backends = ["sqlite", "postgresql"] if choice == "both" else [choice]
+        metafunc.parametrize("backend", backends, scope="session")
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    server = PostgresServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    server = RedisServer().start()
+    yield server
+    server.cleanup()
+
+
+def base_config(database_url: str, **extra) -> dict:
+    config = {
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SECRET_KEY": "test-secret-key",
+        "TOKEN_ENCRYPTION_KEY": TOKEN_KEY,
+        "LOGIN_RATE_LIMIT": "1000 per minute",
+        "SANDBOX_DATABASE": os.path.join(tempfile.mkdtemp(prefix="hp-sandbox-"), "sandbox.db"),
+        "SERVER_NAME": None,
+    }
+    config.update(extra)
+    return config
+
+
+@pytest.fixture(scope="session")
+def database_url(backend, request, tmp_path_factory):
+    """One migrated database per backend for the whole run."""
+    if backend == "postgresql":
+        url = request.getfixturevalue("postgres").create_database("hp_test")
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'test.db'}"
+    from flask_migrate import upgrade
+
+    from webapp import create_app
+
+    app = create_app(base_config(url), env="testing")
+    with app.app_context():
+        upgrade()
+        from webapp.extensions import db
+
+        db.engine.dispose()
+    return url
+
+
+def empty_database(db) -> None:
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(text(f'DELETE FROM "{table}"'))
+
+
+@pytest.fixture
+def app_config():
+    """Per-test overrides of the app's settings (override this fixture in a module)."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url, app_config):
+    from webapp import create_app
+    from webapp.extensions import db
+
+    app = create_app(base_config(database_url, **app_config), env="testing")
+    with app.app_context():
+        empty_database(db)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def ctx(app):
+    with app.app_context():
+        yield
+
+
+# -- people ---------------------------------------------------------------------------------
+
+class People:
+    """Creates coaches, athletes and API tokens through the same code as the CLI."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def coach(self, email="coach@example.test", password="coach-password", name=None):
+        return self._create(email, password, "coach", name, None)
+
+    def athlete(self, coach, email="athlete@example.test", password="athlete-password", name=None, **profile):
+        user_id = self._create(email, password, "athlete", name, coach)
+        if profile:
+            from webapp.extensions import db
+            from webapp.models import AthleteProfile
+
+            with self.app.app_context():
+                db.session.add(AthleteProfile(athlete_id=user_id, **profile))
+                db.session.commit()
+        return user_id
+
+    def _create(self, email, password, role, name, coach_id):
+        from webapp.cli.users import create_user
+        from webapp.extensions import db
+        from webapp.models import User
+
+        with self.app.app_context():
+            coach = db.session.get(User, coach_id) if coach_id else None
+            user = create_user(email, password, role, name=name, coach=coach)
+            db.session.commit()
+            return user.id
+
+    def token(self, user_id) -> str:
+        from webapp.extensions import db
+        from webapp.models import ApiToken, User
+
+        with self.app.app_context():
+            row, clear = ApiToken.issue(db.session.get(User, user_id))
+            db.session.add(row)
+            db.session.commit()
+            return clear
+
+
+@pytest.fixture
+def people(app):
+    return People(app)
+
+
+class Api:
+    """The JSON API as a client sees it: a bearer token and JSON bodies."""
+
+    def __init__(self, client, token: str | None):
+        self.client, self.token = client, token
+
+    def headers(self):
+        return {"Authorization": f"Bearer {self.token}"} if self.token else {}
+
+    def get(self, path, **kw):
+        return self.client.get("/api/v1" + path, headers=self.headers(), **kw)
+
+    def post(self, path, json=None, **kw):
+        return self.client.post("/api/v1" + path, json=json, headers=self.headers(), **kw)
+
+    def put(self, path, json=None, **kw):
+        return self.client.put("/api/v1" + path, json=json, headers=self.headers(), **kw)
+
+    def delete(self, path, **kw):
+        return self.client.delete("/api/v1" + path, headers=self.headers(), **kw)
+
+
+@pytest.fixture
+def api_as(client, people):
+    def make(user_id):
+        return Api(client, people.token(user_id))
+
+    return make
+
+
+def csrf_token(client, path="/login") -> str:
+    html = client.get(path).get_data(as_text=True)
+    match = re.search(r'name="csrf-token" content="([^"]+)"', html)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def login(client, email, password):
+    token = csrf_token(client)
+    response = client.post("/login", data={"email": email, "password": password, "csrf_token": token})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return response

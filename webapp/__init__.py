@@ -1,0 +1,100 @@
+"""HybridPeaks: the Flask application factory.
+
+``create_app()`` reads the settings (webapp/config.py), binds the extensions created once in
+webapp/extensions.py, registers one blueprint per concern, and, where the sandbox is
+enabled, mounts the provider sandbox at /sandbox.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from werkzeug.exceptions import HTTPException
+
+from .config import INSTANCE, ROOT, load_config
+from .extensions import csrf, db, limiter, login_manager, migrate
+from .logs import configure_logging
+from .templating import register_filters
+
+
+def create_app(config: dict | None = None, env: str | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=str(INSTANCE),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    app.config.update(load_config(env, config))
+    configure_logging(app.config["LOG_LEVEL"])
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please log in to see this page."
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+    register_filters(app)
+    _register_blueprints(app)
+    _register_errors(app)
+    _register_cli(app)
+
+    @app.get("/")
+    def index():
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.login"))
+        return redirect(url_for("plans.week" if current_user.is_coach else "athlete.week"))
+
+    @app.get("/healthz")
+    def healthz():
+        return jsonify(status="ok")
+
+    logging.getLogger(__name__).debug("app created", extra={"fields": {"env": app.config["APP_ENV"]}})
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from . import api, athlete, auth, plans
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(plans.bp)
+    app.register_blueprint(athlete.bp)
+    app.register_blueprint(api.bp)
+
+
+def _register_cli(app: Flask) -> None:
+    from .cli import register
+
+    register(app)
+
+
+def _register_errors(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if request.path.startswith("/api/"):
+            codes = {400: "malformed_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+                     405: "method_not_allowed", 409: "conflict", 413: "payload_too_large",
+                     429: "rate_limited"}
+            body = {"error": {"code": codes.get(error.code, "error"), "message": error.description, "fields": {}}}
+            return jsonify(body), error.code
+        if error.code in (403, 404, 429, 413):
+            return render_template("error.html", error=error), error.code
+        return error
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record):
+    # The embedded default shares one SQLite file between the web threads, the worker
+    # thread and the tests' worker processes: WAL lets readers go on while one writes,
+    # and the busy timeout makes writers wait their turn instead of failing.
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()

@@ -1,0 +1,1 @@
+"""The athlete's device connections (filled in by the connections issue)."""

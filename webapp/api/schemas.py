@@ -1,0 +1,116 @@
+"""Marshmallow schemas of the JSON API: what a plan, a session and a profile look like.
+
+The workout inside a session is not described here: :class:`WorkoutField` hands it to
+``workouts.check_workout``, the one place where workout rules live, and turns each
+problem into a field error under its step path.
+"""
+
+from __future__ import annotations
+
+from zoneinfo import available_timezones
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+
+from workouts import check_workout
+
+from ..models import SessionType
+
+MAX_SESSIONS_PER_PLAN = 50
+TITLE_MAX = 120
+
+
+class WorkoutField(fields.Field):
+    """A structured workout, checked by workouts.validation and kept exactly as sent."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        problems = check_workout(value)
+        if problems:
+            errors: dict[str, list[str]] = {}
+            for problem in problems:
+                errors.setdefault(problem.path, []).append(problem.rule)
+            raise ValidationError(errors)
+        return value
+
+
+def must_be_monday(day) -> None:
+    if day.weekday() != 0:
+        raise ValidationError("must be a Monday")
+
+
+class ApiSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class SessionSchema(ApiSchema):
+    id = fields.Integer(strict=True, allow_none=True, load_default=None)
+    date = fields.Date(required=True)
+    type = fields.String(required=True, validate=validate.OneOf(SessionType.ALL))
+    title = fields.String(allow_none=True, load_default=None, validate=validate.Length(min=1, max=TITLE_MAX))
+    workout = WorkoutField(allow_none=True, load_default=None)
+    # Read-only export fields: accepted (so that a client may send back what it read) and ignored.
+    exportStatus = fields.Raw(load_default=None)
+    exportProvider = fields.Raw(load_default=None)
+    exportedAt = fields.Raw(load_default=None)
+    externalWorkoutId = fields.Raw(load_default=None)
+    lastExportError = fields.Raw(load_default=None)
+
+    @validates_schema(skip_on_field_errors=True)
+    def workout_matches_type(self, data, **kwargs):
+        if data["type"] == SessionType.ENDURANCE and data.get("workout") is None:
+            raise ValidationError("an ENDURANCE session needs a workout", "workout")
+        if data["type"] != SessionType.ENDURANCE and data.get("workout") is not None:
+            raise ValidationError("only ENDURANCE sessions carry a workout", "workout")
+
+
+def _sessions(**kwargs):
+    return fields.List(
+        fields.Nested(SessionSchema),
+        validate=validate.Length(max=MAX_SESSIONS_PER_PLAN, error="at most {max} sessions a week"),
+        **kwargs,
+    )
+
+
+class PlanCreateSchema(ApiSchema):
+    athleteId = fields.Integer(strict=True, required=True)
+    weekStart = fields.Date(required=True, validate=must_be_monday)
+    sessions = _sessions(load_default=list)
+
+
+class PlanUpdateSchema(ApiSchema):
+    sessions = _sessions(required=True)
+    # A client may send back the plan it read; these identify it and cannot change.
+    id = fields.Raw(load_default=None)
+    athleteId = fields.Raw(load_default=None)
+    weekStart = fields.Raw(load_default=None)
+
+
+class PlanQuerySchema(ApiSchema):
+    athleteId = fields.Integer(load_default=None)
+    weekStart = fields.Date(load_default=None)
+
+
+def _threshold(low: int, high: int, unit: str):
+    return fields.Integer(
+        strict=True,
+        allow_none=True,
+        validate=validate.Range(min=low, max=high, error=f"must be from {low} to {high} {unit}"),
+    )
+
+
+class ProfileSchema(ApiSchema):
+    ftpWatts = _threshold(20, 2000, "W")
+    maxHeartRate = _threshold(80, 250, "bpm")
+    thresholdPaceSecPerKm = _threshold(120, 1200, "s/km")
+    swimThresholdPaceSecPer100m = _threshold(40, 300, "s/100 m")
+    timezone = fields.String(validate=validate.OneOf(sorted(available_timezones()), error="is not a known time zone"))
+    athleteId = fields.Raw(load_default=None)
+
+
+PROFILE_FIELDS = {
+    "ftpWatts": "ftp_watts",
+    "maxHeartRate": "max_heart_rate",
+    "thresholdPaceSecPerKm": "threshold_pace_sec_per_km",
+    "swimThresholdPaceSecPer100m": "swim_threshold_pace_sec_per_100m",
+    "timezone": "timezone",
+}

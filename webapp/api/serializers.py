@@ -1,0 +1,46 @@
+"""How plans, sessions and profiles look in JSON responses (api.md)."""
+
+from __future__ import annotations
+
+from ..models import AthleteProfile, TrainingSession, User, WeeklyPlan
+from ..timeutil import iso_utc
+
+
+def session_json(session: TrainingSession) -> dict:
+    endurance = session.is_endurance
+    return {
+        "id": session.id,
+        "date": session.date.isoformat(),
+        "type": session.type,
+        "title": session.title,
+        "workout": session.workout if endurance else None,
+        "exportStatus": session.export_status if endurance else None,
+        "exportProvider": session.export_provider if endurance else None,
+        "exportedAt": iso_utc(session.exported_at) if endurance else None,
+        "externalWorkoutId": session.external_workout_id if endurance else None,
+        "lastExportError": session.last_export_error if endurance else None,
+    }
+
+
+def plan_json(plan: WeeklyPlan) -> dict:
+    return {
+        "id": plan.id,
+        "athleteId": plan.athlete_id,
+        "weekStart": plan.week_start.isoformat(),
+        "sessions": [session_json(s) for s in plan.sessions],
+    }
+
+
+def athlete_json(athlete: User) -> dict:
+    return {"id": athlete.id, "email": athlete.email, "name": athlete.name}
+
+
+def profile_json(athlete: User, profile: AthleteProfile | None) -> dict:
+    return {
+        "athleteId": athlete.id,
+        "ftpWatts": profile.ftp_watts if profile else None,
+        "maxHeartRate": profile.max_heart_rate if profile else None,
+        "thresholdPaceSecPerKm": profile.threshold_pace_sec_per_km if profile else None,
+        "swimThresholdPaceSecPer100m": profile.swim_threshold_pace_sec_per_100m if profile else None,
+        "timezone": profile.timezone if profile else "UTC",
+    }

@@ -1,0 +1,11 @@
+"""The ``flask`` commands of api.md: users, seed-demo, workouts, serve."""
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    from .seed import seed_demo
+    from .users import users
+
+    app.cli.add_command(users)
+    app.cli.add_command(seed_demo)

@@ -1,0 +1,152 @@
+"""Settings, read from environment variables with safe defaults.
+
+``APP_ENV`` picks a profile:
+
+- ``development`` (the default, what ``make run`` uses): a SQLite file under ``instance/``,
+  an in-process Redis stand-in and worker thread, the provider sandbox mounted at
+  ``/sandbox``; ``SECRET_KEY`` and ``TOKEN_ENCRYPTION_KEY`` are generated once into
+  ``instance/`` when not given.
+- ``production``: PostgreSQL (``DATABASE_URL``), a real Redis (``REDIS_URL``), ``rq worker``
+  processes, no sandbox; refuses to start without ``SECRET_KEY`` and ``TOKEN_ENCRYPTION_KEY``.
+- ``testing``: like development, with the values the tests pass in.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from cryptography.fernet import Fernet
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = Path(os.environ.get("INSTANCE_PATH", ROOT / "instance"))
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or wrong; the message names it."""
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = _env(name)
+    return default if value is None else value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def _env_int(name: str, default: int) -> int:
+    value = _env(name)
+    return default if value is None else int(value)
+
+
+def _delays(value: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in value.split(",") if part.strip())
+
+
+def _generated_secret(filename: str, make) -> str:
+    """A development secret kept in instance/ so that restarts keep sessions and tokens."""
+    path = INSTANCE / filename
+    if path.exists():
+        return path.read_text().strip()
+    INSTANCE.mkdir(parents=True, exist_ok=True)
+    value = make()
+    path.write_text(value)
+    path.chmod(0o600)
+    return value
+
+
+def _database_url(url: str) -> str:
+    # Hosted PostgreSQL often hands out postgres:// URLs; SQLAlchemy wants a driver name.
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def load_config(env: str | None = None, overrides: dict | None = None) -> dict:
+    """Build the Flask config for a profile; ``overrides`` win over the environment."""
+    env = env or _env("APP_ENV", "development")
+    if env not in ("development", "production", "testing"):
+        raise ConfigError(f"APP_ENV must be development, production or testing, not {env!r}")
+    production = env == "production"
+    overrides = dict(overrides or {})
+
+    secret_key = overrides.pop("SECRET_KEY", None) or _env("SECRET_KEY")
+    token_keys = overrides.pop("TOKEN_ENCRYPTION_KEY", None) or _env("TOKEN_ENCRYPTION_KEY")
+    if production:
+        missing = [n for n, v in (("SECRET_KEY", secret_key), ("TOKEN_ENCRYPTION_KEY", token_keys)) if not v]
+        if missing:
+            raise ConfigError("production settings need " + " and ".join(missing) + " (see README, Production)")
+    secret_key = secret_key or _generated_secret("secret_key", lambda: secrets.token_hex(32))
+    token_keys = token_keys or _generated_secret("token_key", lambda: Fernet.generate_key().decode())
+
+    database_url = _env("DATABASE_URL")
+    if production and not database_url:
+        raise ConfigError("production settings need DATABASE_URL (PostgreSQL)")
+    if not database_url:
+        INSTANCE.mkdir(parents=True, exist_ok=True)
+        database_url = f"sqlite:///{INSTANCE / 'hybridpeaks.db'}"
+    redis_url = _env("REDIS_URL")
+    if production and not redis_url:
+        raise ConfigError("production settings need REDIS_URL")
+
+    public_url = _env("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/")
+    sandbox_enabled = _env_bool("SANDBOX_ENABLED", not production)
+    sandbox_url = _env("SANDBOX_URL", f"{public_url}/sandbox").rstrip("/")
+
+    config = {
+        "APP_ENV": env,
+        "TESTING": env == "testing",
+        "SECRET_KEY": secret_key,
+        "TOKEN_ENCRYPTION_KEYS": [k.strip() for k in token_keys.split(",") if k.strip()],
+        "SQLALCHEMY_DATABASE_URI": _database_url(database_url),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": redis_url,
+        "PUBLIC_URL": public_url,
+        # A JSON body or form over 1 MB is refused (413) before anything parses it.
+        "MAX_CONTENT_LENGTH": 1024 * 1024,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "PREFERRED_URL_SCHEME": "https" if production else "http",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "LOGIN_RATE_LIMIT": _env("LOGIN_RATE_LIMIT", "10 per minute"),
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOG_LEVEL": _env("LOG_LEVEL", "INFO"),
+        # Provider sandbox: mounted in this app and the default target of every provider call.
+        "SANDBOX_ENABLED": sandbox_enabled,
+        "SANDBOX_DATABASE": _env("SANDBOX_DATABASE", str(INSTANCE / "sandbox.db")),
+        "SANDBOX_URL": sandbox_url,
+        # Export pipeline.
+        "EXPORT_RETRY_DELAYS": _delays(_env("EXPORT_RETRY_DELAYS", "30,120,480,1800,7200")),
+        "EXPORT_RETRY_JITTER": float(_env("EXPORT_RETRY_JITTER", "0.2")),
+        "EXPORT_LEASE_SECONDS": _env_int("EXPORT_LEASE_SECONDS", 180),
+        "EXPORT_MORNING_HOUR": _env_int("EXPORT_MORNING_HOUR", 7),
+        "RELAY_INTERVAL_SECONDS": _env_int("RELAY_INTERVAL_SECONDS", 30),
+        "RELAY_GRACE_SECONDS": _env_int("RELAY_GRACE_SECONDS", 20),
+        "HTTP_TIMEOUT_SECONDS": float(_env("HTTP_TIMEOUT_SECONDS", "10")),
+        "TOKEN_REFRESH_MARGIN_SECONDS": _env_int("TOKEN_REFRESH_MARGIN_SECONDS", 120),
+        "EMBEDDED_QUEUE": redis_url is None,
+    }
+    for provider in ("GARMIN", "WAHOO"):
+        base = f"{sandbox_url}/{provider.lower()}"
+        config[f"{provider}_CLIENT_ID"] = _env(f"{provider}_CLIENT_ID", f"hybridpeaks-{provider.lower()}")
+        config[f"{provider}_CLIENT_SECRET"] = _env(f"{provider}_CLIENT_SECRET", "sandbox-secret")
+        config[f"{provider}_AUTHORIZE_URL"] = _env(f"{provider}_AUTHORIZE_URL", f"{base}/oauth/authorize")
+        config[f"{provider}_TOKEN_URL"] = _env(f"{provider}_TOKEN_URL", f"{base}/oauth/token")
+        config[f"{provider}_API_BASE"] = _env(f"{provider}_API_BASE", base).rstrip("/")
+    # Provider quotas per app, so bulk pushes stay under them instead of provoking 429s
+    # (Garmin's evaluation key: 100 a minute; Wahoo: 200 per 5 minutes).
+    config["GARMIN_CALLS_PER_MINUTE"] = _env_int("GARMIN_CALLS_PER_MINUTE", 100)
+    config["WAHOO_CALLS_PER_MINUTE"] = _env_int("WAHOO_CALLS_PER_MINUTE", 40)
+    if production and sandbox_enabled:
+        raise ConfigError("SANDBOX_ENABLED must be off in production")
+    config.update(overrides)
+    return config

@@ -1,0 +1,103 @@
+"""A coach's weekly plan for one athlete, and the sessions in it."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..timeutil import utcnow
+from .user import User
+
+
+class SessionType:
+    ENDURANCE = "ENDURANCE"
+    STRENGTH = "STRENGTH"
+    REST = "REST"
+    OTHER = "OTHER"
+    ALL = (ENDURANCE, STRENGTH, REST, OTHER)
+
+
+class ExportStatus:
+    NOT_CONNECTED = "NOT_CONNECTED"
+    PENDING = "PENDING"
+    SENT = "SENT"
+    FAILED = "FAILED"
+    ALL = (NOT_CONNECTED, PENDING, SENT, FAILED)
+
+
+class Provider:
+    GARMIN = "GARMIN"
+    WAHOO = "WAHOO"
+    ALL = (GARMIN, WAHOO)
+    LABELS = {GARMIN: "Garmin", WAHOO: "Wahoo"}
+
+
+class WeeklyPlan(db.Model):
+    __tablename__ = "weekly_plans"
+    __table_args__ = (UniqueConstraint("athlete_id", "week_start", name="uq_weekly_plans_athlete_week"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    athlete_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    week_start: Mapped[date]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    athlete: Mapped[User] = relationship()
+    sessions: Mapped[list["TrainingSession"]] = relationship(
+        back_populates="plan",
+        cascade="all, delete-orphan",
+        order_by="(TrainingSession.date, TrainingSession.id)",
+    )
+
+
+def workout_fingerprint(workout: dict | None, day: date) -> str:
+    """What the athlete's device would receive; a re-save that keeps it keeps the revision."""
+    return json.dumps([workout, day.isoformat()], sort_keys=True, separators=(",", ":"))
+
+
+class TrainingSession(db.Model):
+    __tablename__ = "training_sessions"
+    __table_args__ = (
+        CheckConstraint("type IN ('ENDURANCE', 'STRENGTH', 'REST', 'OTHER')", name="type"),
+        CheckConstraint(
+            "export_status IS NULL OR export_status IN ('NOT_CONNECTED', 'PENDING', 'SENT', 'FAILED')",
+            name="export_status",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("weekly_plans.id", ondelete="CASCADE"), index=True)
+    date: Mapped[date]
+    type: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(120))
+    workout: Mapped[dict | None] = mapped_column(JSON)
+    # Changes only when the workout or the date really changes, so that the export
+    # pipeline can tell a changed session from a re-saved one.
+    revision: Mapped[int] = mapped_column(default=1)
+
+    # The export fields of the API: read-only to clients, null unless ENDURANCE.
+    export_status: Mapped[str | None] = mapped_column(String(16), index=True)
+    export_provider: Mapped[str | None] = mapped_column(String(16))
+    exported_at: Mapped[datetime | None]
+    external_workout_id: Mapped[str | None] = mapped_column(String(64))
+    last_export_error: Mapped[str | None] = mapped_column(Text)
+
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    plan: Mapped[WeeklyPlan] = relationship(back_populates="sessions")
+
+    @property
+    def is_endurance(self) -> bool:
+        return self.type == SessionType.ENDURANCE
+
+    @property
+    def athlete_id(self) -> int:
+        return self.plan.athlete_id
+
+    def fingerprint(self) -> str:
+        return workout_fingerprint(self.workout, self.date)

@@ -1,0 +1,113 @@
+"""Accounts: coaches and athletes, their API tokens, and an athlete's thresholds."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from workouts import Thresholds
+
+from ..extensions import db
+from ..timeutil import utcnow
+
+
+class Role:
+    COACH = "coach"
+    ATHLETE = "athlete"
+    ALL = (COACH, ATHLETE)
+
+
+def normalize_email(email: str) -> str:
+    """Emails are unique case-insensitively: stored trimmed and lower-cased."""
+    return email.strip().lower()
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint("role IN ('coach', 'athlete')", name="role"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    coach_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    coach: Mapped["User | None"] = relationship(remote_side=[id], back_populates="athletes")
+    athletes: Mapped[list["User"]] = relationship(back_populates="coach", order_by="User.name")
+    profile: Mapped["AthleteProfile | None"] = relationship(back_populates="athlete", uselist=False)
+
+    @property
+    def is_coach(self) -> bool:
+        return self.role == Role.COACH
+
+    @property
+    def is_athlete(self) -> bool:
+        return self.role == Role.ATHLETE
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    def coaches(self, athlete: "User") -> bool:
+        return self.is_coach and athlete.coach_id == self.id
+
+    def __repr__(self) -> str:  # never the hash
+        return f"<User {self.id} {self.role}>"
+
+
+def hash_api_token(token: str) -> str:
+    # API tokens are 256-bit random strings, so a plain SHA-256 is enough to store them:
+    # no dictionary can guess one, and lookups stay a single indexed equality.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class ApiToken(db.Model):
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()
+
+    @classmethod
+    def issue(cls, user: User) -> tuple["ApiToken", str]:
+        """A new token for ``user``: the row to save and the only copy of the clear text."""
+        clear = "hp_" + secrets.token_urlsafe(32)
+        return cls(user=user, token_hash=hash_api_token(clear)), clear
+
+
+class AthleteProfile(db.Model):
+    """An athlete's thresholds (workout-format.md, "Zones") and time zone."""
+
+    __tablename__ = "athlete_profiles"
+
+    athlete_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    ftp_watts: Mapped[int | None]
+    max_heart_rate: Mapped[int | None]
+    threshold_pace_sec_per_km: Mapped[int | None]
+    swim_threshold_pace_sec_per_100m: Mapped[int | None]
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    athlete: Mapped[User] = relationship(back_populates="profile")
+
+    def thresholds(self) -> Thresholds:
+        return Thresholds(
+            ftp_watts=self.ftp_watts,
+            max_heart_rate=self.max_heart_rate,
+            threshold_pace_sec_per_km=self.threshold_pace_sec_per_km,
+            swim_threshold_pace_sec_per_100m=self.swim_threshold_pace_sec_per_100m,
+        )
