@@ -16,7 +16,7 @@ export FLASK_APP := wsgi
 run: $(VENV)/.installed
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo
-	$(BIN)/flask serve --host $(HOST) --port $(PORT)
+	PUBLIC_URL=http://$(HOST):$(PORT) $(BIN)/flask serve --host $(HOST) --port $(PORT)
 
 ## Install what the tests need (Redis, PostgreSQL and Chromium from Debian, the Python
 ## test extras) and run every test: SQLite and PostgreSQL, real Redis and RQ workers,

@@ -5,7 +5,9 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     from .seed import seed_demo
+    from .serve import serve
     from .users import users
 
     app.cli.add_command(users)
     app.cli.add_command(seed_demo)
+    app.cli.add_command(serve)
