@@ -30,6 +30,7 @@ TOKEN_KEY = Fernet.generate_key().decode()
 def pytest_addoption(parser):
     parser.addoption("--db", choices=["sqlite", "postgresql", "both"], default="both",
                      help="database backends to run the app tests on")
+    parser.addoption("--update-golden", action="store_true", help="rewrite tests/golden after a deliberate change")
 
 
 def pytest_generate_tests(metafunc):

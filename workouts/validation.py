@@ -219,6 +219,9 @@ class _Checker:
         self.duration(step.get("duration"), path, "duration" in step)
         self.target(step.get("target"), path)
         self.cadence(step.get("cadence"), path)
+        target = step.get("target")
+        if isinstance(target, dict) and target.get("type") == "CADENCE" and step.get("cadence") is not None:
+            self.add(path, "a step with a CADENCE target takes no separate cadence range")
         self.text(step.get("name"), path, "step name", STEP_NAME_MAX)
         self.text(step.get("notes"), path, "step notes", STEP_NOTES_MAX)
 

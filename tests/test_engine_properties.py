@@ -1,0 +1,254 @@
+"""Properties of the engine over generated workouts (hypothesis)."""
+
+from __future__ import annotations
+
+import copy
+import math
+
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from providers import fit, garmin, wahoo
+from tests.support.fit_decode import decode, expanded_steps
+from tests.support.strategies import thresholds, workouts
+from workouts import Thresholds, WorkoutInvalid, check_workout, normalize, prepare
+from workouts.structure import flatten, native_tree
+
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def raw_totals(items, times=1):
+    time = distance = count = 0
+    for item in items:
+        if "repeat" in item:
+            t, d, c = raw_totals(item["steps"], times * item["repeat"])
+            time, distance, count = time + t, distance + d, count + c
+        else:
+            count += times
+            duration = item["duration"]
+            if duration["type"] == "TIME":
+                time += times * duration["value"]
+            elif duration["type"] == "DISTANCE":
+                distance += times * duration["value"]
+    return time, distance, count
+
+
+@SETTINGS
+@given(workouts(), thresholds)
+def test_valid_workouts_normalize_idempotently_and_keep_their_totals(workout, limits):
+    assert check_workout(workout) == []
+    th = Thresholds(**limits)
+    normalized = prepare(workout, th)
+    assert normalize(normalized, th) == normalized
+    assert check_workout(normalized) == []
+    time, distance, count = raw_totals(workout["steps"])
+    totals = normalized["totals"]
+    assert totals["steps"] == count
+    assert math.isclose(totals["timeSeconds"], time) and math.isclose(totals["distanceMeters"], distance)
+
+
+@SETTINGS
+@given(workouts(), thresholds)
+def test_normalization_keeps_order_and_targets(workout, limits):
+    normalized = normalize(workout, Thresholds(**limits))
+    flat = []
+
+    def walk(items):
+        for item in items:
+            if "repeat" in item:
+                for _ in range(item["repeat"]):
+                    walk(item["steps"])
+            else:
+                flat.append(item)
+
+    walk(workout["steps"])
+    for source, step in zip(flat, normalized["steps"], strict=True):
+        assert step["intensity"] == source["intensity"]
+        assert step["duration"].get("value") == source["duration"].get("value")
+        target = source.get("target")
+        if target is None:
+            assert step["target"] is None
+        elif "zone" in target:
+            assert step["target"]["zone"] == target["zone"]
+        else:
+            factor = 10 if target["type"] == "PACE" and workout["sport"] == "SWIM" else 1
+            assert (step["target"]["min"], step["target"]["max"]) == (target["min"] * factor, target["max"] * factor)
+        assert step["cadence"] == source.get("cadence")
+
+
+def garmin_should_refuse(normalized) -> bool:
+    nodes = garmin.one_level_repeats(native_tree(normalized["steps"]))
+    swim_target = normalized["sport"] == "SWIM" and any(s["target"] for s in normalized["steps"])
+    pace_zone = any(s["target"] and s["target"]["type"] == "PACE" and "min" not in s["target"]
+                    for s in normalized["steps"])
+    return garmin.step_count(nodes) > 100 or swim_target or pace_zone
+
+
+def wahoo_should_refuse(normalized, ftp) -> bool:
+    steps = normalized["steps"]
+    unresolved = any(s["target"] and "min" not in s["target"] and not (s["target"]["type"] == "POWER" and ftp)
+                     for s in steps)
+    return (normalized["sport"] not in ("BIKE", "RUN") or unresolved
+            or any(s["duration"]["type"] == "OPEN" for s in steps))
+
+
+@SETTINGS
+@given(workouts(), thresholds)
+def test_every_valid_workout_converts_or_is_refused_for_a_stated_provider_limit(workout, limits):
+    th = Thresholds(**limits)
+    normalized = prepare(workout, th)
+    try:
+        payload = garmin.convert(normalized)
+        assert not garmin_should_refuse(normalized)
+        # Garmin's repeats expand back to exactly the normalized steps.
+        assert _garmin_expanded(payload["segments"][0]["steps"]) == normalized["totals"]["steps"]
+        orders = _garmin_orders(payload["segments"][0]["steps"])
+        assert orders == list(range(1, len(orders) + 1))
+    except WorkoutInvalid as error:
+        assert garmin_should_refuse(normalized), error.message
+    try:
+        plan = wahoo.plan(normalized, ftp=th.ftp_watts)
+        assert not wahoo_should_refuse(normalized, th.ftp_watts)
+        assert _wahoo_expanded(plan["intervals"]) == normalized["totals"]["steps"]
+    except WorkoutInvalid as error:
+        assert wahoo_should_refuse(normalized, th.ftp_watts), error.message
+    assert fit.convert(normalized)  # FIT takes every valid workout
+
+
+@SETTINGS
+@given(workouts(), thresholds)
+def test_fit_decodes_with_garmins_sdk_to_the_same_steps(workout, limits):
+    normalized = prepare(workout, Thresholds(**limits))
+    decoded = expanded_steps(decode(fit.convert(normalized)))
+    assert len(decoded) == len(normalized["steps"])
+    for step, got in zip(normalized["steps"], decoded):
+        assert_same_fit_step(step, got, normalized["sport"])
+
+
+def assert_same_fit_step(step: dict, got: dict, sport: str) -> None:
+    assert got["intensity"] == step["intensity"]
+    duration = step["duration"]
+    assert got["duration"]["type"] == duration["type"]
+    if duration["type"] == "TIME":
+        assert math.isclose(got["duration"]["value"], duration["value"], abs_tol=0.001)
+    elif duration["type"] == "DISTANCE":
+        assert math.isclose(got["duration"]["value"], duration["value"], abs_tol=0.01)
+    target, cadence = step["target"], step["cadence"]
+    if target is None and cadence and sport == "BIKE":
+        target, cadence = {"type": "CADENCE", **cadence}, None
+    if target is None:
+        assert got["target"] is None
+    elif "min" not in target:
+        assert got["target"]["zone"] == target["zone"]
+    elif target["type"] == "PACE":
+        assert math.isclose(got["target"]["low"], 1000 / target["max"], abs_tol=0.0011)
+        assert math.isclose(got["target"]["high"], 1000 / target["min"], abs_tol=0.0011)
+    else:
+        assert (got["target"]["min"], got["target"]["max"]) == (round(target["min"]), round(target["max"]))
+    if cadence:
+        assert got["cadence"] == {"min": round(cadence["min"]), "max": round(cadence["max"])}
+    assert got.get("name") == step.get("name") and got.get("notes") == step.get("notes")
+
+
+def _garmin_expanded(steps) -> int:
+    return sum(s["repeatValue"] * _garmin_expanded(s["steps"]) if s["type"] == "WorkoutRepeatStep" else 1
+               for s in steps)
+
+
+def _garmin_orders(steps) -> list[int]:
+    out = []
+    for s in steps:
+        out.append(s["stepOrder"])
+        if s["type"] == "WorkoutRepeatStep":
+            out.extend(_garmin_orders(s["steps"]))
+    return out
+
+
+def _wahoo_expanded(intervals) -> int:
+    return sum((i["exit_trigger_value"] + 1) * _wahoo_expanded(i["intervals"]) if i["exit_trigger_type"] == "repeat"
+               else 1 for i in intervals)
+
+
+# -- one broken rule at a time ----------------------------------------------------------------
+
+def _first_step(workout):
+    items = workout["steps"]
+    while "repeat" in items[0]:
+        items = items[0]["steps"]
+    return items[0]
+
+
+def _path_of_first_step(workout):
+    path, items = "steps[0]", workout["steps"]
+    while "repeat" in items[0]:
+        items = items[0]["steps"]
+        path += ".steps[0]"
+    return path
+
+
+BREAKERS = {
+    "zero duration": (lambda w: _first_step(w).update(duration={"type": "TIME", "value": 0}),
+                      "TIME duration must be greater than 0"),
+    "min above max": (lambda w: _first_step(w).update(target={"type": "HEART_RATE", "min": 160, "max": 150}),
+                      "target min must not exceed max"),
+    "zone and range": (lambda w: _first_step(w).update(target={"type": "HEART_RATE", "zone": 2, "min": 1, "max": 2}),
+                       "target needs exactly one of zone or both min and max"),
+    "no such zone": (lambda w: _first_step(w).update(target={"type": "HEART_RATE", "zone": 6}),
+                     "HEART_RATE zone must be a whole number from 1 to 5"),
+    "implausible heart rate": (lambda w: _first_step(w).update(target={"type": "HEART_RATE", "min": 100, "max": 300}),
+                               "HEART_RATE values must be between 30 and 250 bpm"),
+    "bad intensity": (lambda w: _first_step(w).update(intensity="HARD"),
+                      "intensity must be one of WARMUP, ACTIVE, RECOVERY, REST, COOLDOWN"),
+    "unknown field": (lambda w: _first_step(w).update(watts=1), "unknown field 'watts'"),
+    "long notes": (lambda w: _first_step(w).update(notes="x" * 201), "step notes must be at most 200 characters"),
+}
+
+
+@SETTINGS
+@given(workouts(), st.sampled_from(sorted(BREAKERS)))
+def test_a_workout_breaking_one_rule_is_refused_naming_that_rule(workout, breaker):
+    mutate, rule = BREAKERS[breaker]
+    broken = copy.deepcopy(workout)
+    mutate(broken)
+    messages = [str(p) for p in check_workout(broken)]
+    assert f"{_path_of_first_step(workout)}: {rule}" in messages
+
+
+@SETTINGS
+@given(workouts(sports=("RUN", "SWIM", "ROW", "OTHER")))
+def test_cadence_anywhere_but_a_bike_is_refused(workout):
+    broken = copy.deepcopy(workout)
+    _first_step(broken).update(cadence={"min": 80, "max": 90})
+    _first_step(broken).pop("target", None)
+    assert f"{_path_of_first_step(workout)}: cadence target is only allowed for BIKE" in [
+        str(p) for p in check_workout(broken)]
+
+
+@SETTINGS
+@given(workouts())
+def test_too_many_steps_is_refused(workout):
+    assume(len(workout["steps"]) < 99)
+    broken = copy.deepcopy(workout)
+    broken["steps"] = [{"repeat": 99, "steps": broken["steps"] * 3}]
+    messages = [str(p) for p in check_workout(broken)]
+    assert any(m.startswith("steps: at most 200 steps after expanding repeats") for m in messages)
+
+
+def test_regrouped_repeats_replay_the_normalized_steps_in_order():
+    from tests.support.workouts import SPEC_EXAMPLE
+
+    normalized = normalize(SPEC_EXAMPLE)
+    assert [s["path"] for s in flatten(native_tree(normalized["steps"]))] == [s["path"] for s in normalized["steps"]]
+
+
+def test_incomplete_repeat_iterations_in_a_normalized_workout_are_refused():
+    from tests.support.workouts import SPEC_EXAMPLE
+
+    normalized = normalize(SPEC_EXAMPLE)
+    del normalized["steps"][4]  # drop one step of the second iteration
+    try:
+        native_tree(normalized["steps"])
+    except WorkoutInvalid as error:
+        assert error.message == "Validation failed: steps: repeat block iterations are incomplete or out of order"
+    else:
+        raise AssertionError("an incomplete repeat was accepted")

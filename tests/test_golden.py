@@ -1,0 +1,62 @@
+"""Golden files: real-looking workouts converted for Garmin, Wahoo and FIT, asserted exactly.
+
+Each folder under tests/golden holds a workout, the athlete's thresholds, and what each
+converter must produce (or the problems it must report).  The files were checked by eye
+once; `pytest tests/test_golden.py --update-golden` rewrites them after a deliberate change.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from providers import fit, garmin, wahoo
+from tests.support.fit_decode import decode, step_summary
+from workouts import Thresholds, WorkoutInvalid, prepare
+
+GOLDEN = Path(__file__).parent / "golden"
+CASES = sorted(p.name for p in GOLDEN.iterdir() if p.is_dir())
+CREATED = datetime(2026, 11, 24, 6, 0, tzinfo=timezone.utc)
+
+
+def outputs(case: str) -> dict[str, object]:
+    folder = GOLDEN / case
+    workout = json.loads((folder / "workout.json").read_text())
+    thresholds = Thresholds(**json.loads((folder / "thresholds.json").read_text()))
+    normalized = prepare(workout, thresholds)
+    result: dict[str, object] = {"normalized.json": normalized}
+    for name, make in (
+        ("garmin", lambda: garmin.convert(normalized)),
+        ("wahoo", lambda: wahoo.plan(normalized, ftp=thresholds.ftp_watts)),
+    ):
+        try:
+            result[f"{name}.json"] = make()
+        except WorkoutInvalid as error:
+            result[f"{name}.refused.txt"] = "\n".join(str(p) for p in error.problems) + "\n"
+    messages = decode(fit.convert(normalized, created=CREATED))
+    result["fit.json"] = {"workout": messages["workout_mesgs"][0],
+                          "steps": [step_summary(m) for m in messages["workout_step_mesgs"]]}
+    return result
+
+
+def render(value: object) -> str:
+    return value if isinstance(value, str) else json.dumps(value, indent=2, sort_keys=False) + "\n"
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_golden(case, request):
+    folder = GOLDEN / case
+    produced = outputs(case)
+    if request.config.getoption("--update-golden"):
+        for stale in folder.glob("*"):
+            if stale.name not in ("workout.json", "thresholds.json"):
+                stale.unlink()
+        for name, value in produced.items():
+            (folder / name).write_text(render(value))
+    expected = {p.name for p in folder.iterdir()} - {"workout.json", "thresholds.json"}
+    assert expected == set(produced), f"{case}: outputs changed kind (run with --update-golden after checking)"
+    for name, value in produced.items():
+        assert render(value) == (folder / name).read_text(), f"{case}/{name} differs from the golden file"
