@@ -219,3 +219,59 @@ def login(client, email, password):
     response = client.post("/login", data={"email": email, "password": password, "csrf_token": token})
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     return response
+
+
+# -- the app over real HTTP -----------------------------------------------------------------
+
+class Live:
+    """The app (with its sandbox at /sandbox) served on a real port in this process."""
+
+    def __init__(self, app, server):
+        self.app, self.server, self.url = app, server, server.url
+
+    def browser(self):
+        from tests.support.browser import Browser
+
+        return Browser(self.url)
+
+    def sandbox(self, method: str, path: str, **kwargs):
+        import requests
+
+        return requests.request(method, f"{self.url}/sandbox{path}", timeout=30, **kwargs)
+
+    def faults(self, provider: str, **faults):
+        response = self.sandbox("PUT", "/_admin/faults", json={"provider": provider, **faults})
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def held(self, provider: str) -> dict:
+        return self.sandbox("GET", f"/_admin/workouts?provider={provider}").json()
+
+
+def start_live(database_url, **config):
+    from tests.support.servers import LiveServer, free_port
+    from webapp import create_app
+    from webapp.extensions import db
+
+    port = free_port()
+    app = create_app(base_config(database_url, PUBLIC_URL=f"http://127.0.0.1:{port}", **config), env="testing")
+    with app.app_context():
+        empty_database(db)
+    return Live(app, LiveServer(app, port).start())
+
+
+@pytest.fixture
+def live(database_url, app_config):
+    live = start_live(database_url, **app_config)
+    yield live
+    live.server.stop()
+    with live.app.app_context():
+        from webapp.extensions import db
+
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def live_people(live):
+    return People(live.app)

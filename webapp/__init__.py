@@ -14,10 +14,14 @@ from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from .config import INSTANCE, ROOT, load_config
+from .connections.oauth_clients import init_oauth
 from .extensions import csrf, db, limiter, login_manager, migrate
 from .logs import configure_logging
+from .queue import init_queue
+from .security import init_cipher
 from .templating import register_filters
 
 
@@ -38,11 +42,16 @@ def create_app(config: dict | None = None, env: str | None = None) -> Flask:
     login_manager.login_message = "Please log in to see this page."
     csrf.init_app(app)
     limiter.init_app(app)
+    init_cipher(app)
+    init_queue(app)
+    init_oauth(app)
 
     register_filters(app)
     _register_blueprints(app)
     _register_errors(app)
     _register_cli(app)
+    if app.config["SANDBOX_ENABLED"]:
+        _mount_sandbox(app)
 
     @app.get("/")
     def index():
@@ -59,12 +68,29 @@ def create_app(config: dict | None = None, env: str | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from . import api, athlete, auth, plans
+    from . import api, athlete, auth, connections, plans, webhooks
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(plans.bp)
     app.register_blueprint(athlete.bp)
+    app.register_blueprint(connections.bp)
+    app.register_blueprint(webhooks.bp)
     app.register_blueprint(api.bp)
+
+
+def _mount_sandbox(app: Flask) -> None:
+    """The provider sandbox under /sandbox, configured with this app's client credentials."""
+    from providers.sandbox import create_sandbox_app
+
+    config = app.config
+    sandbox = create_sandbox_app({
+        "SANDBOX_DATABASE": config["SANDBOX_DATABASE"],
+        "SANDBOX_CLIENTS": {p.lower(): (config[f"{p}_CLIENT_ID"], config[f"{p}_CLIENT_SECRET"])
+                            for p in ("GARMIN", "WAHOO")},
+        "SANDBOX_GARMIN_WEBHOOK_URL": f"{config['PUBLIC_URL']}/webhooks/garmin",
+    })
+    app.extensions["sandbox_app"] = sandbox
+    app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {"/sandbox": sandbox})
 
 
 def _register_cli(app: Flask) -> None:

@@ -75,8 +75,14 @@ def load_config(env: str | None = None, overrides: dict | None = None) -> dict:
     production = env == "production"
     overrides = dict(overrides or {})
 
-    secret_key = overrides.pop("SECRET_KEY", None) or _env("SECRET_KEY")
-    token_keys = overrides.pop("TOKEN_ENCRYPTION_KEY", None) or _env("TOKEN_ENCRYPTION_KEY")
+    def setting(name: str, default: str | None = None) -> str | None:
+        # An explicit override (create_app(config=...)) wins over the environment, and is
+        # read here, before the settings derived from it are computed.
+        value = overrides.pop(name, None)
+        return value if value not in (None, "") else _env(name, default)
+
+    secret_key = setting("SECRET_KEY")
+    token_keys = setting("TOKEN_ENCRYPTION_KEY")
     if production:
         missing = [n for n, v in (("SECRET_KEY", secret_key), ("TOKEN_ENCRYPTION_KEY", token_keys)) if not v]
         if missing:
@@ -84,19 +90,19 @@ def load_config(env: str | None = None, overrides: dict | None = None) -> dict:
     secret_key = secret_key or _generated_secret("secret_key", lambda: secrets.token_hex(32))
     token_keys = token_keys or _generated_secret("token_key", lambda: Fernet.generate_key().decode())
 
-    database_url = _env("DATABASE_URL")
+    database_url = setting("DATABASE_URL")
     if production and not database_url:
         raise ConfigError("production settings need DATABASE_URL (PostgreSQL)")
     if not database_url:
         INSTANCE.mkdir(parents=True, exist_ok=True)
         database_url = f"sqlite:///{INSTANCE / 'hybridpeaks.db'}"
-    redis_url = _env("REDIS_URL")
+    redis_url = setting("REDIS_URL")
     if production and not redis_url:
         raise ConfigError("production settings need REDIS_URL")
 
-    public_url = _env("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/")
+    public_url = setting("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/")
     sandbox_enabled = _env_bool("SANDBOX_ENABLED", not production)
-    sandbox_url = _env("SANDBOX_URL", f"{public_url}/sandbox").rstrip("/")
+    sandbox_url = setting("SANDBOX_URL", f"{public_url}/sandbox").rstrip("/")
 
     config = {
         "APP_ENV": env,

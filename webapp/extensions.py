@@ -1,6 +1,5 @@
 """Flask extensions, created once here and bound to an app in ``create_app``."""
 
-from authlib.integrations.flask_client import OAuth
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -24,5 +23,4 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 rq = RQ()
-oauth = OAuth()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

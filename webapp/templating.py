@@ -13,7 +13,9 @@ def duration_text(seconds) -> str:
     minutes, secs = divmod(rest, 60)
     if hours:
         return f"{hours} h {minutes:02d} min" if not secs else f"{hours}:{minutes:02d}:{secs:02d}"
-    return f"{minutes} min" if not secs else f"{minutes}:{secs:02d}"
+    if not minutes:
+        return f"{secs} s"
+    return f"{minutes} min" if not secs else f"{minutes} min {secs} s"
 
 
 def distance_text(meters) -> str:

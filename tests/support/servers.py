@@ -131,6 +131,10 @@ class RedisServer:
         wait_for_port(self.port)
         return self
 
+    def ensure_running(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            self.start()
+
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
             self.process.terminate()

@@ -44,3 +44,16 @@ def profile_json(athlete: User, profile: AthleteProfile | None) -> dict:
         "swimThresholdPaceSecPer100m": profile.swim_threshold_pace_sec_per_100m if profile else None,
         "timezone": profile.timezone if profile else "UTC",
     }
+
+
+def connection_json(connection) -> dict:
+    return {
+        "provider": connection.provider,
+        "status": connection.status,
+        "primary": connection.is_primary,
+        "providerUserId": connection.provider_user_id,
+        "scopes": connection.scopes.split() if connection.scopes else [],
+        "connectedAt": iso_utc(connection.connected_at),
+        "reconnectNeeded": not connection.is_active,
+        "message": connection.reconnect_message,
+    }

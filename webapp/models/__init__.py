@@ -2,8 +2,9 @@
 
 from .user import ApiToken, AthleteProfile, Role, User
 from .plan import ExportStatus, Provider, SessionType, TrainingSession, WeeklyPlan
+from .connection import ConnectionStatus, DeviceConnection, RevokedReason
 
 __all__ = [
-    "ApiToken", "AthleteProfile", "ExportStatus", "Provider", "Role", "SessionType",
-    "TrainingSession", "User", "WeeklyPlan",
+    "ApiToken", "AthleteProfile", "ConnectionStatus", "DeviceConnection", "ExportStatus", "Provider",
+    "RevokedReason", "Role", "SessionType", "TrainingSession", "User", "WeeklyPlan",
 ]

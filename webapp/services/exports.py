@@ -24,3 +24,8 @@ def session_deleted(session: TrainingSession) -> None:
 def clear_export_fields(session: TrainingSession) -> None:
     session.export_status = session.export_provider = session.exported_at = None
     session.external_workout_id = session.last_export_error = None
+
+
+def athlete_connected(athlete_id: int, provider: str) -> None:
+    """An athlete connected (or reconnected) a provider: their waiting sessions will be
+    pushed here once the auto-push pipeline exists."""

@@ -1,0 +1,54 @@
+"""A stand-in for Garmin's and Wahoo's OAuth and workout APIs, so that the whole product runs
+and is tested with no real account.
+
+It stands for the outside world: it imports nothing from webapp/, jobs/ or the converters,
+and checks what it receives by the providers' documented rules, so it catches what the
+product gets wrong.  Mounted at /sandbox by the app in the embedded default; on its own:
+``python -m providers.sandbox --port 5001``.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+from flask import Flask, jsonify, request
+
+from . import admin, faults, garmin, oauth, wahoo
+from .store import Store
+
+DEFAULT_CLIENTS = {"garmin": ("hybridpeaks-garmin", "sandbox-secret"), "wahoo": ("hybridpeaks-wahoo", "sandbox-secret")}
+
+
+def create_sandbox_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config.update(
+        SANDBOX_DATABASE=os.environ.get("SANDBOX_DATABASE", "sandbox.db"),
+        SANDBOX_CLIENTS=DEFAULT_CLIENTS,
+        SANDBOX_GARMIN_WEBHOOK_URL=os.environ.get("SANDBOX_GARMIN_WEBHOOK_URL"),
+        SANDBOX_ADMIN=True,
+    )
+    app.config.update(config or {})
+    app.extensions["sandbox_store"] = Store(app.config["SANDBOX_DATABASE"])
+    app.register_blueprint(oauth.bp)
+    app.register_blueprint(garmin.bp)
+    app.register_blueprint(wahoo.bp)
+    if app.config["SANDBOX_ADMIN"]:
+        app.register_blueprint(admin.bp)
+
+    @app.errorhandler(faults.Dropped)
+    def dropped(_error):
+        return "", 500  # the socket is already shut; nothing reaches the client
+
+    @app.after_request
+    def record(response):
+        provider = request.path.strip("/").split("/")[0]
+        if provider in ("garmin", "wahoo") and "/oauth/" not in request.path:
+            app.extensions["sandbox_store"].log_request(provider, request.method, request.path, response.status_code)
+        return response
+
+    @app.get("/")
+    def index():
+        return jsonify(sandbox="HybridPeaks provider sandbox", providers=["garmin", "wahoo"], time=time.time())
+
+    return app

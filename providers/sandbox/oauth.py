@@ -1,0 +1,279 @@
+"""OAuth 2.0 as Garmin and Wahoo run it: consent with PKCE (S256) and state, code exchange,
+refresh with rotation, and the bearer check every API call goes through.
+
+Token rules, from the providers' documentation:
+
+- Garmin: access tokens live 24 h, refresh tokens about 90 days; every refresh returns a
+  new refresh token and the one used stops working.
+- Wahoo: access tokens live 2 h; every refresh returns a new pair, and the previous
+  tokens are revoked once the new access token is first used; two refreshes of one
+  athlete at the same time fail with a bare 400; at most 10 unrevoked tokens per athlete
+  (the sandbox refuses an eleventh rather than guess which one Wahoo would drop).
+
+A code is single-use: a replayed code is refused and revokes what it was exchanged for
+(RFC 6749, 4.1.2).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+import time
+from urllib.parse import unquote, urlencode, urlsplit
+
+from flask import Blueprint, abort, current_app, g, jsonify, redirect, render_template, request
+
+bp = Blueprint("sandbox_oauth", __name__)
+
+LIFETIMES = {  # access, refresh (seconds)
+    "garmin": (24 * 3600, 90 * 24 * 3600),
+    "wahoo": (2 * 3600, 365 * 24 * 3600),
+}
+MAX_UNREVOKED_WAHOO_TOKENS = 10
+CODE_LIFETIME = 600
+PREFIX = {"garmin": "g", "wahoo": "w"}
+SCOPES = {
+    "garmin": ["WORKOUT_IMPORT", "ACTIVITY_EXPORT", "HEALTH_EXPORT"],
+    "wahoo": ["user_read", "workouts_read", "workouts_write", "plans_read", "plans_write", "offline_data"],
+}
+
+
+def store():
+    return current_app.extensions["sandbox_store"]
+
+
+def oauth_error(code: str, description: str, status: int = 400):
+    return jsonify(error=code, error_description=description), status
+
+
+# -- consent ------------------------------------------------------------------------------
+
+@bp.route("/<any(garmin, wahoo):provider>/oauth/authorize", methods=["GET", "POST"])
+def authorize(provider: str):
+    params = request.values
+    problems = _authorize_problems(provider, params)
+    if problems:
+        return render_template("sandbox/consent_error.html", provider=provider, problems=problems), 400
+    if request.method == "GET":
+        hint = params.get("login_hint", "")
+        account = params.get("account") or _default_account(provider, hint)
+        return render_template("sandbox/consent.html", provider=provider, params=params, account=account,
+                               scopes=SCOPES[provider], requested=_requested_scopes(provider, params))
+
+    redirect_uri, state = params["redirect_uri"], params["state"]
+    if params.get("decision") != "allow":
+        query = {"error": "access_denied", "error_description": "The user refused access.", "state": state}
+        return redirect(_with_query(redirect_uri, query))
+    account = (params.get("account") or "").strip() or _default_account(provider, params.get("login_hint", ""))
+    granted = params.getlist("grant") if provider == "garmin" else _requested_scopes(provider, params)
+    code = secrets.token_urlsafe(24)
+    with store().transaction() as db:
+        user = db.execute("SELECT * FROM users WHERE provider = ? AND user_id = ?", (provider, account)).fetchone()
+        if user is None:
+            db.execute("INSERT INTO users (provider, user_id, login_hint, permissions, created) VALUES (?, ?, ?, ?, ?)",
+                       (provider, account, params.get("login_hint", ""), " ".join(granted), time.time()))
+        else:  # consenting again restores the account and its permissions
+            db.execute("UPDATE users SET permissions = ?, deregistered = 0 WHERE provider = ? AND user_id = ?",
+                       (" ".join(granted), provider, account))
+        db.execute("INSERT INTO codes (code, provider, client_id, redirect_uri, challenge, user_id, scope, created) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                   (code, provider, params["client_id"], redirect_uri, params["code_challenge"], account,
+                    " ".join(granted), time.time()))
+    return redirect(_with_query(redirect_uri, {"code": code, "state": state}))
+
+
+def _authorize_problems(provider: str, params) -> list[str]:
+    problems = []
+    client_id, _ = current_app.config["SANDBOX_CLIENTS"][provider]
+    if params.get("response_type") != "code":
+        problems.append("response_type must be code")
+    if params.get("client_id") != client_id:
+        problems.append("unknown client_id")
+    redirect_uri = params.get("redirect_uri", "")
+    if urlsplit(redirect_uri).scheme not in ("http", "https"):
+        problems.append("redirect_uri must be an http(s) URL")
+    if not params.get("state"):
+        problems.append("state is required")
+    if not params.get("code_challenge"):
+        problems.append("PKCE is required: send code_challenge")
+    if params.get("code_challenge_method") != "S256":
+        problems.append("code_challenge_method must be S256")
+    return problems
+
+
+def _requested_scopes(provider: str, params) -> list[str]:
+    requested = (params.get("scope") or "").replace(",", " ").split()
+    return [s for s in requested if s in SCOPES[provider]] or list(SCOPES[provider])
+
+
+def _default_account(provider: str, hint: str) -> str:
+    seed = hint.strip().lower() or secrets.token_hex(8)
+    return f"{provider}-user-{hashlib.sha256(seed.encode()).hexdigest()[:12]}"
+
+
+def _with_query(url: str, query: dict) -> str:
+    return url + ("&" if "?" in url else "?") + urlencode(query)
+
+
+# -- the token endpoint -----------------------------------------------------------------------
+
+@bp.post("/<any(garmin, wahoo):provider>/oauth/token")
+def token(provider: str):
+    client_id, client_secret = current_app.config["SANDBOX_CLIENTS"][provider]
+    given_id, given_secret = _client_credentials()
+    if given_id != client_id or not hmac.compare_digest(given_secret or "", client_secret):
+        return oauth_error("invalid_client", "Client authentication failed.", 401)
+    grant = request.form.get("grant_type")
+    if grant == "authorization_code":
+        return _exchange_code(provider, client_id)
+    if grant == "refresh_token":
+        return _refresh(provider, client_id)
+    return oauth_error("unsupported_grant_type", "grant_type must be authorization_code or refresh_token.")
+
+
+def _client_credentials() -> tuple[str | None, str | None]:
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("basic "):
+        try:
+            decoded = base64.b64decode(header[6:]).decode()
+            client_id, _, secret = decoded.partition(":")
+            return unquote(client_id), unquote(secret)
+        except (ValueError, UnicodeDecodeError):
+            return None, None
+    return request.form.get("client_id"), request.form.get("client_secret")
+
+
+def _exchange_code(provider: str, client_id: str):
+    code, verifier = request.form.get("code", ""), request.form.get("code_verifier", "")
+    with store().transaction() as db:
+        row = db.execute("SELECT * FROM codes WHERE code = ? AND provider = ?", (code, provider)).fetchone()
+        if row is None:
+            return oauth_error("invalid_grant", "Unknown authorization code.")
+        if row["used"]:
+            db.execute("UPDATE tokens SET revoked = 1, revoked_reason = 'code replayed' WHERE grant_id = ?", (code,))
+            return oauth_error("invalid_grant", "This authorization code was already used.")
+        db.execute("UPDATE codes SET used = 1 WHERE code = ?", (code,))
+        if time.time() - row["created"] > CODE_LIFETIME:
+            return oauth_error("invalid_grant", "The authorization code has expired.")
+        if row["redirect_uri"] != request.form.get("redirect_uri") or row["client_id"] != client_id:
+            return oauth_error("invalid_grant", "redirect_uri or client does not match the authorization request.")
+        challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+        if not verifier or not hmac.compare_digest(challenge, row["challenge"]):
+            return oauth_error("invalid_grant", "PKCE verification failed: code_verifier does not match.")
+        problem = _too_many_tokens(db, provider, row["user_id"], client_id)
+        if problem:
+            return problem
+        body = _issue(db, provider, row["user_id"], client_id, row["scope"], grant_id=code)
+    return jsonify(body)
+
+
+def _refresh(provider: str, client_id: str):
+    refresh_token = request.form.get("refresh_token", "")
+    row = store().one("SELECT * FROM tokens WHERE token = ? AND provider = ? AND kind = 'refresh'",
+                      refresh_token, provider)
+    if row is None or row["client_id"] != client_id:
+        return oauth_error("invalid_grant", "Unknown refresh token.")
+    user_id = row["user_id"]
+    if provider == "wahoo":
+        # Two refreshes of one athlete at the same time: Wahoo answers the second with a bare 400.
+        with store().transaction() as db:
+            busy = db.execute("SELECT started FROM refreshing WHERE provider = ? AND user_id = ?",
+                              (provider, user_id)).fetchone()
+            if busy and time.time() - busy["started"] < 30:
+                return "", 400
+            db.execute("INSERT OR REPLACE INTO refreshing VALUES (?, ?, ?)", (provider, user_id, time.time()))
+    try:
+        time.sleep(store().faults(provider).get("refreshLatencyMs", 50 if provider == "wahoo" else 0) / 1000)
+        with store().transaction() as db:
+            current = db.execute("SELECT * FROM tokens WHERE token = ?", (refresh_token,)).fetchone()
+            user = db.execute("SELECT * FROM users WHERE provider = ? AND user_id = ?", (provider, user_id)).fetchone()
+            if current["revoked"] or current["expires"] < time.time() or user is None or user["deregistered"]:
+                return oauth_error("invalid_grant", "The refresh token is revoked or expired.")
+            if provider == "garmin":  # rotation: the refresh token just used stops working
+                db.execute("UPDATE tokens SET revoked = 1, revoked_reason = 'rotated' WHERE token = ?", (refresh_token,))
+            problem = _too_many_tokens(db, provider, user_id, client_id)
+            if problem:
+                return problem
+            body = _issue(db, provider, user_id, client_id, current["scope"], grant_id=current["grant_id"])
+        return jsonify(body)
+    finally:
+        if provider == "wahoo":
+            with store().transaction() as db:
+                db.execute("DELETE FROM refreshing WHERE provider = ? AND user_id = ?", (provider, user_id))
+
+
+def _too_many_tokens(db, provider: str, user_id: str, client_id: str):
+    if provider != "wahoo":
+        return None
+    live = db.execute("SELECT COUNT(*) FROM tokens WHERE provider = ? AND user_id = ? AND client_id = ? AND kind = "
+                      "'access' AND revoked = 0 AND expires > ?", (provider, user_id, client_id, time.time())).fetchone()[0]
+    if live >= MAX_UNREVOKED_WAHOO_TOKENS:
+        return oauth_error("invalid_request", f"Too many unrevoked access tokens for this user (limit "
+                                              f"{MAX_UNREVOKED_WAHOO_TOKENS}).")
+    return None
+
+
+def _issue(db, provider: str, user_id: str, client_id: str, scope: str, grant_id: str) -> dict:
+    faults = store().faults(provider)
+    access_life, refresh_life = LIFETIMES[provider]
+    access_life = faults.get("accessTokenTtlSeconds", access_life)
+    now = time.time()
+    access = f"{PREFIX[provider]}at_{secrets.token_urlsafe(24)}"
+    refresh = f"{PREFIX[provider]}rt_{secrets.token_urlsafe(24)}"
+    for value, kind, life in ((access, "access", access_life), (refresh, "refresh", refresh_life)):
+        db.execute("INSERT INTO tokens (token, provider, kind, user_id, client_id, scope, issued, expires, grant_id) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", (value, provider, kind, user_id, client_id, scope, now,
+                                                          now + life, grant_id))
+    body = {"access_token": access, "token_type": "Bearer", "expires_in": int(access_life),
+            "refresh_token": refresh, "scope": scope}
+    if provider == "garmin":
+        body["refresh_token_expires_in"] = refresh_life
+    else:
+        body["created_at"] = int(now)
+    return body
+
+
+# -- bearer tokens on API calls --------------------------------------------------------------------
+
+def authenticate(provider: str):
+    """Check the bearer token of an API call; on success ``g.user_id`` and ``g.token`` are set."""
+    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not value:
+        abort(_unauthorized(provider, "Missing bearer token."))
+    now = time.time()
+    with store().transaction() as db:
+        row = db.execute("SELECT * FROM tokens WHERE token = ? AND provider = ? AND kind = 'access'",
+                         (value, provider)).fetchone()
+        if row is None:
+            abort(_unauthorized(provider, "Unknown access token."))
+        if row["revoked"]:
+            abort(_unauthorized(provider, "The access token was revoked."))
+        every = store().faults(provider).get("expireEveryCalls")
+        if row["expires"] < now or (every and row["calls"] >= every):
+            abort(_unauthorized(provider, "The access token has expired."))
+        user = db.execute("SELECT * FROM users WHERE provider = ? AND user_id = ?", (provider, row["user_id"])).fetchone()
+        if user is None or user["deregistered"]:
+            abort(_unauthorized(provider, "The user has revoked access."))
+        db.execute("UPDATE tokens SET calls = calls + 1, first_used = COALESCE(first_used, ?) WHERE token = ?",
+                   (now, value))
+        if provider == "wahoo" and row["first_used"] is None:
+            # The first use of a new access token revokes the tokens it replaced.
+            db.execute("UPDATE tokens SET revoked = 1, revoked_reason = 'replaced' WHERE provider = ? AND user_id = ? "
+                       "AND client_id = ? AND issued < ? AND revoked = 0",
+                       (provider, row["user_id"], row["client_id"], row["issued"]))
+    g.user_id, g.token, g.permissions = row["user_id"], value, (user["permissions"] or "").split()
+
+
+def _unauthorized(provider: str, message: str):
+    key = "errorMessage" if provider == "garmin" else "error"
+    response = jsonify({key: message})
+    response.status_code = 401
+    return response
+
+
+def revoke_user(provider: str, user_id: str, reason: str) -> None:
+    with store().transaction() as db:
+        db.execute("UPDATE tokens SET revoked = 1, revoked_reason = ? WHERE provider = ? AND user_id = ? AND revoked = 0",
+                   (reason, provider, user_id))

@@ -1,0 +1,111 @@
+"""The sandbox's memory: a small SQLite database of its own (stdlib sqlite3).
+
+Kept on disk so that restarting ``make run`` keeps the athletes' connections working, and
+shared safely by the threads of the server that mounts the sandbox.  Nothing here knows
+the product's data model.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS users (
+    provider TEXT, user_id TEXT, login_hint TEXT, permissions TEXT, deregistered INTEGER DEFAULT 0,
+    created REAL, PRIMARY KEY (provider, user_id));
+CREATE TABLE IF NOT EXISTS codes (
+    code TEXT PRIMARY KEY, provider TEXT, client_id TEXT, redirect_uri TEXT, challenge TEXT,
+    user_id TEXT, scope TEXT, created REAL, used INTEGER DEFAULT 0);
+CREATE TABLE IF NOT EXISTS tokens (
+    token TEXT PRIMARY KEY, provider TEXT, kind TEXT, user_id TEXT, client_id TEXT, scope TEXT,
+    issued REAL, expires REAL, revoked INTEGER DEFAULT 0, revoked_reason TEXT, grant_id TEXT,
+    first_used REAL, calls INTEGER DEFAULT 0);
+CREATE INDEX IF NOT EXISTS tokens_user ON tokens (provider, user_id);
+CREATE TABLE IF NOT EXISTS records (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, provider TEXT, kind TEXT, user_id TEXT, token TEXT,
+    body TEXT, key TEXT, ref INTEGER, created REAL, deleted INTEGER DEFAULT 0);
+CREATE INDEX IF NOT EXISTS records_user ON records (provider, kind, user_id);
+CREATE TABLE IF NOT EXISTS faults (provider TEXT PRIMARY KEY, body TEXT);
+CREATE TABLE IF NOT EXISTS counters (key TEXT PRIMARY KEY, window REAL, count INTEGER);
+CREATE TABLE IF NOT EXISTS refreshing (provider TEXT, user_id TEXT, started REAL, PRIMARY KEY (provider, user_id));
+CREATE TABLE IF NOT EXISTS requests (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, provider TEXT, method TEXT, path TEXT, status INTEGER, at REAL);
+"""
+
+TABLES = ("users", "codes", "tokens", "records", "faults", "counters", "refreshing", "requests")
+
+
+class Store:
+    def __init__(self, path: str):
+        self.path = path
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self.connection().executescript(SCHEMA)
+
+    def connection(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA busy_timeout=30000")
+            self._local.conn = conn
+        return conn
+
+    @contextmanager
+    def transaction(self):
+        """One write transaction, taken at once so that check-then-write steps are atomic."""
+        db = self.connection()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        else:
+            db.execute("COMMIT")
+
+    def query(self, sql: str, *args) -> list[sqlite3.Row]:
+        return self.connection().execute(sql, args).fetchall()
+
+    def one(self, sql: str, *args) -> sqlite3.Row | None:
+        return self.connection().execute(sql, args).fetchone()
+
+    def forget_everything(self) -> None:
+        with self.transaction() as db:
+            for table in TABLES:
+                db.execute(f"DELETE FROM {table}")
+            db.execute("DELETE FROM sqlite_sequence")
+
+    # -- faults -----------------------------------------------------------------------------
+
+    def faults(self, provider: str) -> dict:
+        row = self.one("SELECT body FROM faults WHERE provider = ?", provider)
+        return json.loads(row["body"]) if row else {}
+
+    def set_faults(self, provider: str, faults: dict) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT OR REPLACE INTO faults VALUES (?, ?)", (provider, json.dumps(faults)))
+
+    # -- counters for rate limits -------------------------------------------------------------
+
+    def count(self, key: str, window_seconds: float) -> tuple[int, float]:
+        """Add one call to the fixed window ``key`` is in; return (calls, window end)."""
+        now = time.time()
+        window = now - now % window_seconds
+        with self.transaction() as db:
+            row = db.execute("SELECT window, count FROM counters WHERE key = ?", (key,)).fetchone()
+            count = row["count"] + 1 if row and row["window"] == window else 1
+            db.execute("INSERT OR REPLACE INTO counters VALUES (?, ?, ?)", (key, window, count))
+        return count, window + window_seconds
+
+    def log_request(self, provider: str, method: str, path: str, status: int) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT INTO requests (provider, method, path, status, at) VALUES (?, ?, ?, ?, ?)",
+                       (provider, method, path, status, time.time()))

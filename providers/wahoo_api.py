@@ -1,0 +1,56 @@
+"""Wahoo's Cloud API, called with the athlete's own token.
+
+Creating a plan or a workout is made idempotent with the ids we choose (``external_id``,
+``workout_token``): when Wahoo says one is already taken, a retry of ours got there before,
+so we look it up and use it instead of failing or creating a second one.
+"""
+
+from __future__ import annotations
+
+from .errors import PayloadRejected
+from .http import ProviderHttp
+
+PROVIDER = "WAHOO"
+TAKEN = "already been taken"
+
+
+class WahooApi:
+    def __init__(self, http: ProviderHttp):
+        self.http = http
+
+    def user_id(self, token: str) -> str:
+        return str(self.http.call("GET", "/v1/user", token).json()["id"])
+
+    def create_plan(self, token: str, form: dict) -> str:
+        try:
+            return str(self.http.call("POST", "/v1/plans", token, data=form).json()["id"])
+        except PayloadRejected as error:
+            if TAKEN not in str(error):
+                raise
+            plans = self.http.call("GET", "/v1/plans", token, params={"external_id": form["plan[external_id]"]}).json()
+            matches = [p for p in plans.get("plans", []) if p.get("external_id") == form["plan[external_id]"]]
+            if not matches:
+                raise
+            return str(matches[0]["id"])
+
+    def create_workout(self, token: str, form: dict) -> str:
+        try:
+            return str(self.http.call("POST", "/v1/workouts", token, data=form).json()["id"])
+        except PayloadRejected as error:
+            if TAKEN not in str(error):
+                raise
+            found = self.http.call("GET", "/v1/workouts", token,
+                                   params={"workout_token": form["workout[workout_token]"]}).json()
+            matches = [w for w in found.get("workouts", []) if w.get("workout_token") == form["workout[workout_token]"]]
+            if not matches:
+                raise
+            return str(matches[0]["id"])
+
+    def delete_workout(self, token: str, workout_id: str) -> None:
+        self.http.call("DELETE", f"/v1/workouts/{workout_id}", token)
+
+    def delete_plan(self, token: str, plan_id: str) -> None:
+        self.http.call("DELETE", f"/v1/plans/{plan_id}", token)
+
+    def deauthorize(self, token: str) -> None:
+        self.http.call("DELETE", "/v1/permissions", token)

@@ -1,0 +1,90 @@
+"""An athlete's connection to Garmin or Wahoo: their own OAuth tokens, encrypted at rest."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..security import cipher
+from ..timeutil import utcnow
+from .user import User
+
+
+class ConnectionStatus:
+    ACTIVE = "ACTIVE"
+    REVOKED = "REVOKED"  # shown as "reconnect needed"
+
+
+class RevokedReason:
+    """Why a connection needs reconnecting, in words an athlete can act on."""
+
+    TOKEN_REFUSED = "TOKEN_REFUSED"
+    DEREGISTERED = "DEREGISTERED"
+    PERMISSION_MISSING = "PERMISSION_MISSING"
+    TEXT = {
+        TOKEN_REFUSED: "{provider} no longer accepts HybridPeaks' access. Reconnect {provider} to keep receiving workouts.",
+        DEREGISTERED: "You disconnected HybridPeaks in {provider}. Reconnect {provider} to receive workouts again.",
+        PERMISSION_MISSING: "HybridPeaks may not send workouts to {provider}: allow workout import when you reconnect.",
+    }
+
+
+class DeviceConnection(db.Model):
+    __tablename__ = "device_connections"
+    __table_args__ = (
+        UniqueConstraint("athlete_id", "provider", name="uq_device_connections_athlete_provider"),
+        Index("ix_device_connections_provider_user", "provider", "provider_user_id"),
+        CheckConstraint("provider IN ('GARMIN', 'WAHOO')", name="provider"),
+        CheckConstraint("status IN ('ACTIVE', 'REVOKED')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    athlete_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    provider: Mapped[str] = mapped_column(String(16))
+    provider_user_id: Mapped[str] = mapped_column(String(128))
+    access_token_enc: Mapped[str] = mapped_column(Text)
+    refresh_token_enc: Mapped[str | None] = mapped_column(Text)
+    access_expires_at: Mapped[datetime | None]
+    scopes: Mapped[str] = mapped_column(String(512), default="")
+    status: Mapped[str] = mapped_column(String(16), default=ConnectionStatus.ACTIVE)
+    status_reason: Mapped[str | None] = mapped_column(String(32))
+    is_primary: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Bumped by every refresh, so that a process can tell its token was replaced meanwhile.
+    token_version: Mapped[int] = mapped_column(default=0)
+    connected_at: Mapped[datetime] = mapped_column(default=utcnow)
+    refreshed_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    athlete: Mapped[User] = relationship()
+
+    @property
+    def access_token(self) -> str:
+        return cipher().decrypt(self.access_token_enc)
+
+    @property
+    def refresh_token(self) -> str | None:
+        return cipher().decrypt(self.refresh_token_enc) if self.refresh_token_enc else None
+
+    def set_tokens(self, access: str, refresh: str | None, expires_at: datetime | None) -> None:
+        self.access_token_enc = cipher().encrypt(access)
+        if refresh:  # a provider that does not rotate keeps the refresh token it gave
+            self.refresh_token_enc = cipher().encrypt(refresh)
+        self.access_expires_at = expires_at
+        self.token_version = (self.token_version or 0) + 1
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == ConnectionStatus.ACTIVE
+
+    @property
+    def reconnect_message(self) -> str | None:
+        if self.is_active:
+            return None
+        label = {"GARMIN": "Garmin", "WAHOO": "Wahoo"}[self.provider]
+        template = RevokedReason.TEXT.get(self.status_reason or "", RevokedReason.TEXT[RevokedReason.TOKEN_REFUSED])
+        return template.format(provider=label)
+
+    def __repr__(self) -> str:  # never the tokens
+        return f"<DeviceConnection {self.id} {self.provider} {self.status}>"

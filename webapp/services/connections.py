@@ -1,0 +1,138 @@
+"""An athlete's device connections: connecting, the primary rule, revoking, disconnecting.
+
+The primary rule: exactly one primary per athlete while any connection exists; the first
+connection becomes primary, the athlete may switch, and disconnecting the primary
+promotes the other.  A connection that needs reconnecting keeps its primary flag, so that
+reconnecting restores the athlete's choice; exports meanwhile go to the other connection
+if it is active (see :func:`export_provider`).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timezone
+
+from sqlalchemy import select
+
+from providers.errors import ProviderError
+
+from ..extensions import db
+from ..logs import log_event
+from ..models import ConnectionStatus, DeviceConnection, User
+from . import providers, tokens
+
+logger = logging.getLogger(__name__)
+
+
+def connections_of(athlete_id: int) -> list[DeviceConnection]:
+    return list(db.session.scalars(
+        select(DeviceConnection).where(DeviceConnection.athlete_id == athlete_id).order_by(DeviceConnection.connected_at)
+    ))
+
+
+def find(athlete_id: int, provider: str) -> DeviceConnection | None:
+    return db.session.scalar(select(DeviceConnection).where(
+        DeviceConnection.athlete_id == athlete_id, DeviceConnection.provider == provider))
+
+
+def export_provider(athlete_id: int) -> str | None:
+    """Where an athlete's workouts go: the primary connection if active, else the only
+    active one, else nowhere (NOT_CONNECTED)."""
+    active = [c for c in connections_of(athlete_id) if c.is_active]
+    primary = [c for c in active if c.is_primary]
+    if primary:
+        return primary[0].provider
+    return active[0].provider if len(active) == 1 else None
+
+
+def connect(athlete: User, provider: str, token: dict, provider_user_id: str) -> DeviceConnection:
+    """Store (or replace, on reconnect) the athlete's connection from an OAuth token response."""
+    connection = find(athlete.id, provider)
+    if connection is None:
+        connection = DeviceConnection(athlete=athlete, provider=provider, is_primary=False)
+        db.session.add(connection)
+    expires_at = None
+    if token.get("expires_at"):
+        expires_at = datetime.fromtimestamp(int(token["expires_at"]), timezone.utc).replace(tzinfo=None)
+    connection.provider_user_id = provider_user_id
+    connection.set_tokens(token["access_token"], token.get("refresh_token"), expires_at)
+    connection.scopes = token.get("scope") or ""
+    connection.status, connection.status_reason = ConnectionStatus.ACTIVE, None
+    db.session.flush()
+    _ensure_one_primary(athlete.id)
+    log_event(logger, "connection connected", athlete_id=athlete.id, provider=provider, outcome="active")
+    return connection
+
+
+def set_primary(athlete_id: int, provider: str) -> DeviceConnection:
+    chosen = find(athlete_id, provider)
+    if chosen is None:
+        raise LookupError(f"{provider} is not connected")
+    if not chosen.is_active:
+        raise ValueError(f"{provider} needs reconnecting before it can be primary")
+    for connection in connections_of(athlete_id):
+        connection.is_primary = connection.id == chosen.id
+    return chosen
+
+
+def disconnect(athlete_id: int, provider: str) -> bool:
+    """Revoke at the provider where it allows (best effort), then forget the connection."""
+    connection = find(athlete_id, provider)
+    if connection is None:
+        return False
+    if connection.is_active:
+        _revoke_at_provider(connection)
+    was_primary = connection.is_primary
+    db.session.delete(connection)
+    db.session.flush()
+    if was_primary:
+        _ensure_one_primary(athlete_id)
+    log_event(logger, "connection disconnected", athlete_id=athlete_id, provider=provider, outcome="deleted")
+    return True
+
+
+def mark_revoked(provider: str, provider_user_id: str, reason: str) -> list[DeviceConnection]:
+    """Every connection of that provider account now needs reconnecting (idempotent)."""
+    changed = []
+    for connection in _by_provider_user(provider, provider_user_id):
+        if connection.status != ConnectionStatus.REVOKED or connection.status_reason != reason:
+            connection.status, connection.status_reason = ConnectionStatus.REVOKED, reason
+            changed.append(connection)
+            log_event(logger, "connection revoked", athlete_id=connection.athlete_id, provider=provider,
+                      outcome=reason)
+    return changed
+
+
+def restore(provider: str, provider_user_id: str, reason: str) -> list[DeviceConnection]:
+    """Connections revoked for ``reason`` become active again (a permission granted back)."""
+    restored = []
+    for connection in _by_provider_user(provider, provider_user_id):
+        if connection.status == ConnectionStatus.REVOKED and connection.status_reason == reason:
+            connection.status, connection.status_reason = ConnectionStatus.ACTIVE, None
+            restored.append(connection)
+    return restored
+
+
+def _by_provider_user(provider: str, provider_user_id: str) -> list[DeviceConnection]:
+    return list(db.session.scalars(select(DeviceConnection).where(
+        DeviceConnection.provider == provider, DeviceConnection.provider_user_id == provider_user_id)))
+
+
+def _ensure_one_primary(athlete_id: int) -> None:
+    connections = connections_of(athlete_id)
+    primaries = [c for c in connections if c.is_primary]
+    if len(primaries) == 1 or not connections:
+        return
+    keep = primaries[0] if primaries else next((c for c in connections if c.is_active), connections[0])
+    for connection in connections:
+        connection.is_primary = connection is keep
+
+
+def _revoke_at_provider(connection: DeviceConnection) -> None:
+    api = providers.api(connection.provider)
+    revoke = api.deregister if connection.provider == "GARMIN" else api.deauthorize
+    try:
+        tokens.with_token(connection.id, revoke)
+    except ProviderError as error:
+        log_event(logger, "revoke at provider failed", level=logging.WARNING, athlete_id=connection.athlete_id,
+                  provider=connection.provider, outcome=type(error).__name__)

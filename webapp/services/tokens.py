@@ -1,0 +1,157 @@
+"""Access tokens for provider calls, refreshed in one place.
+
+Every call to a provider goes through :func:`with_token`: it uses the stored access token,
+refreshes it ahead of expiry or after a 401, and tries once more.  A refresh happens one
+at a time per connection across processes (a row lock on PostgreSQL, a Redis lock
+otherwise), re-reads the stored token after taking the lock (another process may have
+refreshed it meanwhile, and the provider has then already rotated the refresh token we
+hold), and commits the rotated tokens before anything uses the new access token.  A
+refused refresh (``invalid_grant``) marks the connection REVOKED.
+
+Authlib makes the refresh request (its requests-based client, like the Flask client of the
+connect flow: OAuth grants go through requests, provider API calls through httpx).  It has
+no lock across processes (authlib#673), which is why the lock and the re-read are ours.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from typing import Callable, TypeVar
+
+import requests
+from authlib.integrations.base_client import OAuthError
+from authlib.integrations.requests_client import OAuth2Session
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from providers.errors import TokenExpired, TokenRevoked, Transient
+
+from ..extensions import db, rq
+from ..logs import log_event
+from ..models import ConnectionStatus, DeviceConnection, RevokedReason
+from ..timeutil import utcnow
+from .providers import oauth_settings
+
+T = TypeVar("T")
+logger = logging.getLogger(__name__)
+LOCK_SECONDS = 60
+
+
+def with_token(connection_id: int, action: Callable[[str], T]) -> T:
+    """Run ``action(access_token)``; on a 401, refresh once and run it again."""
+    token = fresh_access_token(connection_id)
+    try:
+        return action(token)
+    except TokenExpired:
+        token = refresh(connection_id, refused_token=token)
+        try:
+            return action(token)
+        except TokenExpired as error:
+            # Refused right after a successful refresh: let the next attempt refresh again;
+            # a really revoked grant is then caught by the refresh itself.
+            raise Transient(error.provider, "the provider refused a freshly refreshed token") from None
+
+
+def fresh_access_token(connection_id: int) -> str:
+    with Session(db.engine, expire_on_commit=False) as session:
+        connection = session.get(DeviceConnection, connection_id)
+        if connection is None or not connection.is_active:
+            raise _revoked(connection)
+        if not _expiring(connection):
+            return connection.access_token
+    return refresh(connection_id, refused_token=None)
+
+
+def refresh(connection_id: int, refused_token: str | None) -> str:
+    """A new access token, unless another process refreshed meanwhile (then theirs)."""
+    started = time.perf_counter()
+    with _locked(connection_id) as (session, connection):
+        if connection is None or not connection.is_active:
+            raise _revoked(connection)
+        current = connection.access_token
+        if refused_token is not None and current != refused_token:
+            return current  # refreshed by someone else while we waited
+        if refused_token is None and not _expiring(connection):
+            return current
+        provider = connection.provider
+        try:
+            token = _refresh_at_provider(provider, connection.refresh_token)
+        except TokenRevoked:
+            connection.status, connection.status_reason = ConnectionStatus.REVOKED, RevokedReason.TOKEN_REFUSED
+            session.commit()
+            log_event(logger, "token refresh", level=logging.WARNING, connection_id=connection_id,
+                      provider=provider, outcome="revoked")
+            raise
+        connection.set_tokens(token["access_token"], token.get("refresh_token"), _expiry(token))
+        connection.refreshed_at = utcnow()
+        session.commit()  # persisted before anyone uses the new access token
+        log_event(logger, "token refresh", connection_id=connection_id, provider=provider, outcome="refreshed",
+                  duration_ms=round((time.perf_counter() - started) * 1000, 1))
+        return token["access_token"]
+
+
+def _refresh_at_provider(provider: str, refresh_token: str | None) -> dict:
+    settings = oauth_settings(provider)
+    if not refresh_token:
+        raise TokenRevoked(provider, "no refresh token is stored; reconnect needed")
+    client = OAuth2Session(settings["client_id"], settings["client_secret"],
+                           token_endpoint_auth_method="client_secret_post")
+    try:
+        with client:
+            return dict(client.refresh_token(settings["token_url"], refresh_token=refresh_token,
+                                             timeout=current_app.config["HTTP_TIMEOUT_SECONDS"]))
+    except OAuthError as error:
+        if error.error == "invalid_grant":
+            raise TokenRevoked(provider, "the provider refused the refresh token (invalid_grant)") from None
+        raise Transient(provider, f"token refresh failed ({error.error})") from None
+    except requests.HTTPError as error:
+        # Wahoo answers two refreshes at once with a bare 400; the other one wins, so retry.
+        raise Transient(provider, f"token refresh failed ({error.response.status_code})") from None
+    except (requests.RequestException, ValueError) as error:
+        raise Transient(provider, f"token refresh failed ({type(error).__name__})") from None
+
+
+def _expiring(connection: DeviceConnection) -> bool:
+    if connection.access_expires_at is None:
+        return False
+    margin = timedelta(seconds=current_app.config["TOKEN_REFRESH_MARGIN_SECONDS"])
+    return connection.access_expires_at - margin <= utcnow()
+
+
+def _expiry(token: dict) -> datetime | None:
+    if token.get("expires_at"):
+        return datetime.utcfromtimestamp(int(token["expires_at"]))
+    if token.get("expires_in"):
+        return utcnow() + timedelta(seconds=int(token["expires_in"]))
+    return None
+
+
+def _revoked(connection: DeviceConnection | None) -> TokenRevoked:
+    provider = connection.provider if connection else "GARMIN"
+    return TokenRevoked(provider, connection.reconnect_message if connection else "not connected")
+
+
+@contextmanager
+def _locked(connection_id: int):
+    """A session holding the connection, locked against every other refresher."""
+    with Session(db.engine, expire_on_commit=False) as session:
+        if session.get_bind().dialect.name == "postgresql":
+            statement = select(DeviceConnection).where(DeviceConnection.id == connection_id).with_for_update()
+            yield session, session.scalar(statement)
+            session.rollback()  # releases the row lock if nothing was committed
+            return
+        lock = rq.queue.connection.lock(f"hybridpeaks:lock:connection:{connection_id}", timeout=LOCK_SECONDS,
+                                        blocking_timeout=LOCK_SECONDS)
+        if not lock.acquire():
+            raise Transient("GARMIN", "another refresh of this connection is taking too long")
+        try:
+            yield session, session.get(DeviceConnection, connection_id)
+        finally:
+            try:
+                lock.release()
+            except Exception:  # expired meanwhile: nothing left to release
+                pass
