@@ -12,6 +12,7 @@ What this converter enforces, each as a validation problem (never a silent cut):
   level expanded, whichever level gives fewer steps;
 - at most 100 steps, a repeat step counting once plus its children;
 - a workout description of at most 1,024 characters and step descriptions of at most 512;
+- ``workoutProvider`` and ``workoutSourceId`` of at most 20 characters;
 - PACE targets as speed in m/s (the slower end is ``targetValueLow``);
 - cadence is a secondary target, on bikes only, and never over an OPEN primary: with no
   primary target the cadence range becomes the primary;
@@ -34,6 +35,7 @@ MAX_STEPS = 100
 MAX_DESCRIPTION = 1024
 MAX_STEP_DESCRIPTION = 512
 PROVIDER = "HybridPeaks"
+SOURCE_ID_MAX = 20  # Training API V2 caps workoutProvider and workoutSourceId at 20 characters
 SPEED_DECIMALS = 4
 
 
@@ -63,6 +65,14 @@ def convert(normalized: dict, source_id: str | None = None) -> dict:
         "poolLengthUnit": None,
         "segments": [{"segmentOrder": 1, "sport": sport, "steps": steps}],
     }
+
+
+def source_id(session_id: int, revision: int) -> str:
+    """Our id of one session revision, as Garmin keeps it (``workoutSourceId``)."""
+    value = f"hp{session_id}r{revision}"
+    if len(value) > SOURCE_ID_MAX:
+        raise ValueError(f"workoutSourceId {value!r} is longer than {SOURCE_ID_MAX} characters")
+    return value
 
 
 def schedule_body(workout_id: int | str, day: date) -> dict:

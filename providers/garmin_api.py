@@ -28,7 +28,7 @@ class GarminApi:
         return str(body["workoutScheduleId"] if isinstance(body, dict) else body)
 
     def delete_workout(self, token: str, workout_id: str) -> None:
-        self.http.call("DELETE", f"/workoutportal/workout/v2/{workout_id}", token)
+        self.http.call("DELETE", f"/training-api/workout/v2/{workout_id}", token)
 
     def deregister(self, token: str) -> None:
         self.http.call("DELETE", "/wellness-api/rest/user/registration", token)

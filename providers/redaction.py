@@ -26,7 +26,7 @@ _PATTERNS = (
         """
     ),
     # Long opaque strings with letters and digits: the shape of tokens we may not know.
-    re.compile(r"\b(?=[A-Za-z0-9_~.+/-]*\d)(?=[A-Za-z0-9_~.+/-]*[A-Za-z])[A-Za-z0-9_~.+/-]{32,}={0,2}"),
+    re.compile(r"\b(?=[A-Za-z0-9_~.+-]*\d)(?=[A-Za-z0-9_~.+-]*[A-Za-z])[A-Za-z0-9_~.+-]{32,}={0,2}"),
 )
 
 

@@ -275,3 +275,71 @@ def live(database_url, app_config):
 @pytest.fixture
 def live_people(live):
     return People(live.app)
+
+
+# -- the export pipeline with real Redis and RQ workers ------------------------------------------
+
+PIPELINE_ENV = {
+    "EXPORT_RETRY_DELAYS": "1,1",
+    "EXPORT_RETRY_JITTER": "0",
+    "RELAY_INTERVAL_SECONDS": "2",
+    "RELAY_GRACE_SECONDS": "1",
+    "EXPORT_LEASE_SECONDS": "180",
+    "LOG_LEVEL": "INFO",
+}
+
+
+class Pipeline:
+    def __init__(self, live, workers, redis_server):
+        self.live, self.workers, self.redis = live, workers, redis_server
+        self.people = People(live.app)
+
+    def athlete(self, provider: str | None = "garmin", email: str = "ana@example.test", coach_email="coach@example.test",
+                **profile):
+        """A coach, their athlete logged in a browser, connected to ``provider``; API clients for both."""
+        from tests.support.pipeline import Client
+
+        coach = self.people.coach(email=coach_email)
+        athlete_id = self.people.athlete(coach, email=email, **profile)
+        browser = self.live.browser()
+        browser.login(email, "athlete-password")
+        if provider:
+            assert "is connected" in browser.connect(provider).text
+        browser.id, browser.coach_id = athlete_id, coach
+        browser.api = Client(self.live.url, self.people.token(athlete_id))
+        browser.coach_api = Client(self.live.url, self.people.token(coach))
+        return browser
+
+    def session(self, client, session_id):
+        return client.get(f"/sessions/{session_id}").json()
+
+    def wait_status(self, client, session_id, *statuses, timeout=30):
+        from tests.support.pipeline import wait_for
+
+        return wait_for(lambda: (s := self.session(client, session_id))["exportStatus"] in statuses and s,
+                        timeout=timeout, message=f"session {session_id} to be {statuses}")
+
+
+@pytest.fixture
+def pipeline(database_url, redis_server, tmp_path, monkeypatch):
+    from tests.support.pipeline import Workers
+
+    redis_server.ensure_running()
+    import redis as redis_lib
+
+    redis_lib.Redis.from_url(redis_server.url).flushall()
+    monkeypatch.setenv("REDIS_URL", redis_server.url)
+    for key, value in PIPELINE_ENV.items():
+        monkeypatch.setenv(key, os.environ.get(f"TEST_{key}", value))
+    live = start_live(database_url)
+    env = {**os.environ, "DATABASE_URL": database_url, "PUBLIC_URL": live.url, "SECRET_KEY": "test-secret-key",
+           "TOKEN_ENCRYPTION_KEY": TOKEN_KEY, "APP_ENV": "testing", "SANDBOX_ENABLED": "0"}
+    workers = Workers(env, tmp_path)
+    yield Pipeline(live, workers, redis_server)
+    workers.stop_all()
+    live.server.stop()
+    with live.app.app_context():
+        from webapp.extensions import db
+
+        db.session.remove()
+        db.engine.dispose()

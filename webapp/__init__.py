@@ -16,6 +16,8 @@ from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
+from jobs import queueing
+
 from .config import INSTANCE, ROOT, load_config
 from .connections.oauth_clients import init_oauth
 from .extensions import csrf, db, limiter, login_manager, migrate
@@ -44,6 +46,7 @@ def create_app(config: dict | None = None, env: str | None = None) -> Flask:
     limiter.init_app(app)
     init_cipher(app)
     init_queue(app)
+    queueing.init_app(app)
     init_oauth(app)
 
     register_filters(app)

@@ -124,6 +124,10 @@ def load_config(env: str | None = None, overrides: dict | None = None) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "LOGIN_RATE_LIMIT": _env("LOGIN_RATE_LIMIT", "10 per minute"),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2} if redis_url else {},
+        # A Redis outage must not fail requests: count in memory until it is back.
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOG_LEVEL": _env("LOG_LEVEL", "INFO"),
         # Provider sandbox: mounted in this app and the default target of every provider call.

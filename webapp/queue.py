@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import fakeredis
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 from flask import Flask
 
 from .extensions import rq
@@ -23,7 +25,7 @@ def init_queue(app: Flask) -> None:
         # Short timeouts: a save must never hang on a Redis that is down (the relay
         # enqueues what could not be enqueued; see jobs/relay.py).
         pool = redis.ConnectionPool.from_url(url, socket_connect_timeout=1, socket_timeout=5,
-                                             health_check_interval=30)
+                                             health_check_interval=30, retry=Retry(NoBackoff(), 0))
         app.config["RQ_CONNECTION"] = {"connection_pool": pool}
     else:
         app.config["RQ_CONNECTION_CLASS"] = "fakeredis.FakeRedis"

@@ -17,6 +17,7 @@ other workout of the same size in bytes.
 from __future__ import annotations
 
 import math
+import unicodedata
 from dataclasses import dataclass
 
 from .constants import (
@@ -101,6 +102,12 @@ def is_whole(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def _bad_characters(text: str, allow_newlines: bool) -> bool:
+    """Control characters and lone surrogates, which devices cannot show (FIT strings end at NUL)."""
+    allowed = "\t\n\r" if allow_newlines else ""
+    return any((unicodedata.category(ch) in ("Cc", "Cs")) and ch not in allowed for ch in text)
+
+
 def _fmt(value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,}"
 
@@ -140,6 +147,8 @@ class _Checker:
         name = data.get("name")
         if not isinstance(name, str) or not 1 <= len(name.strip()) <= NAME_MAX:
             self.add("name", f"must be 1 to {NAME_MAX} characters after trimming")
+        elif _bad_characters(name, allow_newlines=False):
+            self.add("name", "must not contain control characters")
 
         description = data.get("description")
         if description is not None:
@@ -147,6 +156,8 @@ class _Checker:
                 self.add("description", "must be text")
             elif len(description) > DESCRIPTION_MAX:
                 self.add("description", f"must be at most {DESCRIPTION_MAX:,} characters")
+            elif _bad_characters(description, allow_newlines=True):
+                self.add("description", "must not contain control characters")
 
         steps = data.get("steps")
         if not isinstance(steps, list):
@@ -222,8 +233,8 @@ class _Checker:
         target = step.get("target")
         if isinstance(target, dict) and target.get("type") == "CADENCE" and step.get("cadence") is not None:
             self.add(path, "a step with a CADENCE target takes no separate cadence range")
-        self.text(step.get("name"), path, "step name", STEP_NAME_MAX)
-        self.text(step.get("notes"), path, "step notes", STEP_NOTES_MAX)
+        self.text(step.get("name"), path, "step name", STEP_NAME_MAX, allow_newlines=False)
+        self.text(step.get("notes"), path, "step notes", STEP_NOTES_MAX, allow_newlines=True)
 
     def blocks(self, blocks: object, path: str) -> None:
         if not isinstance(blocks, list) or len(blocks) > MAX_REPEAT_DEPTH:
@@ -242,13 +253,15 @@ class _Checker:
             if not ok:
                 self.add(path, "each block needs a path, a repeat count and an iteration within it")
 
-    def text(self, value: object, path: str, label: str, limit: int) -> None:
+    def text(self, value: object, path: str, label: str, limit: int, allow_newlines: bool) -> None:
         if value is None:
             return
         if not isinstance(value, str):
             self.add(path, f"{label} must be text")
         elif len(value) > limit:
             self.add(path, f"{label} must be at most {limit} characters")
+        elif _bad_characters(value, allow_newlines):
+            self.add(path, f"{label} must not contain control characters")
 
     # -- duration and targets -----------------------------------------------------------
 

@@ -7,12 +7,15 @@ Set with ``PUT /sandbox/_admin/faults``; each provider's faults replace the prev
 - ``errorRate`` with ``status`` (default 503): this share of calls fail with that status;
 - ``rateLimitPerMinute`` (per app) and, for Garmin, ``rateLimitPerUserPerDay``: over it a
   call gets 429, Garmin's with no Retry-After, Wahoo's with ``X-RateLimit-*`` headers;
+- ``failNext``: ``{"path", "status", "count", "message"}``: the next ``count`` calls whose
+  path contains ``path`` fail with ``status`` (a deterministic fault, for tests);
 - ``expireEveryCalls``: an access token expires after that many calls;
 - ``accessTokenTtlSeconds`` and ``refreshLatencyMs``: used when tokens are issued/refreshed.
 """
 
 from __future__ import annotations
 
+import json
 import random
 import socket
 import time
@@ -20,7 +23,7 @@ import time
 from flask import current_app, g, jsonify, request
 
 CONTINUOUS = {"latencyMs", "dropRate", "errorRate", "status", "rateLimitPerMinute", "rateLimitPerUserPerDay",
-              "expireEveryCalls", "accessTokenTtlSeconds", "refreshLatencyMs"}
+              "expireEveryCalls", "accessTokenTtlSeconds", "refreshLatencyMs", "failNext"}
 
 
 class Dropped(Exception):
@@ -40,11 +43,30 @@ def before_api_call(provider: str):
     limited = _rate_limit(provider, faults)
     if limited is not None:
         return limited
+    forced = _fail_next(provider, faults)
+    if forced is not None:
+        return forced
     if faults.get("errorRate") and random.random() < faults["errorRate"]:
         status = int(faults.get("status", 503))
         key = "errorMessage" if provider == "garmin" else "error"
         return jsonify({key: f"Injected fault: {status}"}), status
     return None
+
+
+def _fail_next(provider: str, faults: dict):
+    rule = faults.get("failNext")
+    if not rule or rule.get("path", "") not in request.path:
+        return None
+    with store().transaction() as db:
+        row = db.execute("SELECT body FROM faults WHERE provider = ?", (provider,)).fetchone()
+        current = json.loads(row["body"]) if row else {}
+        left = current.get("failNext", {}).get("count", 0)
+        if left <= 0:
+            return None
+        current["failNext"]["count"] = left - 1
+        db.execute("UPDATE faults SET body = ? WHERE provider = ?", (json.dumps(current), provider))
+    key = "errorMessage" if provider == "garmin" else "error"
+    return jsonify({key: rule.get("message", "Injected failure.")}), int(rule.get("status", 503))
 
 
 def _drop_connection():

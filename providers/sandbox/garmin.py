@@ -2,8 +2,11 @@
 
 Workouts: ``POST /workoutportal/workout/v2`` (400 for anything the documentation does not
 allow: an unknown sport or field, a missing field, more than 100 steps, a repeat inside a
-repeat, pace given as anything but a speed in m/s...), then ``POST /training-api/schedule/``
-with ``{"workoutId", "date"}``.  412 when the athlete has not granted WORKOUT_IMPORT.
+repeat, pace given as anything but a speed in m/s, a workoutSourceId over 20 characters...),
+then ``POST /training-api/schedule/`` with ``{"workoutId", "date"}``; retrieve and delete
+under ``/training-api/workout/v2/{id}`` and ``/training-api/schedule/{id}``.  Like Garmin's,
+this API has no idempotency key and no list of workouts.  412 when the athlete has not
+granted WORKOUT_IMPORT.
 """
 
 from __future__ import annotations
@@ -114,7 +117,7 @@ def create_workout():
     return jsonify(body)
 
 
-@bp.get("/workoutportal/workout/v2/<int:workout_id>")
+@bp.get("/training-api/workout/v2/<int:workout_id>")
 def get_workout(workout_id: int):
     row = _owned("workout", workout_id)
     if row is None:
@@ -122,7 +125,7 @@ def get_workout(workout_id: int):
     return jsonify(dict(json.loads(row["body"]), workoutId=row["id"], ownerId=row["user_id"]))
 
 
-@bp.delete("/workoutportal/workout/v2/<int:workout_id>")
+@bp.delete("/training-api/workout/v2/<int:workout_id>")
 def delete_workout(workout_id: int):
     if _owned("workout", workout_id) is None:
         return error("Workout not found.", 404)
@@ -201,6 +204,10 @@ def validate_workout(workout) -> None:
     description = workout.get("description")
     if description is not None and (not isinstance(description, str) or len(description) > 1024):
         raise Invalid("description must be text of at most 1024 characters.")
+    for field in ("workoutProvider", "workoutSourceId"):
+        value = workout.get(field)
+        if value is not None and (not isinstance(value, str) or len(value) > 20):
+            raise Invalid(f"{field} must be text of at most 20 characters.")
     segments = workout.get("segments")
     if not isinstance(segments, list) or not segments:
         raise Invalid("segments is required: a list with at least one segment.")

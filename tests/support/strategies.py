@@ -6,7 +6,8 @@ from hypothesis import strategies as st
 
 from workouts.constants import INTENSITIES, SPORTS
 
-TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), min_size=1, max_size=20)
+PRINTABLE = st.characters(codec="utf-8", exclude_categories=("Cs", "Cc"))
+TEXT = st.text(alphabet=PRINTABLE, min_size=1, max_size=20)
 
 
 def _range(low, high, whole=True):
@@ -54,7 +55,7 @@ def steps(draw, sport: str):
     if draw(st.booleans()):
         step["name"] = draw(TEXT)
     if draw(st.booleans()):
-        step["notes"] = draw(st.text(max_size=200).filter(lambda t: t.strip()))
+        step["notes"] = draw(st.text(alphabet=PRINTABLE, max_size=200).filter(lambda t: t.strip()))
     return step
 
 
@@ -76,10 +77,10 @@ def expanded(items) -> int:
 @st.composite
 def workouts(draw, sports=SPORTS):
     sport = draw(st.sampled_from(sports))
-    workout = {"sport": sport, "name": draw(st.text(min_size=1, max_size=80).filter(lambda t: t.strip())),
+    workout = {"sport": sport, "name": draw(st.text(alphabet=PRINTABLE, min_size=1, max_size=80).filter(lambda t: t.strip())),
                "steps": draw(nodes(sport).filter(lambda items: expanded(items) <= 200))}
     if draw(st.booleans()):
-        workout["description"] = draw(st.text(max_size=1000))
+        workout["description"] = draw(st.text(alphabet=PRINTABLE, max_size=1000))
     return workout
 
 

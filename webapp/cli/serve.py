@@ -21,6 +21,11 @@ def serve(host: str, port: int):
     if public.port != port:
         click.echo(f"Warning: PUBLIC_URL is {app.config['PUBLIC_URL']} but this serves port {port}; "
                    f"provider calls go to PUBLIC_URL. Run with PUBLIC_URL=http://{host}:{port}.", err=True)
+    if app.config["EMBEDDED_QUEUE"]:
+        from jobs.worker import start_embedded_worker
+
+        start_embedded_worker(app)
+        click.echo("Jobs run in this process (no REDIS_URL): an embedded RQ worker on in-memory queues.")
     click.echo(f"HybridPeaks at http://{host}:{port}  (Ctrl+C to stop)")
     # Threaded: the app calls its own mounted sandbox over HTTP while serving a request.
     # (Werkzeug directly: Flask ignores app.run() inside a `flask` command.)

@@ -3,8 +3,10 @@
 from .user import ApiToken, AthleteProfile, Role, User
 from .plan import ExportStatus, Provider, SessionType, TrainingSession, WeeklyPlan
 from .connection import ConnectionStatus, DeviceConnection, RevokedReason
+from .export import AttemptOutcome, ExportAttempt, ExportJob, FailureKind, JobKind, JobStatus
 
 __all__ = [
-    "ApiToken", "AthleteProfile", "ConnectionStatus", "DeviceConnection", "ExportStatus", "Provider",
-    "RevokedReason", "Role", "SessionType", "TrainingSession", "User", "WeeklyPlan",
+    "ApiToken", "AthleteProfile", "AttemptOutcome", "ConnectionStatus", "DeviceConnection", "ExportAttempt",
+    "ExportJob", "ExportStatus", "FailureKind", "JobKind", "JobStatus", "Provider", "RevokedReason", "Role",
+    "SessionType", "TrainingSession", "User", "WeeklyPlan",
 ]

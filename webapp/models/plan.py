@@ -85,6 +85,8 @@ class TrainingSession(db.Model):
     exported_at: Mapped[datetime | None]
     external_workout_id: Mapped[str | None] = mapped_column(String(64))
     last_export_error: Mapped[str | None] = mapped_column(Text)
+    # Where the SENT revision lives at the provider (ids to remove it when it is replaced).
+    external_refs: Mapped[dict | None] = mapped_column(JSON)
 
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

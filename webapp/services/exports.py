@@ -1,31 +1,180 @@
-"""What a plan save means for the export pipeline.
+"""What a plan save, a connect or a Retry means for the export pipeline.
 
-The foundation only keeps the export fields honest: an ENDURANCE session starts
-NOT_CONNECTED (there is no device connection yet) and any other session has none.
+Everything here runs inside the caller's transaction and never calls a provider: a save
+sets the session's export fields, writes an ExportJob row, and asks for it to be enqueued
+after the commit (jobs/queueing.py).  The job itself is jobs/export.py.
 """
 
 from __future__ import annotations
 
-from ..models import ExportStatus, TrainingSession
+from sqlalchemy import and_, exists, or_, select, update
 
+from jobs import queueing
+
+from ..extensions import db
+from ..models import (
+    ConnectionStatus,
+    DeviceConnection,
+    ExportJob,
+    ExportStatus,
+    FailureKind,
+    JobKind,
+    JobStatus,
+    Provider,
+    SessionType,
+    TrainingSession,
+    WeeklyPlan,
+)
+from ..timeutil import utcnow
+from .connections import export_provider
+
+INTERACTIVE, BULK = "high", "default"
+
+
+class RetryRefused(Exception):
+    """A Retry that cannot start; the message says why (HTTP 409)."""
+
+
+# -- plan saves ------------------------------------------------------------------------------
 
 def session_saved(session: TrainingSession, changed: bool, was_endurance: bool = False) -> None:
+    """A session was created or updated in a plan save."""
     if not session.is_endurance:
+        if was_endurance or session.external_refs:
+            _supersede_open_jobs(session)
+            _remove_sent_workout(session)
         clear_export_fields(session)
-    elif changed:
-        session.export_status = ExportStatus.NOT_CONNECTED
-        session.export_provider = None
+        return
+    if not changed:
+        return  # a re-save that changes nothing pushes nothing
+    _supersede_open_jobs(session)
+    provider = export_provider(session.plan.athlete_id)
+    if provider is None:
+        session.export_status, session.export_provider = ExportStatus.NOT_CONNECTED, None
+        session.last_export_error = _why_not_connected(session.plan.athlete_id)
+        return
+    start_export(session, provider, INTERACTIVE)
 
 
 def session_deleted(session: TrainingSession) -> None:
-    """Nothing has been pushed yet, so nothing needs removing."""
+    """A session left the plan: its workout leaves the athlete's calendar too."""
+    _supersede_open_jobs(session)
+    _remove_sent_workout(session)
+
+
+def _why_not_connected(athlete_id: int) -> str | None:
+    """What the athlete can do, when a connection of theirs needs reconnecting."""
+    waiting = db.session.scalars(select(DeviceConnection).where(
+        DeviceConnection.athlete_id == athlete_id, DeviceConnection.status != ConnectionStatus.ACTIVE)).first()
+    return waiting.reconnect_message if waiting else None
+
+
+def start_export(session: TrainingSession, provider: str, queue: str) -> ExportJob:
+    session.export_status, session.export_provider, session.last_export_error = ExportStatus.PENDING, provider, None
+    job = ExportJob(kind=JobKind.EXPORT, session=session, athlete_id=session.plan.athlete_id, provider=provider,
+                    revision=session.revision, status=JobStatus.PENDING, queue=queue, next_attempt_at=utcnow())
+    db.session.add(job)
+    queueing.after_commit(job)
+    return job
+
+
+def schedule_removal(athlete_id: int, refs: dict, queue: str = INTERACTIVE) -> ExportJob:
+    """Delete what ``refs`` points at (a workout we created) from its provider."""
+    job = ExportJob(kind=JobKind.REMOVE, session_id=None, athlete_id=athlete_id, provider=refs["provider"],
+                    status=JobStatus.PENDING, queue=queue, external_refs=dict(refs), next_attempt_at=utcnow())
+    db.session.add(job)
+    queueing.after_commit(job)
+    return job
 
 
 def clear_export_fields(session: TrainingSession) -> None:
     session.export_status = session.export_provider = session.exported_at = None
-    session.external_workout_id = session.last_export_error = None
+    session.external_workout_id = session.last_export_error = session.external_refs = None
 
+
+def _remove_sent_workout(session: TrainingSession) -> None:
+    if session.external_refs:
+        schedule_removal(session.plan.athlete_id, session.external_refs)
+        session.external_refs = None
+
+
+def _supersede_open_jobs(session: TrainingSession) -> None:
+    """Pending jobs of older revisions will never run (a job in flight notices by itself);
+    one that already created a workout before waiting for a retry gets it removed."""
+    if session.id is None:
+        return
+    pending = db.session.scalars(select(ExportJob).where(
+        ExportJob.session_id == session.id, ExportJob.status == JobStatus.PENDING, ExportJob.kind == JobKind.EXPORT)).all()
+    for job in pending:
+        # Guarded by status: a worker may have claimed it since we read it; then it is in
+        # flight and will find the new revision by itself.
+        result = db.session.execute(
+            update(ExportJob).where(ExportJob.id == job.id, ExportJob.status == JobStatus.PENDING)
+            .values(status=JobStatus.SUPERSEDED, finished_at=utcnow()))
+        if result.rowcount and job.external_refs:
+            schedule_removal(job.athlete_id, {"provider": job.provider, **job.external_refs})
+
+
+# -- connects -----------------------------------------------------------------------------------
 
 def athlete_connected(athlete_id: int, provider: str) -> None:
-    """An athlete connected (or reconnected) a provider: their waiting sessions will be
-    pushed here once the auto-push pipeline exists."""
+    """An athlete connected (or reconnected) a device: after this commit, one background job
+    pushes every session that was waiting for one."""
+    queueing.after_commit(queueing.Wakeup(queueing.PUSH_WAITING, (athlete_id,), None, BULK))
+
+
+def waiting_sessions(athlete_id: int) -> list[TrainingSession]:
+    """ENDURANCE sessions never sent for want of a connection, or FAILED for a transient
+    reason, with no export under way."""
+    open_job = exists().where(ExportJob.session_id == TrainingSession.id, ExportJob.status.in_(JobStatus.OPEN))
+    transient_failure = exists().where(
+        ExportJob.session_id == TrainingSession.id, ExportJob.revision == TrainingSession.revision,
+        ExportJob.status == JobStatus.FAILED, ExportJob.failure_kind == FailureKind.TRANSIENT)
+    statement = (
+        select(TrainingSession).join(WeeklyPlan)
+        .where(WeeklyPlan.athlete_id == athlete_id, TrainingSession.type == SessionType.ENDURANCE, ~open_job,
+               or_(TrainingSession.export_status == ExportStatus.NOT_CONNECTED,
+                   and_(TrainingSession.export_status == ExportStatus.FAILED, transient_failure)))
+        .order_by(TrainingSession.date, TrainingSession.id)
+    )
+    return list(db.session.scalars(statement))
+
+
+# -- Retry ------------------------------------------------------------------------------------------
+
+def retry(session: TrainingSession, queue: str = INTERACTIVE) -> ExportJob:
+    """A new attempt with the provider of the original attempt; RetryRefused says why not."""
+    if not session.is_endurance:
+        raise RetryRefused("Only ENDURANCE sessions are sent to a device.")
+    if db.session.scalar(select(ExportJob.id).where(ExportJob.session_id == session.id,
+                                                    ExportJob.status.in_(JobStatus.OPEN)).limit(1)):
+        raise RetryRefused("An export of this session is already under way.")
+    if session.export_status == ExportStatus.SENT:
+        raise RetryRefused("This session is already on the device.")
+    athlete_id = session.plan.athlete_id
+    provider = session.export_provider or export_provider(athlete_id)
+    if provider is None:
+        raise RetryRefused("No device is connected: connect Garmin or Wahoo first.")
+    connection = db.session.scalar(select(DeviceConnection).where(
+        DeviceConnection.athlete_id == athlete_id, DeviceConnection.provider == provider))
+    if connection is None or connection.status != ConnectionStatus.ACTIVE:
+        label = Provider.LABELS[provider]
+        raise RetryRefused(f"{label} is no longer connected: reconnect {label} first.")
+    return start_export(session, provider, queue)
+
+
+def retry_all_failed(athlete_id: int) -> tuple[list[TrainingSession], dict[int, str]]:
+    """Retry every FAILED session of the athlete; returns those retried and why others were not."""
+    failed = db.session.scalars(
+        select(TrainingSession).join(WeeklyPlan)
+        .where(WeeklyPlan.athlete_id == athlete_id, TrainingSession.export_status == ExportStatus.FAILED)
+        .order_by(TrainingSession.date, TrainingSession.id)
+    ).all()
+    retried, refused = [], {}
+    for session in failed:
+        try:
+            retry(session)
+            retried.append(session)
+        except RetryRefused as error:
+            refused[session.id] = str(error)
+    return retried, refused

@@ -44,7 +44,7 @@ def find_plan(athlete_id: int, week_start: date) -> WeeklyPlan | None:
 def get_or_create_plan(athlete: User, week_start: date) -> WeeklyPlan:
     plan = find_plan(athlete.id, week_start)
     if plan is None:
-        plan = WeeklyPlan(athlete=athlete, week_start=week_start)
+        plan = WeeklyPlan(athlete=athlete, athlete_id=athlete.id, week_start=week_start)
         db.session.add(plan)
     return plan
 
@@ -53,7 +53,7 @@ def create_plan(athlete: User, week_start: date, sessions: list[dict]) -> Weekly
     existing = find_plan(athlete.id, week_start)
     if existing is not None:
         raise PlanConflict(existing)
-    plan = WeeklyPlan(athlete=athlete, week_start=week_start)
+    plan = WeeklyPlan(athlete=athlete, athlete_id=athlete.id, week_start=week_start)
     db.session.add(plan)
     replace_sessions(plan, sessions)
     try:

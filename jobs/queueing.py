@@ -1,0 +1,122 @@
+"""Putting jobs on the queue, and only after the transaction that wrote them commits.
+
+Enqueueing before the commit is a race: a fast worker loads a row that does not exist
+yet (microblog#220).  So a plan save stashes what it wants enqueued on the database
+session; an ``after_commit`` hook enqueues it, an ``after_rollback`` hook drops it.
+
+Enqueueing never fails a save.  When Redis is down the export row simply waits: the relay
+(jobs/relay.py) enqueues it later.  After one failure, enqueues are skipped for a few
+seconds so that saves do not each wait for Redis' connect timeout.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import Flask
+from redis.exceptions import RedisError
+from rq import Queue
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from webapp.extensions import db, rq
+from webapp.logs import log_event
+from webapp.models.export import JobKind, rq_job_id
+from webapp.timeutil import utcnow
+
+logger = logging.getLogger(__name__)
+
+RUN_EXPORT = "jobs.export.run_export"
+RUN_REMOVAL = "jobs.removal.run_removal"
+PUSH_WAITING = "jobs.push.push_waiting"
+JOB_TIMEOUT = 120  # seconds; the row's lease (EXPORT_LEASE_SECONDS) must be longer
+RESULT_TTL = 3600
+FAILURE_TTL = 7 * 24 * 3600
+BREAKER_SECONDS = 5.0
+_STASH = "hybridpeaks_enqueue"
+_redis_down_until = 0.0
+
+
+@dataclass(frozen=True)
+class Wakeup:
+    """One RQ job to enqueue: a function name, its arguments, its id and queue."""
+
+    func: str
+    args: tuple
+    job_id: str | None
+    queue: str
+    at: datetime | None = None
+
+
+def wakeup_for(job) -> Wakeup:
+    """The RQ job that runs an ExportJob row (by its id and current sequence number)."""
+    func = RUN_EXPORT if job.kind == JobKind.EXPORT else RUN_REMOVAL
+    at = job.next_attempt_at if job.next_attempt_at and job.next_attempt_at > utcnow() else None
+    return Wakeup(func, (job.id, job.enqueue_seq), rq_job_id(job.id, job.enqueue_seq), job.queue, at)
+
+
+def after_commit(*items) -> None:
+    """Enqueue these (ExportJob rows or Wakeups) once the current transaction commits."""
+    db.session.info.setdefault(_STASH, []).extend(items)
+
+
+def enqueue(wakeups: list[Wakeup]) -> int:
+    """Enqueue now; returns how many went in.  Never raises: a row left unqueued waits for
+    the relay."""
+    global _redis_down_until
+    if not wakeups:
+        return 0
+    if time.monotonic() < _redis_down_until:
+        log_event(logger, "enqueue deferred", level=logging.WARNING, jobs=len(wakeups), outcome="redis recently down")
+        return 0
+    try:
+        immediate: dict[str, list] = {}
+        for wakeup in wakeups:
+            queue = rq.get_queue(wakeup.queue)
+            options = dict(job_id=wakeup.job_id, timeout=JOB_TIMEOUT, result_ttl=RESULT_TTL, failure_ttl=FAILURE_TTL)
+            if wakeup.at is not None:
+                queue.enqueue_at(wakeup.at, wakeup.func, *wakeup.args, job_timeout=JOB_TIMEOUT,
+                                 job_id=wakeup.job_id, result_ttl=RESULT_TTL, failure_ttl=FAILURE_TTL)
+            else:
+                immediate.setdefault(wakeup.queue, []).append(Queue.prepare_data(wakeup.func, wakeup.args, **options))
+        for name, batch in immediate.items():
+            rq.get_queue(name).enqueue_many(batch)  # one round trip for a whole plan
+        return len(wakeups)
+    except RedisError as error:
+        _redis_down_until = time.monotonic() + BREAKER_SECONDS
+        log_event(logger, "enqueue failed", level=logging.WARNING, jobs=len(wakeups),
+                  outcome="left for the relay", error=type(error).__name__)
+        return 0
+
+
+def init_app(app: Flask) -> None:
+    """Attach the commit hooks to Flask-SQLAlchemy's sessions (once per process)."""
+    if getattr(init_app, "_done", False):
+        return
+    event.listen(Session, "before_commit", _before_commit)
+    event.listen(Session, "after_commit", _on_commit)
+    event.listen(Session, "after_rollback", _on_rollback)
+    event.listen(Session, "after_soft_rollback", lambda session, previous: _on_rollback(session))
+    init_app._done = True
+
+
+def _before_commit(session: Session) -> None:
+    # Read the rows' ids and sequence numbers now, while they are loaded: after the
+    # commit they are expired, and reading them would cost a query each.
+    items = session.info.get(_STASH)
+    if items and any(not isinstance(item, Wakeup) for item in items):
+        session.flush()
+        session.info[_STASH] = [item if isinstance(item, Wakeup) else wakeup_for(item) for item in items]
+
+
+def _on_commit(session: Session) -> None:
+    wakeups = session.info.pop(_STASH, None)
+    if wakeups:
+        enqueue(wakeups)
+
+
+def _on_rollback(session: Session) -> None:
+    session.info.pop(_STASH, None)

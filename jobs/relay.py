@@ -1,0 +1,85 @@
+"""The relay: no export row stays PENDING forever.
+
+Every RELAY_INTERVAL_SECONDS (an RQ scheduled job that schedules its next run; workers
+started ``--with-scheduler`` run it) it
+
+- takes back rows whose worker died mid-export (PROCESSING past their lease) and queues
+  them again: the job is idempotent, and continues from the provider ids it stored;
+- queues rows that are due but have no live RQ job: enqueued while Redis was down, or
+  lost when Redis restarted.
+
+Each worker also makes sure the relay is scheduled when it starts and at every
+maintenance round, so a Redis restart cannot lose it for good.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from flask import current_app
+from rq.exceptions import DuplicateJobError
+from rq.job import Job, JobStatus as RqStatus
+from sqlalchemy import select
+
+from webapp.extensions import db, rq
+from webapp.logs import log_event
+from webapp.models import ExportJob, JobStatus
+from webapp.timeutil import utcnow
+
+from . import queueing
+
+logger = logging.getLogger(__name__)
+RELAY = "jobs.relay.relay"
+ALIVE = {RqStatus.QUEUED, RqStatus.STARTED, RqStatus.SCHEDULED, RqStatus.DEFERRED}
+
+
+def relay() -> str:
+    try:
+        recovered, requeued = _recover_abandoned(), _requeue_orphans()
+    finally:
+        ensure_scheduled(current_app.config["RELAY_INTERVAL_SECONDS"])
+    if recovered or requeued:
+        log_event(logger, "relay", recovered=recovered, requeued=requeued)
+    return f"recovered {recovered}, requeued {requeued}"
+
+
+def _recover_abandoned() -> int:
+    now = utcnow()
+    stale = db.session.scalars(select(ExportJob).where(
+        ExportJob.status == JobStatus.PROCESSING, ExportJob.lease_expires_at < now)).all()
+    for job in stale:
+        job.status, job.lease_expires_at, job.next_attempt_at = JobStatus.PENDING, None, now
+        job.enqueue_seq += 1
+        queueing.after_commit(job)
+    db.session.commit()
+    return len(stale)
+
+
+def _requeue_orphans() -> int:
+    cutoff = utcnow() - timedelta(seconds=current_app.config["RELAY_GRACE_SECONDS"])
+    due = db.session.scalars(select(ExportJob).where(
+        ExportJob.status == JobStatus.PENDING, ExportJob.next_attempt_at <= cutoff,
+        ExportJob.updated_at <= cutoff)).all()
+    if not due:
+        return 0
+    queue = rq.get_queue("default")
+    found = Job.fetch_many([job.rq_job_id for job in due], connection=queue.connection)
+    orphans = [job for job, rq_job in zip(due, found) if rq_job is None or rq_job.get_status() not in ALIVE]
+    for job in orphans:
+        job.enqueue_seq += 1
+        queueing.after_commit(job)
+    db.session.commit()
+    return len(orphans)
+
+
+def ensure_scheduled(delay_seconds: float = 0) -> None:
+    """Schedule the relay's next run (one per time slot, whichever worker asks first)."""
+    interval = current_app.config["RELAY_INTERVAL_SECONDS"]
+    at = utcnow() + timedelta(seconds=delay_seconds)
+    slot = int(at.timestamp() // interval)
+    try:
+        rq.get_queue("default").enqueue_at(at, RELAY, job_id=f"hybridpeaks-relay-{slot}", unique=True,
+                                           result_ttl=interval * 2, failure_ttl=3600)
+    except DuplicateJobError:
+        pass

@@ -1,0 +1,85 @@
+"""The export pipeline as it runs in production, for the integration tests: the app and its
+sandbox on a real port, a real Redis server, and real ``rq worker`` processes running our
+AppWorker, with the settings passed the way an operator passes them (environment)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+RQ = str(Path(sys.executable).with_name("rq"))
+
+
+class Workers:
+    def __init__(self, env: dict, log_dir: Path):
+        self.env, self.log_dir = env, log_dir
+        self.processes: list[subprocess.Popen] = []
+
+    def start(self, count: int = 1, burst: bool = False) -> list[subprocess.Popen]:
+        started = []
+        for _ in range(count):
+            index = len(self.processes)
+            log = open(self.log_dir / f"worker-{index}.log", "ab")
+            command = [RQ, "worker", "-c", "jobs.rq_settings", "--worker-class", "jobs.worker.AppWorker",
+                       "--with-scheduler", "--maintenance-interval", "5", "--name", f"test-worker-{os.getpid()}-{index}",
+                       "--url", self.env["REDIS_URL"], "high", "default"]
+            if burst:
+                command.append("--burst")
+            process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+            self.processes.append(process)
+            started.append(process)
+        return started
+
+    def kill(self, process: subprocess.Popen, sig=signal.SIGKILL) -> None:
+        process.send_signal(sig)
+        process.wait(10)
+
+    def stop_all(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in self.processes:
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+    def logs(self) -> str:
+        return "".join(p.read_text(errors="replace") for p in sorted(self.log_dir.glob("worker-*.log")))
+
+
+def wait_for(predicate, timeout: float = 30.0, interval: float = 0.1, message: str = "condition"):
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = predicate()
+        if last:
+            return last
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout} s waiting for {message} (last: {last!r})")
+
+
+class Client:
+    """The JSON API over HTTP with one user's token."""
+
+    def __init__(self, base: str, token: str):
+        self.base, self.headers = base + "/api/v1", {"Authorization": f"Bearer {token}"}
+
+    def get(self, path):
+        return requests.get(self.base + path, headers=self.headers, timeout=30)
+
+    def post(self, path, json=None):
+        return requests.post(self.base + path, json=json, headers=self.headers, timeout=30)
+
+    def put(self, path, json=None):
+        return requests.put(self.base + path, json=json, headers=self.headers, timeout=30)
+
+    def delete(self, path):
+        return requests.delete(self.base + path, headers=self.headers, timeout=30)
