@@ -1,26 +1,160 @@
+"""The athlete's pages: the live week, a session's detail and export history, Retry."""
+
 from __future__ import annotations
 
+import hashlib
+import re
 from datetime import date, timedelta
 
-from flask import render_template, request
-from flask_login import current_user
+from flask import Response, abort, flash, redirect, render_template, request, send_from_directory, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
 
-from ..auth.access import role_required
-from ..models import Role
+from providers import fit
+from workouts import Thresholds, WorkoutInvalid, prepare
+
+from ..auth.access import role_required, safe_next
+from ..config import ROOT
+from ..extensions import db
+from ..models import ExportAttempt, Role, TrainingSession, User
+from ..services import exports
 from ..services import plans as plan_service
+from ..services.connections import connections_of
 from ..timeutil import monday_of, parse_date, week_days
 from . import bp
+from .badges import badge_for, local_time
+from .describe import describe
+
+
+def _zone(athlete: User) -> str:
+    return athlete.profile.timezone if athlete.profile else "UTC"
+
+
+def _week(athlete: User, week_start: date) -> dict:
+    plan = plan_service.find_plan(athlete.id, week_start)
+    sessions = plan.sessions if plan else []
+    zone = _zone(athlete)
+    badges = {s.id: badge_for(s, athlete_view=current_user.id == athlete.id, zone=zone) for s in sessions}
+    fingerprint = hashlib.sha1(repr([(s.id, s.revision, s.export_status, s.exported_at, s.title)
+                                     for s in sessions]).encode()).hexdigest()[:16]
+    return {"athlete": athlete, "week_start": week_start, "badges": badges, "version": fingerprint,
+            "days": [(day, [s for s in sessions if s.date == day]) for day in week_days(week_start)],
+            "failed": [b for b in badges.values() if b and b.can_retry]}
 
 
 @bp.get("/week")
 @role_required(Role.ATHLETE)
 def week():
     week_start = monday_of(parse_date(request.args.get("week")) or date.today())
-    plan = plan_service.find_plan(current_user.id, week_start)
-    sessions = plan.sessions if plan else []
-    days = [(day, [s for s in sessions if s.date == day]) for day in week_days(week_start)]
+    reconnect = [c for c in connections_of(current_user.id) if not c.is_active]
     return render_template(
-        "athlete/week.html", week_start=week_start, days=days,
+        "athlete/week.html", **_week(current_user, week_start), reconnect=reconnect,
         previous_week=week_start - timedelta(days=7), next_week=week_start + timedelta(days=7),
         this_week=monday_of(date.today()),
     )
+
+
+@bp.get("/week/live")
+@role_required(Role.ATHLETE)
+def week_live():
+    """The week's sessions, only when something changed since the page's version (else 204,
+    which HTMX leaves alone): new, changed or removed sessions appear without a reload."""
+    week_start = monday_of(parse_date(request.args.get("week")) or date.today())
+    context = _week(current_user, week_start)
+    if context["version"] == request.args.get("v"):
+        return "", 204
+    return render_template("athlete/_week_days.html", **context)
+
+
+def _visible_session(session_id: int) -> TrainingSession:
+    """A session its athlete or their coach may see; anyone else is told it does not exist."""
+    session = db.session.get(TrainingSession, session_id)
+    if session is None:
+        abort(404)
+    athlete = session.plan.athlete
+    if current_user.id != athlete.id and not current_user.coaches(athlete):
+        abort(404)
+    return session
+
+
+@bp.get("/sessions/<int:session_id>/badge")
+@login_required
+def badge(session_id: int):
+    session = _visible_session(session_id)
+    athlete = session.plan.athlete
+    return render_template("partials/export_badge.html", s=session,
+                           b=badge_for(session, athlete_view=current_user.id == athlete.id, zone=_zone(athlete)))
+
+
+@bp.post("/sessions/<int:session_id>/retry")
+@role_required(Role.ATHLETE)
+def retry(session_id: int):
+    session = _visible_session(session_id)
+    try:
+        exports.retry(session)
+        db.session.commit()
+        message = None
+    except exports.RetryRefused as error:
+        db.session.rollback()
+        message = str(error)
+    if request.headers.get("HX-Request"):
+        response = render_template("partials/export_badge.html", s=session, refused=message,
+                                   b=badge_for(session, athlete_view=True, zone=_zone(current_user)))
+        return response, (409 if message else 200)
+    flash(message or "Sending again…", "error" if message else "info")
+    return redirect(_back())
+
+
+@bp.post("/sessions/retry-failed")
+@role_required(Role.ATHLETE)
+def retry_failed():
+    retried, refused = exports.retry_all_failed(current_user.id)
+    db.session.commit()
+    flash(f"Sending {len(retried)} session(s) again." + (f" {len(refused)} could not be retried: "
+                                                          + "; ".join(sorted(set(refused.values()))) if refused else ""),
+          "info" if not refused else "error")
+    return redirect(_back())
+
+
+@bp.get("/sessions/<int:session_id>")
+@login_required
+def session_detail(session_id: int):
+    session = _visible_session(session_id)
+    athlete = session.plan.athlete
+    thresholds = athlete.profile.thresholds() if athlete.profile else Thresholds()
+    attempts = db.session.scalars(select(ExportAttempt).where(ExportAttempt.session_id == session.id)
+                                  .order_by(ExportAttempt.started_at.desc(), ExportAttempt.id.desc())).all()
+    return render_template(
+        "athlete/session.html", s=session, athlete=athlete, zone=_zone(athlete), local_time=local_time,
+        b=badge_for(session, athlete_view=current_user.id == athlete.id, zone=_zone(athlete)),
+        workout=describe(session.workout, thresholds) if session.workout else None, attempts=attempts,
+    )
+
+
+@bp.get("/sessions/<int:session_id>/workout.fit")
+@login_required
+def download_fit(session_id: int):
+    session = _visible_session(session_id)
+    if not session.workout:
+        abort(404)
+    athlete = session.plan.athlete
+    try:
+        normalized = prepare(session.workout, athlete.profile.thresholds() if athlete.profile else Thresholds())
+    except WorkoutInvalid as error:
+        return Response(error.message, status=422, mimetype="text/plain")
+    name = re.sub(r"[^A-Za-z0-9]+", "-", session.title).strip("-").lower() or "workout"
+    return Response(fit.convert(normalized), mimetype="application/vnd.ant.fit",
+                    headers={"Content-Disposition": f'attachment; filename="{session.date.isoformat()}-{name}.fit"'})
+
+
+@bp.get("/sw.js")
+def service_worker():
+    # Served from the root so that its scope covers the athlete's pages.
+    response = send_from_directory(ROOT / "static" / "js", "sw.js", mimetype="application/javascript", max_age=0)
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+def _back() -> str:
+    """Where a form without JavaScript returns: the page it came from, if it is ours."""
+    return safe_next(request.form.get("next")) or url_for("athlete.week")

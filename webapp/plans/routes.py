@@ -12,6 +12,7 @@ from wtforms import SelectChoice
 
 from ..api.errors import flatten_messages
 from ..api.schemas import SessionSchema
+from ..athlete.badges import badge_for
 from ..auth.access import coach_athlete_or_404, role_required
 from ..extensions import db
 from ..models import Role, SessionType, TrainingSession
@@ -32,8 +33,10 @@ def week():
     plan = plan_service.find_plan(athlete.id, week_start)
     sessions = plan.sessions if plan else []
     days = [(day, [s for s in sessions if s.date == day]) for day in week_days(week_start)]
+    zone = athlete.profile.timezone if athlete.profile else "UTC"
+    badges = {s.id: badge_for(s, athlete_view=False, zone=zone) for s in sessions}
     return render_template(
-        "plans/week.html", athletes=athletes, athlete=athlete, week_start=week_start, days=days,
+        "plans/week.html", athletes=athletes, athlete=athlete, week_start=week_start, days=days, badges=badges,
         previous_week=week_start - timedelta(days=7), next_week=week_start + timedelta(days=7),
         this_week=monday_of(date.today()),
     )

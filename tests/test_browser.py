@@ -1,0 +1,222 @@
+"""The athlete's live dashboard and the coach's editor in a real browser: Debian's Chromium
+driven by Playwright, against the app on a real port with a real Redis, a real RQ worker
+and the provider sandbox.  Screenshots of each step go to test-artifacts/screenshots/
+(`make screenshots` regenerates them)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.integration]
+
+SHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--no-first-run", "--disable-sync", "--disable-quic"]
+MONDAY = date.today() - timedelta(days=date.today().weekday())
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian's chromium is missing: run `make test` (it installs it)")
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def shots(request):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    name = request.node.name.replace("test_", "").split("[")[0]
+    backend = request.node.callspec.params.get("backend", "") if hasattr(request.node, "callspec") else ""
+
+    def take(page, step: str):
+        page.screenshot(path=str(SHOTS / f"{name}-{backend}-{step}.png"), full_page=True)
+
+    return take
+
+
+@pytest.fixture
+def people_in_browsers(pipeline, chromium):
+    """A coach and a (not yet connected) athlete, each logged in to their own browser."""
+    coach_id = pipeline.people.coach(name="Carla Coach")
+    athlete_id = pipeline.people.athlete(coach_id, email="ana@example.test", name="Ana Lima", ftp_watts=250,
+                                         max_heart_rate=190)
+    pages = {}
+    for who, email, password in (("coach", "coach@example.test", "coach-password"),
+                                 ("athlete", "ana@example.test", "athlete-password")):
+        context = chromium.new_context(viewport={"width": 1200, "height": 900}, base_url=pipeline.live.url)
+        page = context.new_page()
+        page.goto("/login")
+        page.fill("#email", email)
+        page.fill("#password", password)
+        page.click("button:has-text('Log in')")
+        page.wait_for_load_state()
+        pages[who] = page
+    yield pages["coach"], pages["athlete"], athlete_id, coach_id
+    for page in pages.values():
+        page.context.close()
+
+
+def connect_garmin(page):
+    page.goto("/connections")
+    page.click("a:has-text('Connect Garmin')")
+    page.wait_for_selector("text=sandbox")
+    page.click("button:has-text('Allow')")
+    page.wait_for_selector("text=Garmin is connected")
+
+
+def mark_page(page):
+    """Set a marker that a reload would erase: proof the page updated in place."""
+    page.evaluate("window.__stillTheSamePage = true")
+
+
+def same_page(page) -> bool:
+    return page.evaluate("window.__stillTheSamePage === true")
+
+
+def coach_adds_run(page, athlete_id: int, day: date, name: str):
+    """The coach adds an ENDURANCE session with the workout builder and saves it."""
+    page.goto(f"/plans/sessions/new?athlete={athlete_id}&date={day.isoformat()}")
+    page.fill("#w-name", name)
+    page.select_option("#w-sport", "RUN")
+    page.fill("#w-steps-1-duration_value", "20:00")
+    page.select_option("#w-steps-1-target_type", "HEART_RATE")
+    page.select_option("#w-steps-1-target_mode", "range")
+    page.fill("#w-steps-1-min", "140")
+    page.fill("#w-steps-1-max", "155")
+    page.click("button:has-text('Save session')")
+    page.wait_for_url(re.compile(r"/plans\?athlete="))
+
+
+def test_a_plan_saved_by_the_coach_reaches_the_athletes_page_live(pipeline, people_in_browsers, shots):
+    coach, athlete, athlete_id, _ = people_in_browsers
+    connect_garmin(athlete)
+    pipeline.workers.start(1)
+    pipeline.live.faults("garmin", latencyMs=2500)  # long enough to watch "Sending…"
+    athlete.goto(f"/week?week={MONDAY.isoformat()}")
+    mark_page(athlete)
+    shots(athlete, "1-athlete-week-empty")
+
+    coach_adds_run(coach, athlete_id, MONDAY + timedelta(days=2), "Tempo run")
+    shots(coach, "2-coach-saved")
+
+    sending = athlete.wait_for_selector(".badge-pending:has-text('Sending to Garmin')", timeout=20_000)
+    assert "attempt" not in sending.inner_text()  # the first attempt is under way
+    shots(athlete, "3-athlete-sending")
+    athlete.wait_for_selector(".badge-sent:has-text('On Garmin')", timeout=30_000)
+    shots(athlete, "4-athlete-on-garmin")
+    assert same_page(athlete)
+    coach.reload()
+    assert coach.locator(".badge-sent:has-text('On Garmin')").count() == 1  # the coach sees it too
+    shots(coach, "5-coach-sees-on-garmin")
+
+
+def test_a_failed_export_shows_its_reason_and_retry_sends_it(pipeline, people_in_browsers, shots):
+    coach, athlete, athlete_id, _ = people_in_browsers
+    connect_garmin(athlete)
+    pipeline.live.faults("garmin", errorRate=1.0, status=503)
+    pipeline.workers.start(1)
+    coach_adds_run(coach, athlete_id, MONDAY + timedelta(days=3), "Hill repeats")
+    athlete.goto(f"/week?week={MONDAY.isoformat()}")
+    mark_page(athlete)
+    failed = athlete.wait_for_selector(".badge-wrap[data-status='FAILED']", timeout=30_000)
+    assert "the service is unavailable (503)" in failed.inner_text()
+    shots(athlete, "1-failed-with-reason")
+
+    pipeline.live.faults("garmin")  # the outage is over
+    athlete.click("button:has-text('Retry')")
+    athlete.wait_for_selector(".badge-sent:has-text('On Garmin')", timeout=30_000)
+    shots(athlete, "2-retried-on-garmin")
+    assert same_page(athlete)
+
+
+def test_connect_to_send_leads_through_consent_and_the_waiting_sessions_go(pipeline, people_in_browsers, shots):
+    coach, athlete, athlete_id, _ = people_in_browsers
+    pipeline.workers.start(1)
+    coach_adds_run(coach, athlete_id, MONDAY + timedelta(days=1), "Easy run")
+    athlete.goto(f"/week?week={MONDAY.isoformat()}")
+    shots(athlete, "1-connect-to-send")
+    athlete.click("a.badge:has-text('Connect to send')")
+    athlete.wait_for_url(re.compile("/connections$"))
+    shots(athlete, "2-connections-page")
+    athlete.click("a:has-text('Connect Garmin')")
+    athlete.wait_for_selector("text=sandbox")
+    shots(athlete, "3-sandbox-consent")
+    athlete.click("button:has-text('Allow')")
+    athlete.wait_for_selector("text=Garmin is connected and is your primary device.")
+    shots(athlete, "4-connected")
+    athlete.goto(f"/week?week={MONDAY.isoformat()}")
+    athlete.wait_for_selector(".badge-sent:has-text('On Garmin')", timeout=30_000)
+    shots(athlete, "5-waiting-session-on-garmin")
+
+
+def test_the_session_page_shows_steps_targets_history_and_a_fit_download(pipeline, people_in_browsers, shots):
+    coach, athlete, athlete_id, _ = people_in_browsers
+    connect_garmin(athlete)
+    pipeline.workers.start(1)
+    coach_adds_run(coach, athlete_id, MONDAY + timedelta(days=4), "Steady run")
+    athlete.goto(f"/week?week={MONDAY.isoformat()}")
+    athlete.wait_for_selector(".badge-sent", timeout=30_000)
+    athlete.click("a:has-text('Steady run')")
+    athlete.wait_for_selector("h2:has-text('Export history')")
+    text = athlete.inner_text("main")
+    assert "140–155 bpm" in text and "Sent" in text
+    with athlete.expect_download() as download:
+        athlete.click("a:has-text('Download .fit')")
+    assert download.value.suggested_filename.endswith("steady-run.fit")
+    shots(athlete, "1-session-detail")
+
+
+def test_the_week_opens_offline_and_says_statuses_are_last_known(pipeline, people_in_browsers, shots):
+    coach, athlete, athlete_id, _ = people_in_browsers
+    connect_garmin(athlete)
+    pipeline.workers.start(1)
+    coach_adds_run(coach, athlete_id, MONDAY + timedelta(days=5), "Long run")
+    athlete.goto("/week")
+    athlete.wait_for_selector(".badge-sent", timeout=30_000)
+    athlete.evaluate("navigator.serviceWorker.ready")
+    athlete.reload()  # now controlled by the service worker, which keeps this week
+    athlete.wait_for_selector(".badge-sent")
+    athlete.context.set_offline(True)
+    try:
+        athlete.reload()
+        banner = athlete.wait_for_selector("#offline-banner:not([hidden])")
+        assert "You are offline" in banner.inner_text()
+        assert athlete.get_attribute("body", "data-offline-snapshot") is not None
+        assert "(last known)" in athlete.evaluate(
+            "getComputedStyle(document.querySelector('.badge'), '::after').content")
+        shots(athlete, "1-offline-week")
+    finally:
+        athlete.context.set_offline(False)
+    manifest = athlete.request.get("/static/manifest.webmanifest").json()
+    assert manifest["start_url"] == "/week" and {i["sizes"] for i in manifest["icons"]} == {"192x192", "512x512"}
+
+
+def test_pages_fit_a_phone_and_work_without_javascript(pipeline, chromium, shots):
+    coach_id = pipeline.people.coach()
+    pipeline.people.athlete(coach_id, email="ana@example.test", name="Ana")
+    context = chromium.new_context(viewport={"width": 375, "height": 740}, java_script_enabled=False,
+                                   base_url=pipeline.live.url)
+    page = context.new_page()
+    page.goto("/login")
+    page.fill("#email", "coach@example.test")
+    page.fill("#password", "coach-password")
+    page.click("button:has-text('Log in')")
+    page.wait_for_url(re.compile("/plans"))
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375  # no sideways scrolling
+    page.goto(f"/plans/sessions/new?athlete={coach_id + 1}&date={MONDAY.isoformat()}")
+    page.click("button[value='add-repeat:w-steps']")  # the builder works without JavaScript
+    assert page.locator("li.repeat").count() == 1
+    for field in page.locator("input:not([type=hidden]), select, textarea").all():
+        field_id = field.get_attribute("id")
+        assert field_id and page.locator(f"label[for='{field_id}']").count() == 1, field_id
+    shots(page, "1-phone-editor-no-js")
+    context.close()

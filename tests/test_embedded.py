@@ -1,0 +1,82 @@
+"""The embedded default, as `make run` starts it: `flask serve` with no Redis server, the
+jobs running in a worker thread of the web process on in-memory queues."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.support.browser import Browser
+from tests.support.pipeline import wait_for
+from tests.support.servers import free_port, wait_for_port
+from tests.support.workouts import EASY_RUN
+
+pytestmark = pytest.mark.integration
+ROOT = Path(__file__).resolve().parent.parent
+FLASK = str(Path(sys.executable).with_name("flask"))
+
+
+@pytest.fixture
+def served(tmp_path):
+    port = free_port()
+    env = {**{k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL", "APP_ENV")},
+           "INSTANCE_PATH": str(tmp_path), "PUBLIC_URL": f"http://127.0.0.1:{port}", "FLASK_APP": "wsgi",
+           "EXPORT_RETRY_DELAYS": "1,1", "EXPORT_RETRY_JITTER": "0"}
+    for command in (["db", "upgrade"], ["seed-demo"]):
+        subprocess.run([FLASK, *command], cwd=ROOT, env=env, check=True, capture_output=True)
+    log = open(tmp_path / "serve.log", "wb")
+    server = subprocess.Popen([FLASK, "serve", "--port", str(port)], cwd=ROOT, env=env, stdout=log,
+                              stderr=subprocess.STDOUT)
+    wait_for_port(port)
+    yield f"http://127.0.0.1:{port}", env
+    server.terminate()
+    server.wait(10)
+
+
+def test_the_demo_coach_saves_a_plan_and_the_sandbox_holds_it_within_seconds(served):
+    url, env = served
+    ana = Browser(url)
+    ana.login("ana@hybridpeaks.test", "ana-demo-2026")
+    assert "Garmin is connected" in ana.connect("garmin").text
+    token = subprocess.run([FLASK, "users", "token", "coach@hybridpeaks.test"], cwd=ROOT, env=env, check=True,
+                           capture_output=True, text=True).stdout.strip()
+    headers = {"Authorization": f"Bearer {token}"}
+    ana_id = requests.get(f"{url}/api/v1/athletes", headers=headers, timeout=10).json()[0]["id"]
+    response = requests.post(f"{url}/api/v1/plans", headers=headers, timeout=10, json={
+        "athleteId": ana_id, "weekStart": "2027-01-04",
+        "sessions": [{"date": "2027-01-05", "type": "ENDURANCE", "title": "Easy", "workout": EASY_RUN},
+                     {"date": "2027-01-07", "type": "ENDURANCE", "title": "Easy again", "workout": EASY_RUN}]})
+    assert response.status_code == 201, response.text
+    ids = [s["id"] for s in response.json()["sessions"]]
+
+    def sent():
+        statuses = [requests.get(f"{url}/api/v1/sessions/{i}", headers=headers, timeout=10).json()["exportStatus"]
+                    for i in ids]
+        return statuses == ["SENT", "SENT"]
+
+    wait_for(sent, timeout=20, message="both sessions SENT")
+    schedules = requests.get(f"{url}/sandbox/_admin/workouts?provider=garmin", timeout=10).json()["schedules"]
+    assert {"2027-01-05", "2027-01-07"} <= {s["date"] for s in schedules}
+
+
+def test_retries_run_on_the_embedded_scheduler(served):
+    url, env = served
+    ana = Browser(url)
+    ana.login("ana@hybridpeaks.test", "ana-demo-2026")
+    ana.connect("garmin")
+    requests.put(f"{url}/sandbox/_admin/faults", json={
+        "provider": "garmin", "failNext": {"path": "/workoutportal/workout/v2", "status": 503, "count": 1}}, timeout=10)
+    token = subprocess.run([FLASK, "users", "token", "coach@hybridpeaks.test"], cwd=ROOT, env=env, check=True,
+                           capture_output=True, text=True).stdout.strip()
+    headers = {"Authorization": f"Bearer {token}"}
+    ana_id = requests.get(f"{url}/api/v1/athletes", headers=headers, timeout=10).json()[0]["id"]
+    session_id = requests.post(f"{url}/api/v1/plans", headers=headers, timeout=10, json={
+        "athleteId": ana_id, "weekStart": "2027-01-11",
+        "sessions": [{"date": "2027-01-12", "type": "ENDURANCE", "workout": EASY_RUN}]}).json()["sessions"][0]["id"]
+    wait_for(lambda: requests.get(f"{url}/api/v1/sessions/{session_id}", headers=headers, timeout=10)
+             .json()["exportStatus"] == "SENT", timeout=20, message="SENT after a retry")
