@@ -275,6 +275,7 @@ def _complete(run: Run, refs: dict, external_id: str) -> str:
 
 def _fail(run: Run, kind: str, message: str) -> str:
     _finish(run.job, JobStatus.FAILED, kind, message)
+    _remove_created(run.job)  # a workout created but never scheduled must not linger
     _update_session(run.job, export_status=ExportStatus.FAILED, export_provider=run.job.provider,
                     last_export_error=message)
     return _end(run, AttemptOutcome.FAILED, message)
@@ -282,6 +283,7 @@ def _fail(run: Run, kind: str, message: str) -> str:
 
 def _not_connected(run: Run, message: str) -> str:
     _finish(run.job, JobStatus.FAILED, FailureKind.NOT_CONNECTED, message)
+    _remove_created(run.job)  # tried when the athlete reconnects; harmless if that never happens
     _update_session(run.job, export_status=ExportStatus.NOT_CONNECTED, export_provider=run.job.provider,
                     last_export_error=message)
     return _end(run, AttemptOutcome.NOT_CONNECTED, message)
@@ -294,10 +296,7 @@ def _retry_or_fail(run: Run, message: str, reset_at: datetime | None) -> str:
     delay = retry_delay(job.attempts, delays, config["EXPORT_RETRY_JITTER"],
                         reset_at.replace(tzinfo=None) if reset_at else None, utcnow())
     if delay is None:
-        final = f"{message} (gave up after {job.attempts} attempts)"
-        _finish(job, JobStatus.FAILED, FailureKind.TRANSIENT, final)
-        _update_session(job, export_status=ExportStatus.FAILED, export_provider=job.provider, last_export_error=final)
-        return _end(run, AttemptOutcome.FAILED, final)
+        return _fail(run, FailureKind.TRANSIENT, f"{message} (gave up after {job.attempts} attempts)")
     job.last_error = message
     _update_session(job, export_status=ExportStatus.PENDING, last_export_error=message)
     _record(run, AttemptOutcome.RETRY, message)

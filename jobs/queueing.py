@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import Flask
+from flask import Flask, current_app
 from redis.exceptions import RedisError
 from rq import Queue
 from sqlalchemy import event
@@ -32,7 +32,6 @@ logger = logging.getLogger(__name__)
 RUN_EXPORT = "jobs.export.run_export"
 RUN_REMOVAL = "jobs.removal.run_removal"
 PUSH_WAITING = "jobs.push.push_waiting"
-JOB_TIMEOUT = 120  # seconds; the row's lease (EXPORT_LEASE_SECONDS) must be longer
 RESULT_TTL = 3600
 FAILURE_TTL = 7 * 24 * 3600
 BREAKER_SECONDS = 5.0
@@ -72,13 +71,14 @@ def enqueue(wakeups: list[Wakeup]) -> int:
     if time.monotonic() < _redis_down_until:
         log_event(logger, "enqueue deferred", level=logging.WARNING, jobs=len(wakeups), outcome="redis recently down")
         return 0
+    timeout = current_app.config["EXPORT_JOB_TIMEOUT"]
     try:
         immediate: dict[str, list] = {}
         for wakeup in wakeups:
             queue = rq.get_queue(wakeup.queue)
-            options = dict(job_id=wakeup.job_id, timeout=JOB_TIMEOUT, result_ttl=RESULT_TTL, failure_ttl=FAILURE_TTL)
+            options = dict(job_id=wakeup.job_id, timeout=timeout, result_ttl=RESULT_TTL, failure_ttl=FAILURE_TTL)
             if wakeup.at is not None:
-                queue.enqueue_at(wakeup.at, wakeup.func, *wakeup.args, job_timeout=JOB_TIMEOUT,
+                queue.enqueue_at(wakeup.at, wakeup.func, *wakeup.args, job_timeout=timeout,
                                  job_id=wakeup.job_id, result_ttl=RESULT_TTL, failure_ttl=FAILURE_TTL)
             else:
                 immediate.setdefault(wakeup.queue, []).append(Queue.prepare_data(wakeup.func, wakeup.args, **options))

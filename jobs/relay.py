@@ -20,11 +20,11 @@ from datetime import timedelta
 from flask import current_app
 from rq.exceptions import DuplicateJobError
 from rq.job import Job, JobStatus as RqStatus
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from webapp.extensions import db, rq
 from webapp.logs import log_event
-from webapp.models import ExportJob, JobStatus
+from webapp.models import AttemptOutcome, ExportAttempt, ExportJob, JobStatus
 from webapp.timeutil import utcnow
 
 from . import queueing
@@ -52,6 +52,13 @@ def _recover_abandoned() -> int:
         job.status, job.lease_expires_at, job.next_attempt_at = JobStatus.PENDING, None, now
         job.enqueue_seq += 1
         queueing.after_commit(job)
+        db.session.execute(
+            update(ExportAttempt)
+            .where(ExportAttempt.export_job_id == job.id, ExportAttempt.finished_at.is_(None))
+            .values(outcome=AttemptOutcome.ABANDONED, finished_at=now,
+                    error="The worker stopped during this attempt; HybridPeaks tried again."))
+        log_event(logger, "export recovered", level=logging.WARNING, export_job_id=job.id,
+                  session_id=job.session_id, provider=job.provider, attempt=job.attempts, outcome="ABANDONED")
     db.session.commit()
     return len(stale)
 
@@ -79,7 +86,8 @@ def ensure_scheduled(delay_seconds: float = 0) -> None:
     at = utcnow() + timedelta(seconds=delay_seconds)
     slot = int(at.timestamp() // interval)
     try:
-        rq.get_queue("default").enqueue_at(at, RELAY, job_id=f"hybridpeaks-relay-{slot}", unique=True,
-                                           result_ttl=interval * 2, failure_ttl=3600)
+        # On the high queue: a bulk push filling the default queue must not delay recovery.
+        rq.get_queue("high").enqueue_at(at, RELAY, job_id=f"hybridpeaks-relay-{slot}", unique=True,
+                                        result_ttl=interval * 2, failure_ttl=3600)
     except DuplicateJobError:
         pass

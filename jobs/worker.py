@@ -38,6 +38,13 @@ class AppWorker(SimpleWorker):
         super().__init__(*args, **kwargs)
         self.app = app if app is not None else _create_app()
 
+    @property
+    def dequeue_timeout(self) -> int:
+        # RQ blocks up to worker_ttl - 15 (405 s) waiting for a job, and runs its maintenance
+        # (which re-schedules the relay after a Redis restart) only between waits: an idle
+        # worker must wake up at least every maintenance interval.
+        return max(1, min(int(self.maintenance_interval), self.worker_ttl - 15))
+
     def perform_job(self, job, queue, execution):
         from webapp.extensions import db
 

@@ -208,7 +208,7 @@ def api_as(client, people):
 
 
 def csrf_token(client, path="/login") -> str:
-    html = client.get(path).get_data(as_text=True)
+    html = client.get(path, follow_redirects=True).get_data(as_text=True)
     match = re.search(r'name="csrf-token" content="([^"]+)"', html)
     assert match, f"no CSRF token on {path}"
     return match.group(1)

@@ -376,7 +376,7 @@ def test_two_workers_racing_one_session_leave_one_workout(pipeline):
 def _kill_mid_create(pipeline, athlete, provider):
     """SIGKILL the worker while the provider is creating the workout (its answer never
     arrives), then let the relay hand the abandoned job to a fresh worker."""
-    pipeline.workers.env["EXPORT_LEASE_SECONDS"] = "4"
+    pipeline.workers.env.update(EXPORT_JOB_TIMEOUT="3", EXPORT_LEASE_SECONDS="4")
     pipeline.live.faults(provider, latencyMs=1500)
     victim = pipeline.workers.start(1)[0]
     plan = create_plan(athlete, [endurance("2026-11-24")])
@@ -437,3 +437,29 @@ def _seconds(value):
     from datetime import timedelta
 
     return timedelta(seconds=value)
+
+
+def test_a_provider_error_that_echoes_the_token_never_reaches_last_export_error(pipeline):
+    athlete = pipeline.athlete("garmin")
+    pipeline.live.faults("garmin", failNext={"path": "/workoutportal/workout/v2", "status": 422, "count": 1,
+                                             "message": "Bearer {token} may not import this workout"})
+    pipeline.workers.start(1)
+    plan = create_plan(athlete, [endurance("2026-11-24")])
+    failed = pipeline.wait_status(athlete.api, plan["sessions"][0]["id"], "FAILED")
+    issued = [t["token"] for t in pipeline.live.sandbox("GET", "/_admin/tokens").json()]
+    assert "may not import this workout" in failed["lastExportError"]
+    assert not any(token in failed["lastExportError"] for token in issued)
+    assert not any(token in pipeline.workers.logs() for token in issued)
+
+
+def test_an_export_that_gives_up_after_creating_the_workout_removes_it(pipeline):
+    athlete = pipeline.athlete("garmin")
+    pipeline.live.faults("garmin", failNext={"path": "/training-api/schedule", "status": 503, "count": 10})
+    pipeline.workers.start(1)
+    plan = create_plan(athlete, [endurance("2026-11-24")])
+    pipeline.wait_status(athlete.api, plan["sessions"][0]["id"], "FAILED")
+    wait_for(lambda: held(pipeline)["workouts"] == [], message="the unscheduled workout removed")
+    pipeline.live.faults("garmin")
+    assert athlete.api.post(f"/sessions/{plan['sessions'][0]['id']}/retry").status_code == 202
+    pipeline.wait_status(athlete.api, plan["sessions"][0]["id"], "SENT")
+    assert_consistent(pipeline, athlete)

@@ -137,6 +137,9 @@ def load_config(env: str | None = None, overrides: dict | None = None) -> dict:
         # Export pipeline.
         "EXPORT_RETRY_DELAYS": _delays(_env("EXPORT_RETRY_DELAYS", "30,120,480,1800,7200")),
         "EXPORT_RETRY_JITTER": float(_env("EXPORT_RETRY_JITTER", "0.2")),
+        # A job is killed after EXPORT_JOB_TIMEOUT; its row is taken back by the relay only
+        # after EXPORT_LEASE_SECONDS, which must be longer, so a live job is never doubled.
+        "EXPORT_JOB_TIMEOUT": _env_int("EXPORT_JOB_TIMEOUT", 120),
         "EXPORT_LEASE_SECONDS": _env_int("EXPORT_LEASE_SECONDS", 180),
         "EXPORT_MORNING_HOUR": _env_int("EXPORT_MORNING_HOUR", 7),
         "RELAY_INTERVAL_SECONDS": _env_int("RELAY_INTERVAL_SECONDS", 30),
@@ -158,5 +161,7 @@ def load_config(env: str | None = None, overrides: dict | None = None) -> dict:
     config["WAHOO_CALLS_PER_MINUTE"] = _env_int("WAHOO_CALLS_PER_MINUTE", 40)
     if production and sandbox_enabled:
         raise ConfigError("SANDBOX_ENABLED must be off in production")
+    if config["EXPORT_LEASE_SECONDS"] <= config["EXPORT_JOB_TIMEOUT"]:
+        raise ConfigError("EXPORT_LEASE_SECONDS must be longer than EXPORT_JOB_TIMEOUT")
     config.update(overrides)
     return config

@@ -8,7 +8,8 @@ Set with ``PUT /sandbox/_admin/faults``; each provider's faults replace the prev
 - ``rateLimitPerMinute`` (per app) and, for Garmin, ``rateLimitPerUserPerDay``: over it a
   call gets 429, Garmin's with no Retry-After, Wahoo's with ``X-RateLimit-*`` headers;
 - ``failNext``: ``{"path", "status", "count", "message"}``: the next ``count`` calls whose
-  path contains ``path`` fail with ``status`` (a deterministic fault, for tests);
+  path contains ``path`` fail with ``status`` (a deterministic fault, for tests); a
+  ``{token}`` in the message is replaced by the caller's token, as careless APIs echo it;
 - ``expireEveryCalls``: an access token expires after that many calls;
 - ``accessTokenTtlSeconds`` and ``refreshLatencyMs``: used when tokens are issued/refreshed.
 """
@@ -66,7 +67,9 @@ def _fail_next(provider: str, faults: dict):
         current["failNext"]["count"] = left - 1
         db.execute("UPDATE faults SET body = ? WHERE provider = ?", (json.dumps(current), provider))
     key = "errorMessage" if provider == "garmin" else "error"
-    return jsonify({key: rule.get("message", "Injected failure.")}), int(rule.get("status", 503))
+    bearer = request.headers.get("Authorization", "").partition(" ")[2]
+    message = rule.get("message", "Injected failure.").replace("{token}", bearer)
+    return jsonify({key: message}), int(rule.get("status", 503))
 
 
 def _drop_connection():

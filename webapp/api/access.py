@@ -64,7 +64,11 @@ def json_body() -> dict:
     """The request's JSON object, or a 400 that says what is wrong with it."""
     raw = request.get_data(cache=True)
     try:
-        payload = json.loads(raw)
+        payload = json.loads(raw.decode("utf-8"))
+        # Escaped lone surrogates ("\ud800") parse, but no database or device can store them.
+        json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    except UnicodeError:
+        raise bad_request("The body is not valid UTF-8 text.") from None
     except (ValueError, RecursionError) as error:
         message = "The body is not valid JSON" + (f" ({error})" if isinstance(error, ValueError) else " (nested too deeply)")
         raise bad_request(message + ".") from None

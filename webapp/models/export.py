@@ -91,6 +91,7 @@ class AttemptOutcome:
     NOT_CONNECTED = "NOT_CONNECTED"
     SUPERSEDED = "SUPERSEDED"
     REMOVED = "REMOVED"
+    ABANDONED = "ABANDONED"  # its worker died mid-attempt; the relay queued the job again
 
 
 class ExportAttempt(db.Model):

@@ -1,0 +1,168 @@
+"""Every page and API route, tried as anonymous, the athlete, another athlete, the coach and
+another coach: only the owners get through.  The table of routes x roles is generated from
+the app's URL map (a route missing from ROUTES fails the test) and written to
+test-artifacts/authorization-matrix.md."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import csrf_token, login
+from tests.support.workouts import EASY_RUN
+
+ROLES = ("anonymous", "athlete", "other_athlete", "coach", "other_coach")
+ATHLETES = {"athlete", "other_athlete"}
+COACHES = {"coach", "other_coach"}
+EVERYONE = set(ROLES)
+SIGNED_IN = EVERYONE - {"anonymous"}
+OWNER_ATHLETE, OWNER_COACH = {"athlete"}, {"coach"}
+OWNERS = OWNER_ATHLETE | OWNER_COACH
+
+# (method, path template, who gets through, kind); {plan}, {session}, {athlete} are the
+# owning athlete's; "state" routes change data and are only tried by those refused.
+ROUTES = [
+    ("GET", "/", SIGNED_IN, "page"),
+    ("GET", "/healthz", EVERYONE, "page"),
+    ("GET", "/login", EVERYONE, "page"),
+    ("POST", "/login", EVERYONE, "state"),  # public by design; throttled (test_security_input.py)
+    ("GET", "/static/css/app.css", EVERYONE, "page"),
+    ("GET", "/sw.js", EVERYONE, "page"),
+    ("POST", "/logout", SIGNED_IN, "state"),
+    ("GET", "/plans", COACHES, "page"),
+    ("GET", "/plans?athlete={athlete}", OWNER_COACH, "page"),
+    ("GET", "/plans/sessions/new?athlete={athlete}&date=2026-11-24", OWNER_COACH, "page"),
+    ("POST", "/plans/sessions/new?athlete={athlete}&date=2026-11-24", OWNER_COACH, "state"),
+    ("GET", "/plans/sessions/{session}/edit", OWNER_COACH, "page"),
+    ("POST", "/plans/sessions/{session}/edit", OWNER_COACH, "state"),
+    ("POST", "/plans/sessions/{session}/delete", OWNER_COACH, "state"),
+    ("GET", "/week", ATHLETES, "page"),
+    ("GET", "/week/live?week=2026-11-23", ATHLETES, "page"),
+    ("GET", "/sessions/{session}", OWNERS, "page"),
+    ("GET", "/sessions/{session}/badge", OWNERS, "page"),
+    ("GET", "/sessions/{session}/workout.fit", OWNERS, "page"),
+    ("POST", "/sessions/{session}/retry", OWNER_ATHLETE, "state"),
+    ("POST", "/sessions/retry-failed", ATHLETES, "state"),
+    ("GET", "/connections", ATHLETES, "page"),
+    ("GET", "/connections/garmin/connect", ATHLETES, "page"),
+    ("GET", "/connections/garmin/callback?error=access_denied", ATHLETES, "page"),
+    ("POST", "/connections/garmin/primary", ATHLETES, "state"),
+    ("POST", "/connections/garmin/disconnect", ATHLETES, "state"),
+    ("POST", "/webhooks/garmin/deregistration", set(), "state"),
+    ("POST", "/webhooks/garmin/permissions", set(), "state"),
+    ("GET", "/api/v1/athletes", COACHES, "api"),
+    ("GET", "/api/v1/athletes/{athlete}/profile", OWNERS, "api"),
+    ("PUT", "/api/v1/athletes/{athlete}/profile", OWNER_COACH, "api-state"),
+    ("GET", "/api/v1/connections", ATHLETES, "api"),
+    ("PUT", "/api/v1/connections/primary", ATHLETES, "api-state"),
+    ("GET", "/api/v1/plans", SIGNED_IN, "api"),
+    ("POST", "/api/v1/plans", OWNER_COACH, "api-state"),
+    ("GET", "/api/v1/plans/{plan}", OWNERS, "api"),
+    ("PUT", "/api/v1/plans/{plan}", OWNER_COACH, "api-state"),
+    ("DELETE", "/api/v1/plans/{plan}", OWNER_COACH, "api-state"),
+    ("GET", "/api/v1/sessions/{session}", OWNERS, "api"),
+    ("POST", "/api/v1/sessions/{session}/retry", OWNER_ATHLETE, "api-state"),
+    ("POST", "/api/v1/sessions/retry-failed", ATHLETES, "api-state"),
+]
+
+API_BODIES = {
+    "/api/v1/athletes/{athlete}/profile": {"ftpWatts": 250},
+    "/api/v1/connections/primary": {"provider": "GARMIN"},
+    "/api/v1/plans": {"athleteId": "{athlete}", "weekStart": "2026-11-30", "sessions": []},
+    "/api/v1/plans/{plan}": {"sessions": []},
+}
+
+
+@pytest.fixture
+def world(app, people, api_as):
+    coach = people.coach(email="coach@example.test")
+    athlete = people.athlete(coach, email="athlete@example.test")
+    other_coach = people.coach(email="other-coach@example.test")
+    people.athlete(other_coach, email="other-athlete@example.test")
+    plan = api_as(coach).post("/plans", json={"athleteId": athlete, "weekStart": "2026-11-23", "sessions": [
+        {"date": "2026-11-24", "type": "ENDURANCE", "title": "Easy", "workout": EASY_RUN}]}).json
+    return {"plan": plan["id"], "session": plan["sessions"][0]["id"], "athlete": athlete,
+            "emails": {"athlete": "athlete@example.test", "other_athlete": "other-athlete@example.test",
+                       "coach": "coach@example.test", "other_coach": "other-coach@example.test"},
+            "tokens": {}, "people": people}
+
+
+def as_role(app, world, role):
+    client = app.test_client()
+    if role != "anonymous":
+        email = world["emails"][role]
+        login(client, email, "coach-password" if "coach" in role else "athlete-password")
+    return client
+
+
+def token_for(world, role):
+    from webapp.extensions import db
+    from webapp.models import User
+
+    if role not in world["tokens"]:
+        with world["people"].app.app_context():
+            user_id = db.session.query(User).filter_by(email=world["emails"][role]).one().id
+        world["tokens"][role] = world["people"].token(user_id)
+    return world["tokens"][role]
+
+
+def outcome(response) -> str:
+    location = response.headers.get("Location", "")
+    if response.status_code in (401, 403, 404) or "/login" in location:
+        return "refused"
+    if response.status_code < 400 or response.status_code in (409, 422):
+        return "through"  # reached the handler: a 409/422 is the owner's request judged on its content
+    return f"error {response.status_code}"
+
+
+def try_route(app, world, role, method, template, kind):
+    path = template.format(**world)
+    if kind.startswith("api"):
+        headers = {"Authorization": f"Bearer {token_for(world, role)}"} if role != "anonymous" else {}
+        body = API_BODIES.get(template)
+        if body:
+            body = {k: (world["athlete"] if v == "{athlete}" else v) for k, v in body.items()}
+        return app.test_client().open(path, method=method, headers=headers, json=body if method != "GET" else None)
+    client = as_role(app, world, role)
+    data = None
+    if method == "POST":
+        data = {"csrf_token": csrf_token(client, "/login" if role == "anonymous" else "/")}
+        if "/webhooks/" in template:
+            return client.post(path, json={"deregistrations": []})
+    return client.open(path, method=method, data=data)
+
+
+def test_every_route_is_in_the_matrix(app):
+    adapter = app.url_map.bind("localhost")
+    covered = set()
+    for method, template, _, _ in ROUTES:
+        path = re.sub(r"\?.*", "", template).format(plan=1, session=1, athlete=1)
+        covered.add((adapter.match(path, method=method)[0], method))
+    for rule in app.url_map.iter_rules():
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            if rule.endpoint.startswith("webhooks.") and method == "PUT":
+                continue  # the same view as its POST
+            assert (rule.endpoint, method) in covered, f"{method} {rule.rule} is not in the authorization matrix"
+
+
+def test_only_the_owners_get_through(app, world):
+    rows, failures = [], []
+    for method, template, allowed, kind in ROUTES:
+        cells = []
+        for role in ROLES:
+            expected = "through" if role in allowed else "refused"
+            if expected == "through" and kind in ("state", "api-state"):
+                cells.append("✓ (owner; see functional tests)")
+                continue
+            got = outcome(try_route(app, world, role, method, template, kind))
+            cells.append("✓ through" if got == "through" else ("✗ refused" if got == "refused" else got))
+            if got != expected:
+                failures.append(f"{method} {template} as {role}: expected {expected}, got {got}")
+        rows.append(f"| `{method} {template}` | " + " | ".join(cells) + " |")
+    out = Path(__file__).resolve().parent.parent / "test-artifacts"
+    out.mkdir(exist_ok=True)
+    (out / "authorization-matrix.md").write_text(
+        "| route | " + " | ".join(ROLES) + " |\n|---|" + "---|" * len(ROLES) + "\n" + "\n".join(rows) + "\n")
+    assert not failures, "\n".join(failures)
