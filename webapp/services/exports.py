@@ -7,6 +7,8 @@ after the commit (jobs/queueing.py).  The job itself is jobs/export.py.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import and_, exists, or_, select, update
 
 from jobs import queueing
@@ -37,28 +39,45 @@ class RetryRefused(Exception):
 
 # -- plan saves ------------------------------------------------------------------------------
 
-def session_saved(session: TrainingSession, changed: bool, was_endurance: bool = False) -> None:
-    """A session was created or updated in a plan save."""
-    if not session.is_endurance:
-        if was_endurance or session.external_refs:
-            _supersede_open_jobs(session)
-            _remove_sent_workout(session)
-        clear_export_fields(session)
+@dataclass
+class Saved:
+    """One session written by a plan save, and whether what the device gets changed."""
+
+    session: TrainingSession
+    changed: bool
+    was_endurance: bool
+
+
+def sessions_saved(saved: list[Saved]) -> None:
+    """The sessions of one plan save (one athlete): every created or changed ENDURANCE
+    session gets an export, the provider being chosen once for them all."""
+    to_export = []
+    for item in saved:
+        session = item.session
+        if not session.is_endurance:
+            if item.was_endurance or session.external_refs:
+                _supersede_open_jobs([session])
+                _remove_sent_workout(session)
+            clear_export_fields(session)
+        elif item.changed:  # a re-save that changes nothing pushes nothing
+            to_export.append(session)
+    if not to_export:
         return
-    if not changed:
-        return  # a re-save that changes nothing pushes nothing
-    _supersede_open_jobs(session)
-    provider = export_provider(session.plan.athlete_id)
-    if provider is None:
-        session.export_status, session.export_provider = ExportStatus.NOT_CONNECTED, None
-        session.last_export_error = _why_not_connected(session.plan.athlete_id)
-        return
-    start_export(session, provider, INTERACTIVE)
+    athlete_id = to_export[0].plan.athlete_id
+    _supersede_open_jobs(to_export)
+    provider = export_provider(athlete_id)
+    reason = None if provider else _why_not_connected(athlete_id)
+    for session in to_export:
+        if provider is None:
+            session.export_status, session.export_provider = ExportStatus.NOT_CONNECTED, None
+            session.last_export_error = reason
+        else:
+            start_export(session, provider, INTERACTIVE)
 
 
 def session_deleted(session: TrainingSession) -> None:
     """A session left the plan: its workout leaves the athlete's calendar too."""
-    _supersede_open_jobs(session)
+    _supersede_open_jobs([session])
     _remove_sent_workout(session)
 
 
@@ -98,21 +117,24 @@ def _remove_sent_workout(session: TrainingSession) -> None:
         session.external_refs = None
 
 
-def _supersede_open_jobs(session: TrainingSession) -> None:
+def _supersede_open_jobs(sessions: list[TrainingSession]) -> None:
     """Pending jobs of older revisions will never run (a job in flight notices by itself);
-    one that already created a workout before waiting for a retry gets it removed."""
-    if session.id is None:
+    one that already created a workout before waiting for a retry gets it removed.
+
+    One guarded UPDATE: a job a worker claimed meanwhile is PROCESSING and left alone."""
+    ids = [s.id for s in sessions if s.id is not None]
+    if not ids:
         return
-    pending = db.session.scalars(select(ExportJob).where(
-        ExportJob.session_id == session.id, ExportJob.status == JobStatus.PENDING, ExportJob.kind == JobKind.EXPORT)).all()
-    for job in pending:
-        # Guarded by status: a worker may have claimed it since we read it; then it is in
-        # flight and will find the new revision by itself.
-        result = db.session.execute(
-            update(ExportJob).where(ExportJob.id == job.id, ExportJob.status == JobStatus.PENDING)
-            .values(status=JobStatus.SUPERSEDED, finished_at=utcnow()))
-        if result.rowcount and job.external_refs:
-            schedule_removal(job.athlete_id, {"provider": job.provider, **job.external_refs})
+    superseded = db.session.execute(
+        update(ExportJob)
+        .where(ExportJob.session_id.in_(ids), ExportJob.status == JobStatus.PENDING, ExportJob.kind == JobKind.EXPORT)
+        .values(status=JobStatus.SUPERSEDED, finished_at=utcnow())
+        .returning(ExportJob.athlete_id, ExportJob.provider, ExportJob.external_refs)
+        .execution_options(synchronize_session=False)
+    ).all()
+    for athlete_id, provider, refs in superseded:
+        if refs:
+            schedule_removal(athlete_id, {"provider": provider, **refs})
 
 
 # -- connects -----------------------------------------------------------------------------------

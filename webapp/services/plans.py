@@ -83,12 +83,14 @@ def replace_sessions(plan: WeeklyPlan, sessions: list[dict]) -> None:
     if errors:
         raise PlanInvalid(errors)
 
+    saved = []
     for data in sessions:
         session = existing.get(data.get("id")) if data.get("id") is not None else None
-        _apply(plan, session, data)
+        saved.append(_apply(plan, session, data))
     for session_id, session in existing.items():
         if session_id not in seen:
             delete_session(session)
+    exports.sessions_saved(saved)
 
 
 def save_session(plan: WeeklyPlan, data: dict, session: TrainingSession | None = None) -> TrainingSession:
@@ -96,7 +98,9 @@ def save_session(plan: WeeklyPlan, data: dict, session: TrainingSession | None =
     errors = _date_errors(plan, data["date"], "date")
     if errors:
         raise PlanInvalid(errors)
-    return _apply(plan, session, data)
+    change = _apply(plan, session, data)
+    exports.sessions_saved([change])
+    return change.session
 
 
 def delete_session(session: TrainingSession) -> None:
@@ -117,23 +121,22 @@ def default_title(data: dict) -> str:
     return data["type"].capitalize()
 
 
-def _apply(plan: WeeklyPlan, session: TrainingSession | None, data: dict) -> TrainingSession:
+def _apply(plan: WeeklyPlan, session: TrainingSession | None, data: dict) -> exports.Saved:
+    """Write one session's fields; say what changed, for the export pipeline."""
     workout = data.get("workout") if data["type"] == SessionType.ENDURANCE else None
     title = (data.get("title") or "").strip() or default_title(data)
     if session is None:
         session = TrainingSession(date=data["date"], type=data["type"], title=title, workout=workout, revision=1)
         plan.sessions.append(session)
         db.session.add(session)
-        exports.session_saved(session, changed=True)
-        return session
+        return exports.Saved(session, changed=True, was_endurance=False)
     before = session.fingerprint()
     was_endurance = session.is_endurance
     session.date, session.type, session.title, session.workout = data["date"], data["type"], title, workout
     changed = session.fingerprint() != before
     if changed:
         session.revision += 1
-    exports.session_saved(session, changed=changed, was_endurance=was_endurance)
-    return session
+    return exports.Saved(session, changed=changed, was_endurance=was_endurance)
 
 
 def _date_errors(plan: WeeklyPlan, day: date, path: str) -> dict[str, list[str]]:

@@ -1,0 +1,123 @@
+"""Bulk push: an athlete with 500 waiting sessions connects.
+
+Part 1: the sandbox answers every call after 100 ms; with 1, 2, 4 and 8 `rq worker`
+processes, the time until all 500 are SENT against the ideal (calls x latency / workers,
+two calls per session).  Goal: at least 80 % of ideal.
+Part 2: the sandbox enforces a quota and our client-side limiter is set to it; the rate
+achieved against the quota, and the 429s seen.  Goal: under the quota with zero 429s.
+
+Run: python -m bench.bulk_push   (about ten minutes; BULK_SESSIONS, QUOTA to shrink it)
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import requests
+
+from bench.common import table
+from bench.harness import ROOT, make_app, people, serve, servers, worker_env
+from tests.support.browser import Browser
+from tests.support.workouts import EASY_RUN
+
+SESSIONS = int(os.environ.get("BULK_SESSIONS", "500"))
+QUOTA = int(os.environ.get("QUOTA", "120"))
+QUOTA_SESSIONS = int(os.environ.get("QUOTA_SESSIONS", "120"))
+LATENCY_MS = 100
+RQ = str(Path(sys.executable).with_name("rq"))
+
+
+def waiting_sessions(app, coach_token: str, athlete_id: int, count: int, first_monday: date) -> None:
+    for start in range(0, count, 50):
+        week = first_monday + timedelta(days=7 * (start // 50))
+        sessions = [{"date": (week + timedelta(days=i % 7)).isoformat(), "type": "ENDURANCE",
+                     "workout": dict(copy.deepcopy(EASY_RUN), name=f"Run {start + i}")}
+                    for i in range(min(50, count - start))]
+        response = app.test_client().post("/api/v1/plans", headers={"Authorization": f"Bearer {coach_token}"},
+                                          json={"athleteId": athlete_id, "weekStart": week.isoformat(),
+                                                "sessions": sessions})
+        assert response.status_code == 201, response.get_data(as_text=True)[:300]
+
+
+def sent_count(app) -> int:
+    from webapp.extensions import db
+    from webapp.models import TrainingSession
+
+    with app.app_context():
+        count = db.session.query(TrainingSession).filter_by(export_status="SENT").count()
+        db.session.remove()
+    return count
+
+
+def start_workers(count: int, env: dict) -> list[subprocess.Popen]:
+    return [subprocess.Popen([RQ, "worker", "-c", "jobs.rq_settings", "--worker-class", "jobs.worker.AppWorker",
+                              "--with-scheduler", "--maintenance-interval", "5", "--url", env["REDIS_URL"],
+                              "high", "default"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL) for _ in range(count)]
+
+
+def stop(workers: list[subprocess.Popen]) -> None:
+    for worker in workers:
+        worker.terminate()
+    for worker in workers:
+        worker.wait(30)
+
+
+def one_run(workers: int, sessions: int, faults: dict, limiter: int) -> tuple[float, dict]:
+    """Connect an athlete with ``sessions`` waiting; seconds until all are SENT."""
+    with servers(postgres=True) as (database_url, redis):
+        app = make_app(database_url, redis.url, GARMIN_CALLS_PER_MINUTE=limiter)
+        server = serve(app)
+        try:
+            coach_token, [(athlete, _)] = people(app, 1, provider=None)
+            waiting_sessions(app, coach_token, athlete, sessions, date(2027, 1, 4))
+            requests.put(f"{server.url}/sandbox/_admin/faults", json={"provider": "garmin", **faults}, timeout=10)
+            pool = start_workers(workers, worker_env(database_url, redis.url, server.url,
+                                                     GARMIN_CALLS_PER_MINUTE=limiter))
+            time.sleep(3)  # let the workers start before the clock does
+            browser = Browser(server.url)
+            browser.login("bench-athlete0@example.test", "athlete-password")
+            started = time.perf_counter()
+            assert "is connected" in browser.connect("garmin").text
+            while sent_count(app) < sessions:
+                time.sleep(0.2)
+            elapsed = time.perf_counter() - started
+            stop(pool)
+            seen = requests.get(f"{server.url}/sandbox/_admin/requests?provider=garmin", timeout=30).json()
+            return elapsed, {"calls": len(seen), "429": sum(1 for r in seen if r["status"] == 429),
+                             "first": min(r["at"] for r in seen), "last": max(r["at"] for r in seen)}
+        finally:
+            server.stop()
+            with app.app_context():
+                from webapp.extensions import db
+
+                db.engine.dispose()
+
+
+def main() -> None:
+    rows = []
+    for workers in (1, 2, 4, 8):
+        elapsed, seen = one_run(workers, SESSIONS, {"latencyMs": LATENCY_MS}, limiter=0)
+        ideal = SESSIONS * 2 * LATENCY_MS / 1000 / workers
+        rows.append([workers, SESSIONS, seen["calls"], f"{ideal:.1f}", f"{elapsed:.1f}", f"{ideal / elapsed:.0%}"])
+    print(f"Bulk push: {SESSIONS} waiting sessions pushed when the athlete connects, sandbox latency "
+          f"{LATENCY_MS} ms per call, PostgreSQL\n")
+    print(table(["workers", "sessions", "calls", "ideal s", "actual s", "actual vs ideal"], rows))
+
+    elapsed, seen = one_run(4, QUOTA_SESSIONS, {"rateLimitPerMinute": QUOTA}, limiter=QUOTA)
+    minutes = (seen["last"] - seen["first"]) / 60
+    rate = (seen["calls"] - 1) / minutes if minutes else float("inf")
+    print(f"\nWith a quota: sandbox {QUOTA} calls/min, our limiter {QUOTA}/min, 4 workers, "
+          f"{QUOTA_SESSIONS} sessions\n")
+    print(table(["calls", "duration s", "achieved calls/min", "quota", "achieved / quota", "429s"],
+                [[seen["calls"], f"{elapsed:.1f}", f"{rate:.0f}", QUOTA, f"{rate / QUOTA:.0%}", seen["429"]]]))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,84 @@
+"""What the benchmarks stand on: real PostgreSQL and Redis servers, the app and its sandbox
+on a real port, and athletes connected through the sandbox's consent pages (the same
+support code the tests use)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+from cryptography.fernet import Fernet
+
+os.environ.setdefault("INSTANCE_PATH", tempfile.mkdtemp(prefix="hp-bench-"))
+
+from tests.support.browser import Browser  # noqa: E402
+from tests.support.servers import LiveServer, PostgresServer, RedisServer, free_port  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+TOKEN_KEY = Fernet.generate_key().decode()
+
+
+@contextmanager
+def servers(postgres: bool = True):
+    """A PostgreSQL database (or a SQLite file) and a Redis server, for the run."""
+    redis = RedisServer().start()
+    pg = PostgresServer().start() if postgres else None
+    try:
+        url = pg.create_database("bench") if pg else f"sqlite:///{tempfile.mkdtemp()}/bench.db"
+        yield url, redis
+    finally:
+        redis.cleanup()
+        if pg:
+            pg.stop()
+
+
+def make_app(database_url: str, redis_url: str | None, port: int | None = None, **config):
+    from flask_migrate import upgrade
+
+    from webapp import create_app
+    from webapp.extensions import db
+
+    port = port or free_port()
+    settings = {"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "bench", "TOKEN_ENCRYPTION_KEY": TOKEN_KEY,
+                "REDIS_URL": redis_url, "PUBLIC_URL": f"http://127.0.0.1:{port}", "LOG_LEVEL": "WARNING",
+                "SANDBOX_DATABASE": f"{tempfile.mkdtemp()}/sandbox.db", "GARMIN_CALLS_PER_MINUTE": 0,
+                "WAHOO_CALLS_PER_MINUTE": 0}
+    settings.update(config)
+    app = create_app(settings, env="testing")
+    with app.app_context():
+        upgrade()
+    app.bench_port = port
+    return app
+
+
+def serve(app) -> LiveServer:
+    return LiveServer(app, app.bench_port).start()
+
+
+def people(app, athletes: int = 1, provider: str | None = "garmin", base_url: str | None = None):
+    """A coach and athletes (FTP 250), connected through the sandbox's consent page when a
+    provider is given; returns (coach token, [(athlete id, athlete token)])."""
+    from tests.support.people import People
+
+    crowd = People(app)
+    coach = crowd.coach(email="bench-coach@example.test")
+    out = []
+    for index in range(athletes):
+        email = f"bench-athlete{index}@example.test"
+        athlete = crowd.athlete(coach, email=email, ftp_watts=250, max_heart_rate=190)
+        if provider:
+            browser = Browser(base_url)
+            browser.login(email, "athlete-password")
+            assert "is connected" in browser.connect(provider).text
+        out.append((athlete, crowd.token(athlete)))
+    return crowd.token(coach), out
+
+
+def worker_env(database_url: str, redis_url: str, public_url: str, **extra) -> dict:
+    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url, "PUBLIC_URL": public_url,
+           "SECRET_KEY": "bench", "TOKEN_ENCRYPTION_KEY": TOKEN_KEY, "APP_ENV": "testing", "SANDBOX_ENABLED": "0",
+           "LOG_LEVEL": "WARNING", "GARMIN_CALLS_PER_MINUTE": "0", "WAHOO_CALLS_PER_MINUTE": "0"}
+    env.update({k: str(v) for k, v in extra.items()})
+    return env
