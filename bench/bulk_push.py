@@ -100,7 +100,17 @@ def one_run(workers: int, sessions: int, faults: dict, limiter: int) -> tuple[fl
                 db.engine.dispose()
 
 
+PARTS = os.environ.get("BULK_PARTS", "latency,quota").split(",")
+
+
 def main() -> None:
+    if "latency" in PARTS:
+        latency_part()
+    if "quota" in PARTS:
+        quota_part()
+
+
+def latency_part() -> None:
     rows = []
     for workers in (1, 2, 4, 8):
         elapsed, seen = one_run(workers, SESSIONS, {"latencyMs": LATENCY_MS}, limiter=0)
@@ -110,6 +120,8 @@ def main() -> None:
           f"{LATENCY_MS} ms per call, PostgreSQL\n")
     print(table(["workers", "sessions", "calls", "ideal s", "actual s", "actual vs ideal"], rows))
 
+
+def quota_part() -> None:
     elapsed, seen = one_run(4, QUOTA_SESSIONS, {"rateLimitPerMinute": QUOTA}, limiter=QUOTA)
     minutes = (seen["last"] - seen["first"]) / 60
     rate = (seen["calls"] - 1) / minutes if minutes else float("inf")

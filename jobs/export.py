@@ -61,7 +61,7 @@ from workouts import Thresholds, WorkoutInvalid, prepare
 
 from . import queueing
 from .backoff import retry_delay
-from .ratelimit import Throttled, take
+from .ratelimit import Throttled
 
 logger = logging.getLogger(__name__)
 BUSY_RETRY_SECONDS = 5
@@ -201,11 +201,9 @@ def _deliver_garmin(job: ExportJob, session: TrainingSession, connection_id: int
     api = providers.api(Provider.GARMIN)
     refs = dict(job.external_refs or {})
     if "workoutId" not in refs:
-        take(Provider.GARMIN)
         refs["workoutId"] = tokens.with_token(connection_id, lambda token: api.create_workout(token, payload))
         _save_refs(job, refs)  # before scheduling: a retry schedules this workout, not a new one
     if "scheduleId" not in refs:
-        take(Provider.GARMIN)
         refs["scheduleId"] = tokens.with_token(
             connection_id, lambda token: api.schedule(token, refs["workoutId"], session.date))
         _save_refs(job, refs)
@@ -219,13 +217,11 @@ def _deliver_wahoo(job, session, connection_id, normalized, thresholds, athlete)
     refs = dict(job.external_refs or {})
     if "planId" not in refs:
         form = wahoo.plan_form(plan, external, _aware(session.updated_at))
-        take(Provider.WAHOO)
         refs["planId"] = tokens.with_token(connection_id, lambda token: api.create_plan(token, form))
         _save_refs(job, refs)
     if "workoutId" not in refs:
         form = wahoo.workout_form(refs["planId"], session.title, _morning(session, athlete),
                                   wahoo.planned_minutes(normalized), normalized["sport"], external)
-        take(Provider.WAHOO)
         refs["workoutId"] = tokens.with_token(connection_id, lambda token: api.create_workout(token, form))
         _save_refs(job, refs)
     return refs, refs["workoutId"]

@@ -1,9 +1,11 @@
-"""A client-side rate limiter per provider, in Redis, shared by every worker.
+"""A client-side rate limiter per provider, in Redis, shared by every process.
 
 A sliding window of the calls made in the last minute (plus a margin for the time a call
 takes to arrive): a bulk push then stays under the provider's quota instead of provoking
-a storm of 429s.  Set GARMIN_CALLS_PER_MINUTE / WAHOO_CALLS_PER_MINUTE to the quota of
-your key (0 turns the limiter off).
+a storm of 429s.  Every provider call spends from it (providers/http.py calls
+:func:`spend`): a job waits up to a second for room, then is rescheduled (Throttled); a
+call made while serving a page (a connect, a disconnect) is counted but never waits.
+Set GARMIN_CALLS_PER_MINUTE / WAHOO_CALLS_PER_MINUTE to your keys' quotas (0: no limit).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import time
 import uuid
 from datetime import datetime, timedelta, timezone
 
-from flask import current_app
+from flask import current_app, has_request_context
 
 from webapp.extensions import rq
 
@@ -39,18 +41,22 @@ class Throttled(Exception):
         self.provider, self.retry_at = provider, retry_at
 
 
-def take(provider: str) -> None:
-    """Spend one call of ``provider``'s budget, waiting up to a second; else raise Throttled."""
+def spend(provider: str) -> None:
+    """Count one call to ``provider``: in a job, wait up to a second for room in the budget,
+    else raise Throttled; while serving a request, count it and go on."""
     limit = current_app.config.get(f"{provider}_CALLS_PER_MINUTE", 0)
     if not limit:
         return
-    connection = rq.queue.connection
-    script = connection.register_script(_SCRIPT)
+    script = rq.queue.connection.register_script(_SCRIPT)
+    key = f"hybridpeaks:ratelimit:{provider}"
+    if has_request_context():
+        now_ms = int(time.time() * 1000)
+        script(keys=[key], args=[now_ms, WINDOW_MS, 1_000_000_000, f"{now_ms}-{uuid.uuid4().hex}"])
+        return
     deadline = time.monotonic() + MAX_SLEEP
     while True:
         now_ms = int(time.time() * 1000)
-        wait_ms = int(script(keys=[f"hybridpeaks:ratelimit:{provider}"],
-                             args=[now_ms, WINDOW_MS, limit, f"{now_ms}-{uuid.uuid4().hex}"]))
+        wait_ms = int(script(keys=[key], args=[now_ms, WINDOW_MS, limit, f"{now_ms}-{uuid.uuid4().hex}"]))
         if wait_ms <= 0:
             return
         if time.monotonic() + wait_ms / 1000 > deadline:

@@ -23,7 +23,7 @@ from webapp.timeutil import utcnow
 
 from . import queueing
 from .backoff import retry_delay
-from .ratelimit import Throttled, take
+from .ratelimit import Throttled
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +74,6 @@ def _remove(job: ExportJob, connection_id: int) -> None:
     for key, delete in steps:
         if key not in refs:
             continue
-        take(job.provider)
         try:
             tokens.with_token(connection_id, lambda token: delete(token, refs[key]))
         except NotFound:

@@ -4,7 +4,7 @@ turned into one of providers.errors, with any token redacted from its text."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Iterable
+from typing import Callable, Iterable
 
 import httpx
 
@@ -25,13 +25,17 @@ MAX_DETAIL = 300
 class ProviderHttp:
     """One provider's API base URL, on a pooled httpx client shared by the process."""
 
-    def __init__(self, provider: str, base_url: str, timeout: float = 10.0, transport: httpx.BaseTransport | None = None):
+    def __init__(self, provider: str, base_url: str, timeout: float = 10.0, transport: httpx.BaseTransport | None = None,
+                 before_call: Callable[[], None] | None = None):
         self.provider = provider
+        self.before_call = before_call  # e.g. spend one call of the provider's quota
         self.client = httpx.Client(base_url=base_url, timeout=httpx.Timeout(timeout, connect=min(5.0, timeout)),
                                    transport=transport, headers={"User-Agent": "HybridPeaks/0.1"})
 
     def call(self, method: str, path: str, token: str, *, secrets: Iterable[str] = (), **kwargs) -> httpx.Response:
         secrets = [token, *secrets]
+        if self.before_call is not None:
+            self.before_call()
         try:
             response = self.client.request(method, path, headers={"Authorization": f"Bearer {token}"}, **kwargs)
         except httpx.TimeoutException:

@@ -22,26 +22,20 @@ class WahooApi:
         return str(self.http.call("GET", "/v1/user", token).json()["id"])
 
     def create_plan(self, token: str, form: dict) -> str:
-        try:
-            return str(self.http.call("POST", "/v1/plans", token, data=form).json()["id"])
-        except PayloadRejected as error:
-            if TAKEN not in str(error):
-                raise
-            plans = self.http.call("GET", "/v1/plans", token, params={"external_id": form["plan[external_id]"]}).json()
-            matches = [p for p in plans.get("plans", []) if p.get("external_id") == form["plan[external_id]"]]
-            if not matches:
-                raise
-            return str(matches[0]["id"])
+        return self._create_or_find(token, "/v1/plans", form, "plans", "external_id", form["plan[external_id]"])
 
     def create_workout(self, token: str, form: dict) -> str:
+        return self._create_or_find(token, "/v1/workouts", form, "workouts", "workout_token",
+                                    form["workout[workout_token]"])
+
+    def _create_or_find(self, token: str, path: str, form: dict, listing: str, key: str, value: str) -> str:
         try:
-            return str(self.http.call("POST", "/v1/workouts", token, data=form).json()["id"])
+            return str(self.http.call("POST", path, token, data=form).json()["id"])
         except PayloadRejected as error:
             if TAKEN not in str(error):
                 raise
-            found = self.http.call("GET", "/v1/workouts", token,
-                                   params={"workout_token": form["workout[workout_token]"]}).json()
-            matches = [w for w in found.get("workouts", []) if w.get("workout_token") == form["workout[workout_token]"]]
+            found = self.http.call("GET", path, token, params={key: value}).json()
+            matches = [item for item in found.get(listing, []) if item.get(key) == value]
             if not matches:
                 raise
             return str(matches[0]["id"])

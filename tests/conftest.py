@@ -236,6 +236,18 @@ def live_people(live):
     return People(live.app)
 
 
+@pytest.fixture
+def live_athlete(live, live_people):
+    """An athlete (of a coach) logged in to a browser on the live app, with an API token."""
+    coach = live_people.coach()
+    athlete_id = live_people.athlete(coach, email="ana@example.test", name="Ana")
+    browser = live.browser()
+    browser.login("ana@example.test", "athlete-password")
+    browser.athlete_id = athlete_id
+    browser.token = live_people.token(athlete_id)
+    return browser
+
+
 # -- the export pipeline with real Redis and RQ workers ------------------------------------------
 
 PIPELINE_ENV = {

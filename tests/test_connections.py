@@ -12,14 +12,8 @@ from webapp.models import DeviceConnection
 
 
 @pytest.fixture
-def athlete(live, live_people):
-    coach = live_people.coach()
-    athlete_id = live_people.athlete(coach, email="ana@example.test", name="Ana")
-    browser = live.browser()
-    browser.login("ana@example.test", "athlete-password")
-    browser.athlete_id = athlete_id
-    browser.token = live_people.token(athlete_id)
-    return browser
+def athlete(live_athlete):
+    return live_athlete
 
 
 def api_connections(live, athlete):

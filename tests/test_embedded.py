@@ -38,15 +38,20 @@ def served(tmp_path):
     server.wait(10)
 
 
+def demo_coach(url: str, env: dict) -> tuple[dict, int]:
+    """The demo coach's API headers (a token from `flask users token`) and Ana's id."""
+    token = subprocess.run([FLASK, "users", "token", "coach@hybridpeaks.test"], cwd=ROOT, env=env, check=True,
+                           capture_output=True, text=True).stdout.strip()
+    headers = {"Authorization": f"Bearer {token}"}
+    return headers, requests.get(f"{url}/api/v1/athletes", headers=headers, timeout=10).json()[0]["id"]
+
+
 def test_the_demo_coach_saves_a_plan_and_the_sandbox_holds_it_within_seconds(served):
     url, env = served
     ana = Browser(url)
     ana.login("ana@hybridpeaks.test", "ana-demo-2026")
     assert "Garmin is connected" in ana.connect("garmin").text
-    token = subprocess.run([FLASK, "users", "token", "coach@hybridpeaks.test"], cwd=ROOT, env=env, check=True,
-                           capture_output=True, text=True).stdout.strip()
-    headers = {"Authorization": f"Bearer {token}"}
-    ana_id = requests.get(f"{url}/api/v1/athletes", headers=headers, timeout=10).json()[0]["id"]
+    headers, ana_id = demo_coach(url, env)
     response = requests.post(f"{url}/api/v1/plans", headers=headers, timeout=10, json={
         "athleteId": ana_id, "weekStart": "2027-01-04",
         "sessions": [{"date": "2027-01-05", "type": "ENDURANCE", "title": "Easy", "workout": EASY_RUN},
@@ -71,10 +76,7 @@ def test_retries_run_on_the_embedded_scheduler(served):
     ana.connect("garmin")
     requests.put(f"{url}/sandbox/_admin/faults", json={
         "provider": "garmin", "failNext": {"path": "/workoutportal/workout/v2", "status": 503, "count": 1}}, timeout=10)
-    token = subprocess.run([FLASK, "users", "token", "coach@hybridpeaks.test"], cwd=ROOT, env=env, check=True,
-                           capture_output=True, text=True).stdout.strip()
-    headers = {"Authorization": f"Bearer {token}"}
-    ana_id = requests.get(f"{url}/api/v1/athletes", headers=headers, timeout=10).json()[0]["id"]
+    headers, ana_id = demo_coach(url, env)
     session_id = requests.post(f"{url}/api/v1/plans", headers=headers, timeout=10, json={
         "athleteId": ana_id, "weekStart": "2027-01-11",
         "sessions": [{"date": "2027-01-12", "type": "ENDURANCE", "workout": EASY_RUN}]}).json()["sessions"][0]["id"]

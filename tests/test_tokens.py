@@ -33,13 +33,8 @@ def app_config(redis_server):
 
 
 @pytest.fixture
-def athlete(live, live_people):
-    coach = live_people.coach()
-    athlete_id = live_people.athlete(coach, email="ana@example.test", name="Ana")
-    browser = live.browser()
-    browser.login("ana@example.test", "athlete-password")
-    browser.athlete_id = athlete_id
-    return browser
+def athlete(live_athlete):
+    return live_athlete
 
 
 def connection_of(live, athlete_id, provider) -> DeviceConnection:

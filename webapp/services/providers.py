@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import current_app
 
+from jobs import ratelimit
 from providers.garmin_api import GarminApi
 from providers.http import ProviderHttp
 from providers.wahoo_api import WahooApi
@@ -21,7 +22,8 @@ def api(provider: str):
     if provider not in apis:
         config = current_app.config
         transport = config.get("PROVIDER_HTTP_TRANSPORT")  # tests may plug in httpx.MockTransport
-        http = ProviderHttp(provider, config[f"{provider}_API_BASE"], config["HTTP_TIMEOUT_SECONDS"], transport)
+        http = ProviderHttp(provider, config[f"{provider}_API_BASE"], config["HTTP_TIMEOUT_SECONDS"], transport,
+                            before_call=lambda: ratelimit.spend(provider))
         apis[provider] = APIS[provider](http)
     return apis[provider]
 
