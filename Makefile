@@ -8,6 +8,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 SUDO   := $(if $(filter 0,$(shell id -u)),,sudo)
 export FLASK_APP := wsgi
+export PUBLIC_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: run test test-fast soak bench screenshots sandbox worker system-deps clean
 
@@ -16,7 +17,7 @@ export FLASK_APP := wsgi
 run: $(VENV)/.installed
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo
-	PUBLIC_URL=http://$(HOST):$(PORT) $(BIN)/flask serve --host $(HOST) --port $(PORT)
+	$(BIN)/flask serve --host $(HOST) --port $(PORT)
 
 ## Install what the tests need (Redis, PostgreSQL and Chromium from Debian, the Python
 ## test extras) and run every test: SQLite and PostgreSQL, real Redis and RQ workers,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import click
+from flask import current_app
 
 from ..extensions import db
 from ..models import AthleteProfile, Role, SessionType
@@ -116,7 +117,7 @@ def seed_demo():
             plan_service.create_plan(athlete, monday, demo_week(email, monday))
     db.session.commit()
 
-    click.echo("Demo logins (http://127.0.0.1:5000/login):")
+    click.echo(f"Demo logins ({current_app.config['PUBLIC_URL']}/login):")
     click.echo(f"  coach    {coach_email:<24} {coach_password}")
     for email, password, *_ in ATHLETES:
         click.echo(f"  athlete  {email:<24} {password}")
