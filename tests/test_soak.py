@@ -71,7 +71,20 @@ def _jobs_of(pipeline, workout_id):
         return jobs
 
 
-def test_fault_soak(backend, soak_env, pipeline, capsys):
+@pytest.fixture
+def app_logs():
+    """Everything the app process logs during the soak, as its handler writes it."""
+    import io
+
+    from webapp.logs import configure_logging
+
+    buffer = io.StringIO()
+    configure_logging("INFO", stream=buffer)
+    yield buffer
+    configure_logging("INFO")
+
+
+def test_fault_soak(backend, soak_env, pipeline, app_logs, capsys):
     if backend != "postgresql":
         pytest.skip("the soak runs on PostgreSQL, the production database")
     from webapp.extensions import db
@@ -173,6 +186,7 @@ def test_fault_soak(backend, soak_env, pipeline, capsys):
         assert revoked_sessions and all(s.export_status == "NOT_CONNECTED" for s in revoked_sessions)
         failed = [s for s, _ in sessions if s.export_status == "FAILED"]
         assert all(s.last_export_error for s in failed)
+        failure_reasons = Counter(s.last_export_error for s in failed)
         db.session.remove()
 
     # Garmin's API has no idempotency key: only a worker killed while a Garmin create was in
@@ -183,9 +197,10 @@ def test_fault_soak(backend, soak_env, pipeline, capsys):
         for w in orphans]
     requests_seen = pipeline.live.sandbox("GET", "/_admin/requests").json()
     statuses = Counter(r["status"] for r in requests_seen)
-    logs = pipeline.workers.logs()
+    logs = pipeline.workers.logs() + app_logs.getvalue()
     issued = [t["token"] for t in pipeline.live.sandbox("GET", "/_admin/tokens").json()]
-    assert not any(token in logs for token in issued), "a token in the workers' logs"
+    assert "export attempt" in logs and "connection connected" in logs  # both processes' logs are here
+    assert not any(token in logs for token in issued), "a token in the logs"
     assert final["PENDING"] == 0
     assert statuses[429] > 0, "no 429 burst happened: lower rateLimitPerMinute"
     with pipeline.live.app.app_context():
@@ -208,6 +223,7 @@ def test_fault_soak(backend, soak_env, pipeline, capsys):
         f"  sandbox holds: Garmin {len(garmin['workouts'])} workouts / {len(garmin['schedules'])} schedules, "
         f"Wahoo {len(wahoo['plans'])} plans / {len(wahoo['workouts'])} calendar workouts",
         f"  duplicates on a calendar: 0; unscheduled Garmin copies left by the SIGKILL: {len(orphans)}",
+        f"  FAILED because: {dict(failure_reasons)}",
     ]
     with capsys.disabled():
         print("\n" + "\n".join(report))
