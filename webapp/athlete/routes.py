@@ -30,14 +30,19 @@ def _zone(athlete: User) -> str:
     return athlete.profile.timezone if athlete.profile else "UTC"
 
 
-def _week(athlete: User, week_start: date) -> dict:
+def _week_sessions(athlete: User, week_start: date) -> tuple[list[TrainingSession], str]:
+    """The week's sessions and a version that changes whenever what the page shows does."""
     plan = plan_service.find_plan(athlete.id, week_start)
     sessions = plan.sessions if plan else []
+    version = hashlib.sha1(repr([(s.id, s.revision, s.export_status, s.exported_at, s.title)
+                                 for s in sessions]).encode()).hexdigest()[:16]
+    return sessions, version
+
+
+def _week(athlete: User, week_start: date, sessions: list[TrainingSession], version: str) -> dict:
     zone = _zone(athlete)
     badges = {s.id: badge_for(s, athlete_view=current_user.id == athlete.id, zone=zone) for s in sessions}
-    fingerprint = hashlib.sha1(repr([(s.id, s.revision, s.export_status, s.exported_at, s.title)
-                                     for s in sessions]).encode()).hexdigest()[:16]
-    return {"athlete": athlete, "week_start": week_start, "badges": badges, "version": fingerprint,
+    return {"athlete": athlete, "week_start": week_start, "badges": badges, "version": version,
             "days": [(day, [s for s in sessions if s.date == day]) for day in week_days(week_start)],
             "failed": [b for b in badges.values() if b and b.can_retry]}
 
@@ -48,7 +53,8 @@ def week():
     week_start = monday_of(parse_date(request.args.get("week")) or date.today())
     reconnect = [c for c in connections_of(current_user.id) if not c.is_active]
     return render_template(
-        "athlete/week.html", **_week(current_user, week_start), reconnect=reconnect,
+        "athlete/week.html", **_week(current_user, week_start, *_week_sessions(current_user, week_start)),
+        reconnect=reconnect,
         previous_week=week_start - timedelta(days=7), next_week=week_start + timedelta(days=7),
         this_week=monday_of(date.today()),
     )
@@ -60,10 +66,10 @@ def week_live():
     """The week's sessions, only when something changed since the page's version (else 204,
     which HTMX leaves alone): new, changed or removed sessions appear without a reload."""
     week_start = monday_of(parse_date(request.args.get("week")) or date.today())
-    context = _week(current_user, week_start)
-    if context["version"] == request.args.get("v"):
-        return "", 204
-    return render_template("athlete/_week_days.html", **context)
+    sessions, version = _week_sessions(current_user, week_start)
+    if version == request.args.get("v"):
+        return "", 204  # the common case: one query, no badge built
+    return render_template("athlete/_week_days.html", **_week(current_user, week_start, sessions, version))
 
 
 def _visible_session(session_id: int) -> TrainingSession:
