@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 
 from flask import Flask, current_app
 from redis.exceptions import RedisError
@@ -57,6 +57,21 @@ def wakeup_for(job) -> Wakeup:
     return Wakeup(func, (job.id, job.enqueue_seq), rq_job_id(job.id, job.enqueue_seq), job.queue, at)
 
 
+def scheduler_time(at: datetime) -> datetime:
+    """``at`` (naive UTC, as the database stores it) as RQ's scheduler must be given it.
+
+    RQ reads a naive datetime as the server's local time (hours off wherever TZ is not
+    UTC), and keeps only whole seconds, rounding down: a retry due at 12:00:04.87 would be
+    released from 12:00:04.00, up to a second before its backoff ends.  So: aware UTC,
+    rounded up to the next whole second.
+    """
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=timezone.utc)
+    if at.microsecond:
+        at = at.replace(microsecond=0) + timedelta(seconds=1)
+    return at
+
+
 def after_commit(*items) -> None:
     """Enqueue these (ExportJob rows or Wakeups) once the current transaction commits."""
     db.session.info.setdefault(_STASH, []).extend(items)
@@ -78,7 +93,7 @@ def enqueue(wakeups: list[Wakeup]) -> int:
             queue = rq.get_queue(wakeup.queue)
             options = dict(job_id=wakeup.job_id, timeout=timeout, result_ttl=RESULT_TTL, failure_ttl=FAILURE_TTL)
             if wakeup.at is not None:
-                queue.enqueue_at(wakeup.at, wakeup.func, *wakeup.args, job_timeout=timeout,
+                queue.enqueue_at(scheduler_time(wakeup.at), wakeup.func, *wakeup.args, job_timeout=timeout,
                                  job_id=wakeup.job_id, result_ttl=RESULT_TTL, failure_ttl=FAILURE_TTL)
             else:
                 immediate.setdefault(wakeup.queue, []).append(Queue.prepare_data(wakeup.func, wakeup.args, **options))

@@ -83,7 +83,7 @@ def _requeue_orphans() -> int:
 def ensure_scheduled(delay_seconds: float = 0) -> None:
     """Schedule the relay's next run (one per time slot, whichever worker asks first)."""
     interval = current_app.config["RELAY_INTERVAL_SECONDS"]
-    at = utcnow() + timedelta(seconds=delay_seconds)
+    at = queueing.scheduler_time(utcnow() + timedelta(seconds=delay_seconds))
     slot = int(at.timestamp() // interval)
     try:
         # On the high queue: a bulk push filling the default queue must not delay recovery.
