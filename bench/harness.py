@@ -38,7 +38,6 @@ def make_app(database_url: str, redis_url: str | None, port: int | None = None, 
     from flask_migrate import upgrade
 
     from webapp import create_app
-    from webapp.extensions import db
 
     port = port or free_port()
     settings = {"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "bench", "TOKEN_ENCRYPTION_KEY": TOKEN_KEY,
