@@ -32,7 +32,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from rq import get_current_job
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import flag_modified
 
@@ -55,9 +55,9 @@ from webapp.models import (
     TrainingSession,
     User,
 )
-from webapp.services import exports, providers, tokens
+from webapp.services import connections, exports, providers, tokens
 from webapp.timeutil import utcnow
-from workouts import Thresholds, WorkoutInvalid, prepare
+from workouts import WorkoutInvalid, prepare
 
 from . import queueing
 from .backoff import retry_delay
@@ -181,15 +181,14 @@ def _deliver(job: ExportJob) -> tuple[dict, str]:
     if _is_superseded(job):
         raise Superseded()
     session = job.session
-    connection = db.session.scalar(select(DeviceConnection).where(
-        DeviceConnection.athlete_id == job.athlete_id, DeviceConnection.provider == job.provider))
+    connection = connections.find(job.athlete_id, job.provider)
     label = Provider.LABELS[job.provider]
     if connection is None:
         raise NotConnected(f"{label} is not connected: connect {label} (or another device) to receive this workout.")
-    if connection.status != ConnectionStatus.ACTIVE:
+    if not connection.is_active:
         raise NotConnected(connection.reconnect_message)
     athlete = db.session.get(User, job.athlete_id)
-    thresholds = athlete.profile.thresholds() if athlete.profile else Thresholds()
+    thresholds = athlete.thresholds()
     normalized = prepare(session.workout, thresholds)
     if job.provider == Provider.GARMIN:
         return _deliver_garmin(job, session, connection.id, normalized)
@@ -235,7 +234,7 @@ def _save_refs(job: ExportJob, refs: dict) -> None:
 
 def _morning(session: TrainingSession, athlete: User) -> datetime:
     """The session's date at a morning hour in the athlete's time zone (Wahoo wants a time)."""
-    zone = ZoneInfo(athlete.profile.timezone if athlete.profile else "UTC")
+    zone = ZoneInfo(athlete.timezone)
     hour = current_app.config["EXPORT_MORNING_HOUR"]
     return datetime(session.date.year, session.date.month, session.date.day, hour, tzinfo=zone)
 
@@ -346,8 +345,7 @@ def _revoke_connection(job: ExportJob, reason: str) -> None:
 
 
 def _reconnect_text(job: ExportJob, detail: str) -> str:
-    connection = db.session.scalar(select(DeviceConnection).where(
-        DeviceConnection.athlete_id == job.athlete_id, DeviceConnection.provider == job.provider))
+    connection = connections.find(job.athlete_id, job.provider)
     if connection is not None:
         db.session.refresh(connection)
         if connection.reconnect_message:

@@ -11,14 +11,14 @@ import time
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.orm.attributes import flag_modified
 
 from providers.errors import NotFound, ProviderError, Transient
 from webapp.extensions import db
 from webapp.logs import log_event
-from webapp.models import ConnectionStatus, DeviceConnection, ExportJob, JobKind, JobStatus, Provider
-from webapp.services import providers, tokens
+from webapp.models import ExportJob, JobKind, JobStatus, Provider
+from webapp.services import connections, providers, tokens
 from webapp.timeutil import utcnow
 
 from . import queueing
@@ -44,9 +44,8 @@ def run_removal(job_id: int, seq: int = 0) -> str:
         return "skipped: claimed by another worker"
     db.session.refresh(job)
     started = time.perf_counter()
-    connection = db.session.scalar(select(DeviceConnection).where(
-        DeviceConnection.athlete_id == job.athlete_id, DeviceConnection.provider == job.provider))
-    if connection is None or connection.status != ConnectionStatus.ACTIVE:
+    connection = connections.find(job.athlete_id, job.provider)
+    if connection is None or not connection.is_active:
         return _done(job, JobStatus.FAILED, started, "not connected: the workout stays at the provider")
     try:
         _remove(job, connection.id)

@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from providers import fit
-from workouts import Thresholds, WorkoutInvalid, prepare
+from workouts import WorkoutInvalid, prepare
 
 from ..auth.access import role_required, safe_next
 from ..config import ROOT
@@ -26,10 +26,6 @@ from .badges import badge_for, local_time
 from .describe import describe
 
 
-def _zone(athlete: User) -> str:
-    return athlete.profile.timezone if athlete.profile else "UTC"
-
-
 def _week_sessions(athlete: User, week_start: date) -> tuple[list[TrainingSession], str]:
     """The week's sessions and a version that changes whenever what the page shows does."""
     plan = plan_service.find_plan(athlete.id, week_start)
@@ -40,7 +36,7 @@ def _week_sessions(athlete: User, week_start: date) -> tuple[list[TrainingSessio
 
 
 def _week(athlete: User, week_start: date, sessions: list[TrainingSession], version: str) -> dict:
-    zone = _zone(athlete)
+    zone = athlete.timezone
     badges = {s.id: badge_for(s, athlete_view=current_user.id == athlete.id, zone=zone) for s in sessions}
     return {"athlete": athlete, "week_start": week_start, "badges": badges, "version": version,
             "days": [(day, [s for s in sessions if s.date == day]) for day in week_days(week_start)],
@@ -89,7 +85,7 @@ def badge(session_id: int):
     session = _visible_session(session_id)
     athlete = session.plan.athlete
     return render_template("partials/export_badge.html", s=session,
-                           b=badge_for(session, athlete_view=current_user.id == athlete.id, zone=_zone(athlete)))
+                           b=badge_for(session, athlete_view=current_user.id == athlete.id, zone=athlete.timezone))
 
 
 @bp.post("/sessions/<int:session_id>/retry")
@@ -105,7 +101,7 @@ def retry(session_id: int):
         message = str(error)
     if request.headers.get("HX-Request"):
         response = render_template("partials/export_badge.html", s=session, refused=message,
-                                   b=badge_for(session, athlete_view=True, zone=_zone(current_user)))
+                                   b=badge_for(session, athlete_view=True, zone=current_user.timezone))
         return response, (409 if message else 200)
     flash(message or "Sending again…", "error" if message else "info")
     return redirect(_back())
@@ -127,12 +123,12 @@ def retry_failed():
 def session_detail(session_id: int):
     session = _visible_session(session_id)
     athlete = session.plan.athlete
-    thresholds = athlete.profile.thresholds() if athlete.profile else Thresholds()
+    thresholds = athlete.thresholds()
     attempts = db.session.scalars(select(ExportAttempt).where(ExportAttempt.session_id == session.id)
                                   .order_by(ExportAttempt.started_at.desc(), ExportAttempt.id.desc())).all()
     return render_template(
-        "athlete/session.html", s=session, athlete=athlete, zone=_zone(athlete), local_time=local_time,
-        b=badge_for(session, athlete_view=current_user.id == athlete.id, zone=_zone(athlete)),
+        "athlete/session.html", s=session, athlete=athlete, zone=athlete.timezone, local_time=local_time,
+        b=badge_for(session, athlete_view=current_user.id == athlete.id, zone=athlete.timezone),
         workout=describe(session.workout, thresholds) if session.workout else None, attempts=attempts,
     )
 
@@ -145,7 +141,7 @@ def download_fit(session_id: int):
         abort(404)
     athlete = session.plan.athlete
     try:
-        normalized = prepare(session.workout, athlete.profile.thresholds() if athlete.profile else Thresholds())
+        normalized = prepare(session.workout, athlete.thresholds())
     except WorkoutInvalid as error:
         return Response(error.message, status=422, mimetype="text/plain")
     name = re.sub(r"[^A-Za-z0-9]+", "-", session.title).strip("-").lower() or "workout"

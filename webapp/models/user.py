@@ -61,6 +61,14 @@ class User(UserMixin, db.Model):
     def coaches(self, athlete: "User") -> bool:
         return self.is_coach and athlete.coach_id == self.id
 
+    def thresholds(self) -> Thresholds:
+        """The athlete's thresholds; none are known before a profile is filled in."""
+        return self.profile.thresholds() if self.profile else Thresholds()
+
+    @property
+    def timezone(self) -> str:
+        return self.profile.timezone if self.profile else "UTC"
+
     def __repr__(self) -> str:  # never the hash
         return f"<User {self.id} {self.role}>"
 

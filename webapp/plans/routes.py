@@ -33,8 +33,7 @@ def week():
     plan = plan_service.find_plan(athlete.id, week_start)
     sessions = plan.sessions if plan else []
     days = [(day, [s for s in sessions if s.date == day]) for day in week_days(week_start)]
-    zone = athlete.profile.timezone if athlete.profile else "UTC"
-    badges = {s.id: badge_for(s, athlete_view=False, zone=zone) for s in sessions}
+    badges = {s.id: badge_for(s, athlete_view=False, zone=athlete.timezone) for s in sessions}
     return render_template(
         "plans/week.html", athletes=athletes, athlete=athlete, week_start=week_start, days=days, badges=badges,
         previous_week=week_start - timedelta(days=7), next_week=week_start + timedelta(days=7),

@@ -28,7 +28,7 @@ from ..models import (
     WeeklyPlan,
 )
 from ..timeutil import utcnow
-from .connections import export_provider
+from . import connections
 
 INTERACTIVE, BULK = "high", "default"
 
@@ -65,7 +65,7 @@ def sessions_saved(saved: list[Saved]) -> None:
         return
     athlete_id = to_export[0].plan.athlete_id
     _supersede_open_jobs(to_export)
-    provider = export_provider(athlete_id)
+    provider = connections.export_provider(athlete_id)
     reason = None if provider else _why_not_connected(athlete_id)
     for session in to_export:
         if provider is None:
@@ -174,12 +174,11 @@ def retry(session: TrainingSession, queue: str = INTERACTIVE) -> ExportJob:
     if session.export_status == ExportStatus.SENT:
         raise RetryRefused("This session is already on the device.")
     athlete_id = session.plan.athlete_id
-    provider = session.export_provider or export_provider(athlete_id)
+    provider = session.export_provider or connections.export_provider(athlete_id)
     if provider is None:
         raise RetryRefused("No device is connected: connect Garmin or Wahoo first.")
-    connection = db.session.scalar(select(DeviceConnection).where(
-        DeviceConnection.athlete_id == athlete_id, DeviceConnection.provider == provider))
-    if connection is None or connection.status != ConnectionStatus.ACTIVE:
+    connection = connections.find(athlete_id, provider)
+    if connection is None or not connection.is_active:
         label = Provider.LABELS[provider]
         raise RetryRefused(f"{label} is no longer connected: reconnect {label} first.")
     return start_export(session, provider, queue)
