@@ -135,23 +135,11 @@ def run_export(job_id: int, seq: int = 0) -> str:
 # -- claiming ------------------------------------------------------------------------------
 
 def _claim(job: ExportJob) -> str:
-    lease = utcnow() + timedelta(seconds=current_app.config["EXPORT_LEASE_SECONDS"])
     try:
-        result = db.session.execute(
-            update(ExportJob)
-            .where(ExportJob.id == job.id, ExportJob.status == JobStatus.PENDING,
-                   ExportJob.enqueue_seq == job.enqueue_seq)
-            .values(status=JobStatus.PROCESSING, lease_expires_at=lease, attempts=ExportJob.attempts + 1)
-        )
-        db.session.commit()
+        return "claimed" if queueing.claim(job) else "taken"
     except IntegrityError:  # uq_export_jobs_one_processing_per_session
         db.session.rollback()
         return "busy"
-    if result.rowcount != 1:
-        db.session.rollback()
-        return "taken"
-    db.session.refresh(job)
-    return "claimed"
 
 
 def _start_attempt(job: ExportJob) -> ExportAttempt:
@@ -310,10 +298,7 @@ def _throttled(run: Run, retry_at: datetime) -> str:
 
 
 def _reschedule(job: ExportJob, at: datetime) -> None:
-    job.status, job.lease_expires_at = JobStatus.PENDING, None
-    job.next_attempt_at = at
-    job.enqueue_seq += 1
-    queueing.after_commit(job)
+    queueing.requeue(job, at)
     db.session.commit()
 
 

@@ -7,6 +7,10 @@ session; an ``after_commit`` hook enqueues it, an ``after_rollback`` hook drops 
 Enqueueing never fails a save.  When Redis is down the export row simply waits: the relay
 (jobs/relay.py) enqueues it later.  After one failure, enqueues are skipped for a few
 seconds so that saves do not each wait for Redis' connect timeout.
+
+An ExportJob row names the RQ job that may run it by its sequence number: ``requeue``
+bumps it, so an older wake-up of the row does nothing, and ``claim`` lets only the wake-up
+with the current number take the row.
 """
 
 from __future__ import annotations
@@ -19,12 +23,12 @@ from datetime import datetime, timedelta, timezone
 from flask import Flask, current_app
 from redis.exceptions import RedisError
 from rq import Queue
-from sqlalchemy import event
+from sqlalchemy import event, update
 from sqlalchemy.orm import Session
 
 from webapp.extensions import db, rq
 from webapp.logs import log_event
-from webapp.models.export import JobKind, rq_job_id
+from webapp.models.export import ExportJob, JobKind, JobStatus, rq_job_id
 from webapp.timeutil import utcnow
 
 logger = logging.getLogger(__name__)
@@ -70,6 +74,34 @@ def scheduler_time(at: datetime) -> datetime:
     if at.microsecond:
         at = at.replace(microsecond=0) + timedelta(seconds=1)
     return at
+
+
+def requeue(job: ExportJob, at: datetime | None = None) -> None:
+    """Run ``job`` again at ``at`` (else when it is already due), once this transaction
+    commits; the caller commits."""
+    job.status, job.lease_expires_at = JobStatus.PENDING, None
+    if at is not None:
+        job.next_attempt_at = at
+    job.enqueue_seq += 1
+    after_commit(job)
+
+
+def claim(job: ExportJob) -> bool:
+    """Take a PENDING row for this worker, with a lease, counting the attempt; False when
+    another wake-up took it first.  One guarded UPDATE, committed: two workers holding
+    wake-ups of the same row cannot both run it.  An IntegrityError from a unique index
+    is the caller's to handle."""
+    lease = utcnow() + timedelta(seconds=current_app.config["EXPORT_LEASE_SECONDS"])
+    result = db.session.execute(
+        update(ExportJob)
+        .where(ExportJob.id == job.id, ExportJob.status == JobStatus.PENDING, ExportJob.enqueue_seq == job.enqueue_seq)
+        .values(status=JobStatus.PROCESSING, lease_expires_at=lease, attempts=ExportJob.attempts + 1)
+    )
+    db.session.commit()
+    if result.rowcount != 1:
+        return False
+    db.session.refresh(job)
+    return True
 
 
 def after_commit(*items) -> None:

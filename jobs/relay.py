@@ -49,9 +49,7 @@ def _recover_abandoned() -> int:
     stale = db.session.scalars(select(ExportJob).where(
         ExportJob.status == JobStatus.PROCESSING, ExportJob.lease_expires_at < now)).all()
     for job in stale:
-        job.status, job.lease_expires_at, job.next_attempt_at = JobStatus.PENDING, None, now
-        job.enqueue_seq += 1
-        queueing.after_commit(job)
+        queueing.requeue(job, now)
         db.session.execute(
             update(ExportAttempt)
             .where(ExportAttempt.export_job_id == job.id, ExportAttempt.finished_at.is_(None))
@@ -74,8 +72,7 @@ def _requeue_orphans() -> int:
     found = Job.fetch_many([job.rq_job_id for job in due], connection=queue.connection)
     orphans = [job for job, rq_job in zip(due, found) if rq_job is None or rq_job.get_status() not in ALIVE]
     for job in orphans:
-        job.enqueue_seq += 1
-        queueing.after_commit(job)
+        queueing.requeue(job)
     db.session.commit()
     return len(orphans)
 

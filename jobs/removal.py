@@ -11,7 +11,6 @@ import time
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import update
 from sqlalchemy.orm.attributes import flag_modified
 
 from providers.errors import NotFound, ProviderError, Transient
@@ -34,15 +33,8 @@ def run_removal(job_id: int, seq: int = 0) -> str:
         return "missing"
     if job.status != JobStatus.PENDING or job.enqueue_seq != seq:
         return f"skipped: {job.status.lower()}"
-    lease = utcnow() + timedelta(seconds=current_app.config["EXPORT_LEASE_SECONDS"])
-    claimed = db.session.execute(
-        update(ExportJob).where(ExportJob.id == job.id, ExportJob.status == JobStatus.PENDING,
-                                ExportJob.enqueue_seq == seq)
-        .values(status=JobStatus.PROCESSING, lease_expires_at=lease, attempts=ExportJob.attempts + 1))
-    db.session.commit()
-    if claimed.rowcount != 1:
+    if not queueing.claim(job):
         return "skipped: claimed by another worker"
-    db.session.refresh(job)
     started = time.perf_counter()
     connection = connections.find(job.athlete_id, job.provider)
     if connection is None or not connection.is_active:
@@ -84,9 +76,7 @@ def _remove(job: ExportJob, connection_id: int) -> None:
 
 
 def _again(job: ExportJob, at, started: float, reason: str) -> str:
-    job.status, job.lease_expires_at, job.next_attempt_at = JobStatus.PENDING, None, at
-    job.enqueue_seq += 1
-    queueing.after_commit(job)
+    queueing.requeue(job, at)
     db.session.commit()
     _log(job, "RETRY", started, reason)
     return "retry"
