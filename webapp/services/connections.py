@@ -10,7 +10,6 @@ if it is active (see :func:`export_provider`).
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timezone
 
 from sqlalchemy import select
 
@@ -51,11 +50,8 @@ def connect(athlete: User, provider: str, token: dict, provider_user_id: str) ->
     if connection is None:
         connection = DeviceConnection(athlete=athlete, provider=provider, is_primary=False)
         db.session.add(connection)
-    expires_at = None
-    if token.get("expires_at"):
-        expires_at = datetime.fromtimestamp(int(token["expires_at"]), timezone.utc).replace(tzinfo=None)
     connection.provider_user_id = provider_user_id
-    connection.set_tokens(token["access_token"], token.get("refresh_token"), expires_at)
+    connection.set_tokens(token["access_token"], token.get("refresh_token"), tokens.expiry(token))
     connection.scopes = token.get("scope") or ""
     connection.status, connection.status_reason = ConnectionStatus.ACTIVE, None
     db.session.flush()

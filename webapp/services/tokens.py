@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import time
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Callable, TypeVar
 
 import requests
@@ -86,7 +86,7 @@ def refresh(connection_id: int, refused_token: str | None) -> str:
             log_event(logger, "token refresh", level=logging.WARNING, connection_id=connection_id,
                       provider=provider, outcome="revoked")
             raise
-        connection.set_tokens(token["access_token"], token.get("refresh_token"), _expiry(token))
+        connection.set_tokens(token["access_token"], token.get("refresh_token"), expiry(token))
         connection.refreshed_at = utcnow()
         session.commit()  # persisted before anyone uses the new access token
         log_event(logger, "token refresh", connection_id=connection_id, provider=provider, outcome="refreshed",
@@ -122,9 +122,10 @@ def _expiring(connection: DeviceConnection) -> bool:
     return connection.access_expires_at - margin <= utcnow()
 
 
-def _expiry(token: dict) -> datetime | None:
+def expiry(token: dict) -> datetime | None:
+    """When an OAuth token response's access token expires (naive UTC), if it says."""
     if token.get("expires_at"):
-        return datetime.utcfromtimestamp(int(token["expires_at"]))
+        return datetime.fromtimestamp(int(token["expires_at"]), timezone.utc).replace(tzinfo=None)
     if token.get("expires_in"):
         return utcnow() + timedelta(seconds=int(token["expires_in"]))
     return None
