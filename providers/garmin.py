@@ -29,6 +29,7 @@ from datetime import date
 
 from workouts.structure import Node, Repeat, native_tree
 from workouts.validation import Problem, WorkoutInvalid
+from workouts.zones import pace_speed
 
 SPORTS = {"BIKE": "CYCLING", "RUN": "RUNNING", "SWIM": "LAP_SWIMMING", "ROW": "GENERIC", "OTHER": "GENERIC"}
 MAX_STEPS = 100
@@ -36,7 +37,6 @@ MAX_DESCRIPTION = 1024
 MAX_STEP_DESCRIPTION = 512
 PROVIDER = "HybridPeaks"
 SOURCE_ID_MAX = 20  # Training API V2 caps workoutProvider and workoutSourceId at 20 characters
-SPEED_DECIMALS = 4
 
 
 def convert(normalized: dict, source_id: str | None = None) -> dict:
@@ -54,7 +54,7 @@ def convert(normalized: dict, source_id: str | None = None) -> dict:
     order = itertools.count(1)
     steps = [_node(node, order, normalized["sport"], problems) for node in nodes]
     if problems:
-        raise WorkoutInvalid(_unique(problems))
+        raise WorkoutInvalid(problems)
     return {
         "workoutName": normalized["name"].strip(),
         "description": description or None,
@@ -154,10 +154,6 @@ def _step(step: dict, step_order: int, sport: str, problems: list[Problem]) -> d
     }
 
 
-def speed(pace_sec_per_km: float) -> float:
-    return round(1000.0 / pace_sec_per_km, SPEED_DECIMALS)
-
-
 def _primary(step: dict, sport: str, path: str, problems: list[Problem]) -> dict:
     target = step.get("target")
     cadence = step.get("cadence")
@@ -176,7 +172,7 @@ def _primary(step: dict, sport: str, path: str, problems: list[Problem]) -> dict
             return {"type": "OPEN"}
         return {"type": kind, "value": target["zone"]}
     if kind == "PACE":  # pace in s/km -> speed in m/s; the slower pace is the lower speed
-        return {"type": "PACE", "low": speed(target["max"]), "high": speed(target["min"])}
+        return {"type": "PACE", "low": pace_speed(target["max"]), "high": pace_speed(target["min"])}
     return {"type": kind, "low": target["min"], "high": target["max"]}
 
 
@@ -185,12 +181,3 @@ def _secondary(step: dict, primary: dict) -> dict | None:
     if not cadence or primary["type"] in ("CADENCE", "OPEN"):
         return None
     return {"type": "CADENCE", "low": cadence["min"], "high": cadence["max"]}
-
-
-def _unique(problems: list[Problem]) -> list[Problem]:
-    seen, out = set(), []
-    for problem in problems:
-        if problem not in seen:
-            seen.add(problem)
-            out.append(problem)
-    return out

@@ -27,12 +27,11 @@ from datetime import datetime
 
 from workouts.structure import Node, Repeat, native_tree
 from workouts.validation import Problem, WorkoutInvalid
-from workouts.zones import zone_percent
+from workouts.zones import pace_speed, zone_percent
 
 FAMILY = {"BIKE": 0, "RUN": 1}
 WORKOUT_TYPE_ID = {"BIKE": 0, "RUN": 1}  # Wahoo's workout_type_id: 0 biking, 1 running
 INTENSITY = {"WARMUP": "wu", "ACTIVE": "active", "RECOVERY": "recover", "REST": "rest", "COOLDOWN": "cd"}
-SPEED_DECIMALS = 4
 # Speeds used only to estimate the planned minutes of distance steps without a pace target.
 DEFAULT_SPEED = {"BIKE": 30 / 3.6, "RUN": 10 / 3.6}
 
@@ -46,7 +45,7 @@ def plan(normalized: dict, ftp: float | None = None) -> dict:
     uses_ftp: list[bool] = []
     intervals = [_interval(node, ftp, problems, uses_ftp) for node in native_tree(normalized["steps"])]
     if problems:
-        raise WorkoutInvalid(_unique(problems))
+        raise WorkoutInvalid(problems)
     header = {"name": normalized["name"].strip(), "version": "1.0.0", "workout_type_family": FAMILY[sport]}
     if normalized.get("description"):
         header["description"] = normalized["description"]
@@ -152,9 +151,4 @@ def _primary(target: dict, path: str, ftp, problems: list[Problem], uses_ftp: li
         return {"type": "hr", "low": target["min"], "high": target["max"]}
     if kind == "CADENCE":
         return {"type": "rpm", "low": target["min"], "high": target["max"]}
-    return {"type": "speed", "low": round(1000.0 / target["max"], SPEED_DECIMALS),
-            "high": round(1000.0 / target["min"], SPEED_DECIMALS)}
-
-
-def _unique(problems: list[Problem]) -> list[Problem]:
-    return list(dict.fromkeys(problems))
+    return {"type": "speed", "low": pace_speed(target["max"]), "high": pace_speed(target["min"])}

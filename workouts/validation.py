@@ -67,7 +67,7 @@ class WorkoutInvalid(ValueError):
     """A workout that breaks at least one rule; ``str()`` is the session's lastExportError."""
 
     def __init__(self, problems: list[Problem]):
-        self.problems = list(problems)
+        self.problems = list(dict.fromkeys(problems))  # each once, in order: a converter may meet one twice
         super().__init__(self.message)
 
     @property

@@ -52,6 +52,11 @@ def zone_percent(target_type: str, zone: int) -> tuple[int, int]:
     return ZONE_TABLES[target_type][zone - 1]
 
 
+def pace_speed(pace_sec_per_km: float) -> float:
+    """A pace (s/km) as the speed (m/s, 4 decimals) that Garmin and Wahoo targets take."""
+    return round(1000.0 / pace_sec_per_km, 4)
+
+
 def resolve_zone(target_type: str, zone: int, threshold: float) -> tuple[int, int]:
     """The (min, max) of a zone for a threshold, in canonical units, rounded to whole units.
 
