@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import copy
 import os
-import subprocess
-import sys
+import tempfile
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -22,15 +21,15 @@ from pathlib import Path
 import requests
 
 from bench.common import table
-from bench.harness import ROOT, make_app, people, serve, servers, worker_env
+from bench.harness import make_app, people, serve, servers, worker_env
 from tests.support.browser import Browser
+from tests.support.pipeline import Workers
 from tests.support.workouts import EASY_RUN
 
 SESSIONS = int(os.environ.get("BULK_SESSIONS", "500"))
 QUOTA = int(os.environ.get("QUOTA", "120"))
 QUOTA_SESSIONS = int(os.environ.get("QUOTA_SESSIONS", "120"))
 LATENCY_MS = 100
-RQ = str(Path(sys.executable).with_name("rq"))
 
 
 def waiting_sessions(app, coach_token: str, athlete_id: int, count: int, first_monday: date) -> None:
@@ -55,20 +54,6 @@ def sent_count(app) -> int:
     return count
 
 
-def start_workers(count: int, env: dict) -> list[subprocess.Popen]:
-    return [subprocess.Popen([RQ, "worker", "-c", "jobs.rq_settings", "--worker-class", "jobs.worker.AppWorker",
-                              "--with-scheduler", "--maintenance-interval", "5", "--url", env["REDIS_URL"],
-                              "high", "default"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL) for _ in range(count)]
-
-
-def stop(workers: list[subprocess.Popen]) -> None:
-    for worker in workers:
-        worker.terminate()
-    for worker in workers:
-        worker.wait(30)
-
-
 def one_run(workers: int, sessions: int, faults: dict, limiter: int) -> tuple[float, dict]:
     """Connect an athlete with ``sessions`` waiting; seconds until all are SENT."""
     with servers(postgres=True) as (database_url, redis):
@@ -78,8 +63,9 @@ def one_run(workers: int, sessions: int, faults: dict, limiter: int) -> tuple[fl
             coach_token, [(athlete, _)] = people(app, 1, provider=None)
             waiting_sessions(app, coach_token, athlete, sessions, date(2027, 1, 4))
             requests.put(f"{server.url}/sandbox/_admin/faults", json={"provider": "garmin", **faults}, timeout=10)
-            pool = start_workers(workers, worker_env(database_url, redis.url, server.url,
-                                                     GARMIN_CALLS_PER_MINUTE=limiter))
+            pool = Workers(worker_env(database_url, redis.url, server.url, GARMIN_CALLS_PER_MINUTE=limiter),
+                           Path(tempfile.mkdtemp(prefix="bench-workers-")))
+            pool.start(workers)
             time.sleep(3)  # let the workers start before the clock does
             browser = Browser(server.url)
             browser.login("bench-athlete0@example.test", "athlete-password")
@@ -88,7 +74,7 @@ def one_run(workers: int, sessions: int, faults: dict, limiter: int) -> tuple[fl
             while sent_count(app) < sessions:
                 time.sleep(0.2)
             elapsed = time.perf_counter() - started
-            stop(pool)
+            pool.stop_all()
             seen = requests.get(f"{server.url}/sandbox/_admin/requests?provider=garmin", timeout=30).json()
             return elapsed, {"calls": len(seen), "429": sum(1 for r in seen if r["status"] == 429),
                              "first": min(r["at"] for r in seen), "last": max(r["at"] for r in seen)}
