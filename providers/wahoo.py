@@ -1,21 +1,25 @@
-"""Wahoo Cloud API: a normalized workout as a Wahoo plan, and the forms that upload it.
+"""Wahoo Cloud API: a normalized workout as a Wahoo plan, what changed, and the forms that send it.
 
-Follows Wahoo's Cloud API documentation ("Plans", "Workouts") and its plan-format document:
-the plan JSON (``header`` + ``intervals``) is uploaded with ``POST /v1/plans`` as a base64
-data URI in ``plan[file]``, with a ``plan[external_id]`` unique per session revision and a
-``plan[provider_updated_at]``; ``POST /v1/workouts`` then puts it on the calendar.
+Follows providers.md, "Wahoo Cloud API", sections Plans and workouts and plan.json 1.0.0
+(Wahoo's "Public plan.json File Format" 1.0.0, linked from ``WahooFitness/slate``
+``plans/_plan_files.md``; ``_data_types.md`` for workout types):
 
-What this converter enforces, each as a validation problem:
-
-- only BIKE (``workout_type_family`` 0) and RUN (1) go to Wahoo;
-- an interval ends on time or distance; Wahoo has no lap-press end, so OPEN is refused;
-- nested repeats are nested ``intervals`` whose ``exit_trigger_value`` counts the
-  repetitions *after the first* (3 repetitions are sent as 2), as independent
-  implementations of the plan format read it;
-- ``targets`` list the primary target first, then cadence (``rpm``);
-- a POWER zone is sent relative to FTP (``ftp``, a fraction) only where the header carries
-  the athlete's FTP; a zone no threshold resolves is refused; pace is sent as ``speed``
-  in m/s.
+- only BIKE (``workout_type_family`` 0) and RUN (1) go to Wahoo; another sport is UNSUPPORTED;
+- the header holds every required field: ``name``, ``version`` "1.0.0",
+  ``workout_type_family`` and ``workout_type_location`` (0 indoor, 1 outdoor: the
+  workout's ``location``, outdoor when it does not say), and the athlete's FTP as an
+  integer where a step is sent relative to it;
+- an interval ends on time or distance: Wahoo has no lap-press end, so a lap-press step is
+  sent as a timed step of a sensible length (the workout's own steps of that intensity, or
+  a default), named so the athlete knows to press lap when done (noted);
+- a repeat is an interval of type ``repeat`` whose ``exit_trigger_value`` counts the
+  repetitions *after the first* (3 repetitions are sent as 2), holding its intervals;
+- ``targets`` list the primary target first: Wahoo bike computers use only the first, so a
+  cadence range beside a primary target is written into the interval's name (noted);
+- a POWER zone goes relative to the header's FTP (``ftp``); heart rate in bpm and pace as a
+  ``speed`` in m/s, absolute (header HR and speed thresholds are not supported on ELEMNT or
+  RIVAL); a zone the athlete has no threshold for goes without a target, the interval's
+  name saying which zone the coach meant (noted, naming the missing threshold).
 """
 
 from __future__ import annotations
@@ -23,35 +27,55 @@ from __future__ import annotations
 import base64
 import json
 import math
+import statistics
 from datetime import datetime
 
+from workouts import Thresholds
 from workouts.structure import Node, Repeat, native_tree
-from workouts.validation import Problem, WorkoutInvalid
+from workouts.text import duration_text, range_text
+from workouts.validation import Problem
 from workouts.zones import pace_speed, zone_percent
 
+from .compatibility import Fit, Notes
+
 FAMILY = {"BIKE": 0, "RUN": 1}
-WORKOUT_TYPE_ID = {"BIKE": 0, "RUN": 1}  # Wahoo's workout_type_id: 0 biking, 1 running
+LOCATION = {"INDOOR": 0, "OUTDOOR": 1}
+# Wahoo's workout_type_id (_data_types.md): outdoor biking 0, running 1; indoors the trainer
+# (61, BIKING_INDOOR_TRAINER) and the treadmill (5, RUNNING_TREADMILL).
+WORKOUT_TYPE_ID = {("BIKE", "OUTDOOR"): 0, ("RUN", "OUTDOOR"): 1, ("BIKE", "INDOOR"): 61, ("RUN", "INDOOR"): 5}
 INTENSITY = {"WARMUP": "wu", "ACTIVE": "active", "RECOVERY": "recover", "REST": "rest", "COOLDOWN": "cd"}
+# How long a lap-press step lasts on Wahoo when the workout has no timed step of its kind.
+OPEN_SECONDS = {"WARMUP": 600, "COOLDOWN": 600, "RECOVERY": 300, "REST": 300, "ACTIVE": 600}
 # Speeds used only to estimate the planned minutes of distance steps without a pace target.
 DEFAULT_SPEED = {"BIKE": 30 / 3.6, "RUN": 10 / 3.6}
+MISSING = {"POWER": "FTP", "HEART_RATE": "maximum heart rate", "PACE": "threshold pace"}
+LABEL = {"POWER": "Power", "HEART_RATE": "Heart rate", "PACE": "Pace"}
 
 
-def plan(normalized: dict, ftp: float | None = None) -> dict:
-    """The plan JSON; ``ftp`` lets POWER zones be sent relative to the athlete's FTP."""
+def fit(normalized: dict, thresholds: Thresholds | None = None) -> Fit:
+    """The plan JSON, with a note for every change, and the facts the calendar entry needs."""
+    thresholds = thresholds or Thresholds()
     sport = normalized["sport"]
     if sport not in FAMILY:
-        raise WorkoutInvalid([Problem("sport", "Wahoo takes BIKE and RUN workouts only")])
-    problems: list[Problem] = []
-    uses_ftp: list[bool] = []
-    intervals = [_interval(node, ftp, problems, uses_ftp) for node in native_tree(normalized["steps"])]
-    if problems:
-        raise WorkoutInvalid(problems)
-    header = {"name": normalized["name"].strip(), "version": "1.0.0", "workout_type_family": FAMILY[sport]}
+        return Fit.unsupported([Problem("sport", f"Wahoo takes BIKE and RUN workouts only, not {sport}")])
+    converter = _Converter(sport, thresholds, Notes(), normalized["steps"])
+    intervals = [converter.interval(node) for node in native_tree(normalized["steps"])]
+    location = normalized.get("location", "OUTDOOR")
+    header = {"name": normalized["name"].strip(), "version": "1.0.0", "workout_type_family": FAMILY[sport],
+              "workout_type_location": LOCATION[location]}
     if normalized.get("description"):
         header["description"] = normalized["description"]
-    if uses_ftp:
-        header["ftp"] = ftp
-    return {"header": header, "intervals": intervals}
+    if converter.uses_ftp:
+        header["ftp"] = int(round(thresholds.ftp_watts))
+    plan = {"header": header, "intervals": intervals}
+    extra = {"minutes": planned_minutes(normalized, converter.open_seconds),
+             "workout_type_id": WORKOUT_TYPE_ID[(sport, location)]}
+    return Fit.of(plan, converter.notes, extra)
+
+
+def plan(normalized: dict, thresholds: Thresholds | None = None) -> dict:
+    """The plan Wahoo gets; raises Unsupported when it cannot take the workout."""
+    return fit(normalized, thresholds).sendable()
 
 
 def external_id(session_id: int, revision: int) -> str:
@@ -70,27 +94,31 @@ def plan_form(plan_json: dict, external: str, updated_at: datetime) -> dict:
     }
 
 
-def workout_form(plan_id: int | str, name: str, starts: datetime, minutes: int, sport: str, token: str) -> dict:
+def workout_form(plan_id: int | str, name: str, starts: datetime, minutes: int, workout_type_id: int,
+                 token: str) -> dict:
     """The form fields of ``POST /v1/workouts`` (``starts`` carries its time zone)."""
     return {
         "workout[plan_id]": str(plan_id),
         "workout[name]": name,
         "workout[starts]": starts.isoformat(timespec="seconds"),
         "workout[minutes]": str(minutes),
-        "workout[workout_type_id]": str(WORKOUT_TYPE_ID[sport]),
+        "workout[workout_type_id]": str(workout_type_id),
         "workout[workout_token]": token,
     }
 
 
-def planned_minutes(normalized: dict) -> int:
-    """Whole minutes the workout should take: its timed steps, plus distance steps at their
-    target pace (or a typical speed for the sport)."""
+def planned_minutes(normalized: dict, open_seconds: dict[str, float] | None = None) -> int:
+    """Whole minutes the workout should take: its timed steps, lap-press steps at the length
+    Wahoo plays them, and distance steps at their target pace (or a typical speed)."""
+    open_seconds = open_seconds or {}
     seconds = 0.0
     for step in normalized["steps"]:
         duration = step["duration"]
         if duration["type"] == "TIME":
             seconds += duration["value"]
-        elif duration["type"] == "DISTANCE":
+        elif duration["type"] == "OPEN":
+            seconds += open_seconds.get(step["intensity"], OPEN_SECONDS[step["intensity"]])
+        else:
             target = step.get("target") or {}
             if target.get("type") == "PACE" and "min" in target:
                 seconds += duration["value"] / 1000 * (target["min"] + target["max"]) / 2
@@ -101,54 +129,78 @@ def planned_minutes(normalized: dict) -> int:
 
 # -- intervals ---------------------------------------------------------------------------
 
-def _interval(node: Node, ftp, problems: list[Problem], uses_ftp: list[bool]) -> dict:
-    if isinstance(node, Repeat):
-        return {
-            "name": f"{node.count} x",
-            "exit_trigger_type": "repeat",
-            "exit_trigger_value": node.count - 1,
-            "intervals": [_interval(child, ftp, problems, uses_ftp) for child in node.steps],
-        }
-    duration = node["duration"]
-    if duration["type"] == "OPEN":
-        problems.append(Problem(node["path"], "Wahoo plans cannot end a step on a lap press (OPEN duration)"))
-    targets = _targets(node, ftp, problems, uses_ftp)
-    return {
-        "name": node.get("name") or node["intensity"].capitalize(),
-        "exit_trigger_type": duration["type"].lower(),
-        "exit_trigger_value": duration.get("value", 0),
-        "intensity_type": INTENSITY[node["intensity"]],
-        "targets": targets,
-    }
+class _Converter:
+    def __init__(self, sport: str, thresholds: Thresholds, notes: Notes, steps: list[dict]):
+        self.sport, self.thresholds, self.notes = sport, thresholds, notes
+        self.uses_ftp = False
+        self.open_seconds = {intensity: _open_length(steps, intensity) for intensity in OPEN_SECONDS}
+
+    def interval(self, node: Node) -> dict:
+        if isinstance(node, Repeat):
+            return {
+                "name": f"{node.count} x",
+                "exit_trigger_type": "repeat",
+                "exit_trigger_value": node.count - 1,
+                "intervals": [self.interval(child) for child in node.steps],
+            }
+        path, duration = node["path"], node["duration"]
+        name = node.get("name") or node["intensity"].capitalize()
+        kind, value = duration["type"].lower(), duration.get("value")
+        if duration["type"] == "OPEN":
+            value = self.open_seconds[node["intensity"]]
+            kind, name = "time", f"{name} (press lap when done)"
+            self.notes.add(path, f"a lap-press step is sent as {duration_text(value)} (Wahoo steps end on time or "
+                                 "distance); press lap to end it sooner")
+        targets, shown = self.targets(node, path)
+        if shown:
+            name = f"{name} · {shown}"
+        return {"name": name, "exit_trigger_type": kind, "exit_trigger_value": value,
+                "intensity_type": INTENSITY[node["intensity"]], "targets": targets}
+
+    def targets(self, step: dict, path: str) -> tuple[list[dict], str | None]:
+        """The interval's targets, primary first, and any text its name must carry instead."""
+        targets, shown = [], []
+        target = step.get("target")
+        if target is not None:
+            primary = self.primary(target, path)
+            if primary is not None:
+                targets.append(primary)
+            else:
+                shown.append(f"{LABEL[target['type']]} zone {target['zone']}")
+        cadence = step.get("cadence")
+        if cadence:
+            if targets:
+                text = f"{range_text(cadence['min'], cadence['max'])} rpm"
+                shown.append(text)
+                self.notes.add(path, f"cadence {text} is a second target, which Wahoo bike computers do not show: "
+                                     "it is in the interval's name")
+            targets.append({"type": "rpm", "low": cadence["min"], "high": cadence["max"]})
+        return targets, " · ".join(shown) or None
+
+    def primary(self, target: dict, path: str) -> dict | None:
+        kind = target["type"]
+        if kind == "POWER" and target.get("zone") is not None and self.thresholds.ftp_watts:
+            low, high = zone_percent("POWER", target["zone"])
+            self.uses_ftp = True
+            return {"type": "ftp", "low": low / 100, "high": high / 100}
+        if "min" not in target:
+            self.notes.add(path, f"{LABEL[kind].lower()} zone {target['zone']} is sent without a target (the interval's "
+                                 f"name says it): the athlete's {MISSING[kind]} is missing")
+            return None
+        if kind == "POWER":
+            return {"type": "watts", "low": target["min"], "high": target["max"]}
+        if kind == "HEART_RATE":
+            return {"type": "hr", "low": target["min"], "high": target["max"]}
+        if kind == "CADENCE":
+            return {"type": "rpm", "low": target["min"], "high": target["max"]}
+        return {"type": "speed", "low": pace_speed(target["max"]), "high": pace_speed(target["min"])}
 
 
-def _targets(step: dict, ftp, problems: list[Problem], uses_ftp: list[bool]) -> list[dict]:
-    targets = []
-    target = step.get("target")
-    if target is not None:
-        primary = _primary(target, step["path"], ftp, problems, uses_ftp)
-        if primary:
-            targets.append(primary)
-    cadence = step.get("cadence")
-    if cadence:
-        targets.append({"type": "rpm", "low": cadence["min"], "high": cadence["max"]})
-    return targets
-
-
-def _primary(target: dict, path: str, ftp, problems: list[Problem], uses_ftp: list[bool]) -> dict | None:
-    kind = target["type"]
-    if kind == "POWER" and target.get("zone") is not None and ftp:
-        low, high = zone_percent("POWER", target["zone"])
-        uses_ftp.append(True)
-        return {"type": "ftp", "low": low / 100, "high": high / 100}
-    if "min" not in target:
-        needs = {"POWER": "FTP", "HEART_RATE": "maximum heart rate", "PACE": "threshold pace"}[kind]
-        problems.append(Problem(path, f"Wahoo needs the athlete's {needs} to send {kind} zone {target['zone']}"))
-        return None
-    if kind == "POWER":
-        return {"type": "watts", "low": target["min"], "high": target["max"]}
-    if kind == "HEART_RATE":
-        return {"type": "hr", "low": target["min"], "high": target["max"]}
-    if kind == "CADENCE":
-        return {"type": "rpm", "low": target["min"], "high": target["max"]}
-    return {"type": "speed", "low": pace_speed(target["max"]), "high": pace_speed(target["min"])}
+def _open_length(steps: list[dict], intensity: str) -> int:
+    """A lap-press step's length on Wahoo: the median of the workout's timed steps of the same
+    intensity, in whole minutes, else a default for the intensity."""
+    timed = [s["duration"]["value"] for s in steps
+             if s["intensity"] == intensity and s["duration"]["type"] == "TIME"]
+    if not timed:
+        return OPEN_SECONDS[intensity]
+    return max(60, int(round(statistics.median(timed) / 60)) * 60)

@@ -1,4 +1,4 @@
-"""``flask workouts validate | normalize | export`` as api.md describes them."""
+"""``flask workouts validate | normalize | check | export`` as api.md describes them."""
 
 from __future__ import annotations
 
@@ -53,11 +53,14 @@ def test_validate_not_json_and_missing_file(files):
 
 
 def test_validate_for_a_provider_adds_its_limits(files):
-    path = files("w.json", SPEC_EXAMPLE)
-    result = run("validate", path, "--to", "wahoo")
-    assert result.exit_code == 1
-    assert "steps[0]: Wahoo needs the athlete's FTP to send POWER zone 2" in result.output
-    assert run("validate", path, "--to", "wahoo", "--ftp", "250").output == "valid\n"
+    swim = {"sport": "SWIM", "name": "s", "steps": [
+        {"intensity": "ACTIVE", "duration": {"type": "DISTANCE", "value": 100}}]}
+    result = run("validate", files("s.json", swim), "--to", "wahoo")
+    assert (result.exit_code, result.stdout) == (1, "sport: Wahoo takes BIKE and RUN workouts only, not SWIM\n")
+    # A workout Wahoo takes adapted is valid for it; the adaptations go to standard error.
+    result = run("validate", files("w.json", SPEC_EXAMPLE), "--to", "wahoo")
+    assert (result.exit_code, result.stdout) == (0, "valid\n")
+    assert "adapted: steps[0]: power zone 2 is sent without a target" in result.stderr
 
 
 def test_normalize_resolves_zones_with_the_thresholds_given(files):
@@ -98,11 +101,54 @@ def test_export_fit_writes_a_file_garmins_sdk_reads(files, tmp_path):
     assert len(steps) == 10 and steps[0]["target"] == {"type": "POWER", "min": 140, "max": 188}
 
 
-def test_export_refuses_with_the_providers_rule(files):
+def test_export_refuses_only_what_the_provider_cannot_take(files):
     swim = {"sport": "SWIM", "name": "s", "steps": [
         {"intensity": "ACTIVE", "duration": {"type": "DISTANCE", "value": 100}}]}
     result = run("export", files("w.json", swim), "--to", "wahoo")
-    assert (result.exit_code, result.output) == (1, "sport: Wahoo takes BIKE and RUN workouts only\n")
+    assert (result.exit_code, result.output) == (1, "sport: Wahoo takes BIKE and RUN workouts only, not SWIM\n")
+
+
+OPEN_COOLDOWN_RIDE = {"sport": "BIKE", "name": "Endurance, easy spin home", "steps": [
+    {"intensity": "WARMUP", "duration": {"type": "TIME", "value": 900}, "target": {"type": "POWER", "zone": 1}},
+    {"intensity": "ACTIVE", "duration": {"type": "TIME", "value": 3600}, "target": {"type": "POWER", "zone": 2}},
+    {"intensity": "COOLDOWN", "duration": {"type": "OPEN"}}]}
+LAP_WARMUP_RUN = {"sport": "RUN", "name": "Tempo after a lap-press warm-up", "steps": [
+    {"intensity": "WARMUP", "duration": {"type": "OPEN"}, "notes": "Jog until warm, then press lap"},
+    {"intensity": "ACTIVE", "duration": {"type": "DISTANCE", "value": 5000}, "target": {"type": "PACE", "min": 250,
+                                                                                            "max": 260}},
+    {"intensity": "COOLDOWN", "duration": {"type": "TIME", "value": 600}}]}
+
+
+def test_an_adapted_workout_is_written_and_its_notes_go_to_stderr(files, tmp_path):
+    out = tmp_path / "plan.json"
+    result = run("export", files("w.json", OPEN_COOLDOWN_RIDE), "--to", "wahoo", "--ftp", "250", "-o", str(out))
+    assert result.exit_code == 0
+    assert result.stderr.splitlines()[0] == ("adapted: steps[2]: a lap-press step is sent as 10 min (Wahoo steps end "
+                                             "on time or distance); press lap to end it sooner")
+    cooldown = json.loads(out.read_text())["intervals"][2]
+    assert (cooldown["exit_trigger_type"], cooldown["exit_trigger_value"]) == ("time", 600)
+
+
+def test_check_says_what_each_provider_gets(files):
+    result = run("check", files("r.json", LAP_WARMUP_RUN))
+    assert result.exit_code == 0
+    assert result.output.splitlines() == [
+        "GARMIN exact",
+        "WAHOO adapted: steps[0]: a lap-press step is sent as 10 min (Wahoo steps end on time or distance); press lap "
+        "to end it sooner",
+    ]
+    swim = {"sport": "SWIM", "name": "s", "steps": [{"intensity": "ACTIVE", "duration": {"type": "DISTANCE", "value": 100}}]}
+    assert run("check", files("s.json", swim)).output.splitlines()[1] == (
+        "WAHOO unsupported: sport: Wahoo takes BIKE and RUN workouts only, not SWIM")
+    as_json = json.loads(run("check", files("w.json", SPEC_EXAMPLE), "--ftp", "250", "--json").output)
+    assert as_json["GARMIN"] == {"level": "EXACT", "notes": []}
+    assert as_json["WAHOO"]["level"] == "ADAPTED" and as_json["WAHOO"]["notes"][0].startswith("steps[1].steps[0]: ")
+
+
+def test_check_of_an_invalid_workout_lists_its_problems(files):
+    broken = workout(sport="RUN")
+    result = run("check", files("w.json", broken))
+    assert (result.exit_code, result.output) == (1, "steps[1].steps[0]: cadence target is only allowed for BIKE\n")
 
 
 def test_the_real_flask_command(files, tmp_path):

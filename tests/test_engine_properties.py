@@ -8,7 +8,10 @@ import math
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from providers import fit, garmin, wahoo
+from providers import fit, wahoo
+from providers.compatibility import ADAPTED, EXACT, UNSUPPORTED, report
+from providers.sandbox import garmin as garmin_rules
+from providers.sandbox import wahoo as wahoo_rules
 from tests.support.fit_decode import decode, expanded_steps
 from tests.support.strategies import thresholds, workouts
 from workouts import Thresholds, WorkoutInvalid, check_workout, normalize, prepare
@@ -76,42 +79,87 @@ def test_normalization_keeps_order_and_targets(workout, limits):
         assert step["cadence"] == source.get("cadence")
 
 
-def garmin_should_refuse(normalized) -> bool:
-    nodes = garmin.one_level_repeats(native_tree(normalized["steps"]))
-    swim_target = normalized["sport"] == "SWIM" and any(s["target"] for s in normalized["steps"])
-    pace_zone = any(s["target"] and s["target"]["type"] == "PACE" and "min" not in s["target"]
-                    for s in normalized["steps"])
-    return garmin.step_count(nodes) > 100 or swim_target or pace_zone
+def raw_paths(items, prefix="steps") -> set[str]:
+    """Every step and repeat block path of a raw workout."""
+    paths = set()
+    for index, item in enumerate(items):
+        path = f"{prefix}[{index}]"
+        paths.add(path)
+        if "repeat" in item:
+            paths |= raw_paths(item["steps"], path + ".steps")
+    return paths
 
 
-def wahoo_should_refuse(normalized, ftp) -> bool:
-    steps = normalized["steps"]
-    unresolved = any(s["target"] and "min" not in s["target"] and not (s["target"]["type"] == "POWER" and ftp)
-                     for s in steps)
-    return (normalized["sport"] not in ("BIKE", "RUN") or unresolved
-            or any(s["duration"]["type"] == "OPEN" for s in steps))
+def garmin_played(steps: list, swim: bool) -> list[dict]:
+    """The steps a Garmin watch plays, written from providers.md (not from the converter):
+    repeats expanded, and in a swim the last rest of a block skipped on its last repetition."""
+    out = []
+    for step in steps:
+        if step["type"] != "WorkoutRepeatStep":
+            out.append(step)
+            continue
+        for iteration in range(step["repeatValue"]):
+            body = garmin_played(step["steps"], swim)
+            last = iteration == step["repeatValue"] - 1 and step["steps"][-1]["intensity"] == "REST"
+            out.extend(body[:-1] if swim and last else body)
+    return out
+
+
+def garmin_expected(normalized: dict) -> list[str]:
+    """The intensities the coach wrote, step by step, as a Garmin watch must play them (a timed
+    swim step over 59 minutes is played as several)."""
+    out = []
+    for step in normalized["steps"]:
+        duration = step["duration"]
+        parts = 1
+        if normalized["sport"] == "SWIM" and duration["type"] == "TIME" and step["intensity"] != "REST":
+            parts = max(1, math.ceil(duration["value"] / 3540))
+        out.extend([step["intensity"]] * parts)
+    return out
+
+
+def wahoo_played(intervals: list) -> list[dict]:
+    out = []
+    for interval in intervals:
+        if interval["exit_trigger_type"] == "repeat":
+            for _ in range(interval["exit_trigger_value"] + 1):
+                out.extend(wahoo_played(interval["intervals"]))
+        else:
+            out.append(interval)
+    return out
 
 
 @SETTINGS
 @given(workouts(), thresholds)
-def test_every_valid_workout_converts_or_is_refused_for_a_stated_provider_limit(workout, limits):
+def test_every_valid_workout_is_exact_adapted_or_unsupported_for_each_provider(workout, limits):
     th = Thresholds(**limits)
     normalized = prepare(workout, th)
-    try:
-        payload = garmin.convert(normalized)
-        assert not garmin_should_refuse(normalized)
-        # Garmin's repeats expand back to exactly the normalized steps.
-        assert _garmin_expanded(payload["segments"][0]["steps"]) == normalized["totals"]["steps"]
-        orders = _garmin_orders(payload["segments"][0]["steps"])
-        assert orders == list(range(1, len(orders) + 1))
-    except WorkoutInvalid as error:
-        assert garmin_should_refuse(normalized), error.message
-    try:
-        plan = wahoo.plan(normalized, ftp=th.ftp_watts)
-        assert not wahoo_should_refuse(normalized, th.ftp_watts)
-        assert _wahoo_expanded(plan["intervals"]) == normalized["totals"]["steps"]
-    except WorkoutInvalid as error:
-        assert wahoo_should_refuse(normalized, th.ftp_watts), error.message
+    paths = raw_paths(workout["steps"]) | {"sport", "steps"}
+    for provider, made in report(normalized, th).items():
+        assert made.level in (EXACT, ADAPTED, UNSUPPORTED)
+        assert (made.level == EXACT) == (not made.notes)
+        for note in made.notes:
+            assert note.split(": ", 1)[0] in paths, note  # every note names a real step of the coach's workout
+        if made.level == UNSUPPORTED:
+            assert made.payload is None
+            continue
+        if provider == "GARMIN":
+            assert garmin_rules.validate_workout(made.payload) == []  # nothing refused, nothing even advised
+            steps = made.payload["segments"][0]["steps"]
+            orders = _garmin_orders(steps)
+            assert orders == list(range(1, len(orders) + 1))
+            played = garmin_played(steps, normalized["sport"] == "SWIM")
+            assert [s["intensity"] for s in played] == garmin_expected(normalized)
+        else:
+            wahoo_rules.validate_plan(made.payload)
+            played = wahoo_played(made.payload["intervals"])
+            assert [s["intensity_type"] for s in played] == [wahoo.INTENSITY[s["intensity"]] for s in normalized["steps"]]
+            for got, step in zip(played, normalized["steps"]):
+                if step["duration"]["type"] != "OPEN":
+                    assert (got["exit_trigger_type"], got["exit_trigger_value"]) == (
+                        step["duration"]["type"].lower(), step["duration"]["value"])
+    # Wahoo refuses only what it cannot take at all; Garmin only what cannot fit 100 steps.
+    assert (report(normalized, th)["WAHOO"].level == UNSUPPORTED) == (normalized["sport"] not in ("BIKE", "RUN"))
     assert fit.convert(normalized)  # FIT takes every valid workout
 
 

@@ -1,8 +1,10 @@
 """Golden files: real-looking workouts converted for Garmin, Wahoo and FIT, asserted exactly.
 
 Each folder under tests/golden holds a workout, the athlete's thresholds, and what each
-converter must produce (or the problems it must report).  The files were checked by eye
-once; `pytest tests/test_golden.py --update-golden` rewrites them after a deliberate change.
+converter must produce: the payload and, when the provider needs the workout adapted, one
+note per change (``*.notes.txt``), or why the provider cannot take it (``*.refused.txt``).
+The files were checked by eye against providers.md; `pytest tests/test_golden.py
+--update-golden` rewrites them after a deliberate change.
 """
 
 from __future__ import annotations
@@ -13,9 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from providers import fit, garmin, wahoo
+from providers import fit
+from providers.compatibility import UNSUPPORTED, fit_for
 from tests.support.fit_decode import decode, step_summary
-from workouts import Thresholds, WorkoutInvalid, prepare
+from workouts import Thresholds, prepare
 
 GOLDEN = Path(__file__).parent / "golden"
 CASES = sorted(p.name for p in GOLDEN.iterdir() if p.is_dir())
@@ -28,14 +31,15 @@ def outputs(case: str) -> dict[str, object]:
     thresholds = Thresholds(**json.loads((folder / "thresholds.json").read_text()))
     normalized = prepare(workout, thresholds)
     result: dict[str, object] = {"normalized.json": normalized}
-    for name, make in (
-        ("garmin", lambda: garmin.convert(normalized)),
-        ("wahoo", lambda: wahoo.plan(normalized, ftp=thresholds.ftp_watts)),
-    ):
-        try:
-            result[f"{name}.json"] = make()
-        except WorkoutInvalid as error:
-            result[f"{name}.refused.txt"] = "\n".join(str(p) for p in error.problems) + "\n"
+    for provider in ("GARMIN", "WAHOO"):
+        name = provider.lower()
+        made = fit_for(provider, normalized, thresholds)
+        if made.level == UNSUPPORTED:
+            result[f"{name}.refused.txt"] = "\n".join(made.notes) + "\n"
+            continue
+        result[f"{name}.json"] = made.payload
+        if made.notes:
+            result[f"{name}.notes.txt"] = "\n".join(made.notes) + "\n"
     messages = decode(fit.convert(normalized, created=CREATED))
     result["fit.json"] = {"workout": messages["workout_mesgs"][0],
                           "steps": [step_summary(m) for m in messages["workout_step_mesgs"]]}

@@ -5,27 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from workouts import check_workout, normalize
-
-
-def duration_text(seconds) -> str:
-    seconds = int(round(seconds or 0))
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return f"{hours} h {minutes:02d} min" if not secs else f"{hours}:{minutes:02d}:{secs:02d}"
-    if not minutes:
-        return f"{secs} s"
-    return f"{minutes} min" if not secs else f"{minutes} min {secs} s"
-
-
-def distance_text(meters) -> str:
-    meters = float(meters or 0)
-    return f"{meters / 1000:g} km" if meters >= 1000 else f"{meters:g} m"
-
-
-def pace_text(seconds) -> str:
-    seconds = int(round(seconds))
-    return f"{seconds // 60}:{seconds % 60:02d}"
+from workouts.text import distance_text, duration_text, pace_text
 
 
 def workout_totals(workout: dict | None) -> dict | None:

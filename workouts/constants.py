@@ -4,6 +4,9 @@ SPORTS = ("BIKE", "RUN", "SWIM", "ROW", "OTHER")
 INTENSITIES = ("WARMUP", "ACTIVE", "RECOVERY", "REST", "COOLDOWN")
 DURATION_TYPES = ("TIME", "DISTANCE", "OPEN")
 TARGET_TYPES = ("POWER", "HEART_RATE", "PACE", "CADENCE")
+LOCATIONS = ("INDOOR", "OUTDOOR")  # optional: where the workout is done (Wahoo's workout_type_location)
+POOL_UNITS = ("METER", "YARD")  # optional, SWIM only: the pool's unit (Garmin's poolLengthUnit)
+POOL_LENGTH_MAX = 1000
 
 NAME_MAX = 80
 DESCRIPTION_MAX = 1000

@@ -25,6 +25,8 @@ from __future__ import annotations
 from typing import Iterator
 
 from .constants import SWIM_PACE_FACTOR
+
+SETTING_KEYS = ("location", "poolLength", "poolLengthUnit")
 from .zones import Thresholds, resolve_zone
 
 
@@ -36,7 +38,7 @@ def normalize(workout: dict, thresholds: Thresholds | None = None) -> dict:
                  for step in workout["steps"]]
     else:
         steps = list(_expand(workout["steps"], "steps", [], sport, thresholds))
-    return {
+    result = {
         "normalized": True,
         "sport": sport,
         "name": workout["name"],
@@ -44,6 +46,10 @@ def normalize(workout: dict, thresholds: Thresholds | None = None) -> dict:
         "steps": steps,
         "totals": totals(steps),
     }
+    for key in SETTING_KEYS:  # optional: where the workout is done
+        if workout.get(key) is not None:
+            result[key] = workout[key]
+    return result
 
 
 def totals(steps: list[dict]) -> dict:

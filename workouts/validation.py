@@ -25,9 +25,12 @@ from .constants import (
     DESCRIPTION_MAX,
     DISTANCE_MAX_METERS,
     INTENSITIES,
+    LOCATIONS,
     MAX_EXPANDED_STEPS,
     MAX_REPEAT_DEPTH,
     NAME_MAX,
+    POOL_LENGTH_MAX,
+    POOL_UNITS,
     REPEAT_MAX,
     REPEAT_MIN,
     SPORTS,
@@ -42,7 +45,7 @@ from .zones import zone_count
 
 MAX_PROBLEMS = 50
 
-WORKOUT_KEYS = {"sport", "name", "description", "steps"}
+WORKOUT_KEYS = {"sport", "name", "description", "steps", "location", "poolLength", "poolLengthUnit"}
 NORMALIZED_KEYS = WORKOUT_KEYS | {"normalized", "totals"}
 STEP_KEYS = {"intensity", "duration", "target", "cadence", "name", "notes"}
 NORMALIZED_STEP_KEYS = STEP_KEYS | {"path", "blocks"}
@@ -159,6 +162,8 @@ class _Checker:
             elif _bad_characters(description, allow_newlines=True):
                 self.add("description", "must not contain control characters")
 
+        self.setting(data)
+
         steps = data.get("steps")
         if not isinstance(steps, list):
             self.add("steps", "must be a list of steps")
@@ -171,6 +176,19 @@ class _Checker:
             self.add("steps", "at least one step is required")
         elif count > MAX_EXPANDED_STEPS:
             self.add("steps", f"at most {MAX_EXPANDED_STEPS} steps after expanding repeats (this one has {count:,})")
+
+    def setting(self, data: dict) -> None:
+        """Where the workout is done: indoor or outdoor, and for a swim, the pool."""
+        location = data.get("location")
+        if location is not None and location not in LOCATIONS:
+            self.add("location", "must be " + " or ".join(LOCATIONS))
+        length, unit = data.get("poolLength"), data.get("poolLengthUnit")
+        if (length is not None or unit is not None) and self.sport is not None and self.sport != "SWIM":
+            self.add("poolLength" if length is not None else "poolLengthUnit", "a pool is only for SWIM")
+        if length is not None and (not is_number(length) or not 0 < length <= POOL_LENGTH_MAX):
+            self.add("poolLength", f"must be a number greater than 0 and at most {POOL_LENGTH_MAX:,}")
+        if unit is not None and unit not in POOL_UNITS:
+            self.add("poolLengthUnit", "must be " + " or ".join(POOL_UNITS))
 
     # -- steps and repeat blocks --------------------------------------------------------
 

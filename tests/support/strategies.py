@@ -81,6 +81,11 @@ def workouts(draw, sports=SPORTS):
                "steps": draw(nodes(sport).filter(lambda items: expanded(items) <= 200))}
     if draw(st.booleans()):
         workout["description"] = draw(st.text(alphabet=PRINTABLE, max_size=1000))
+    if draw(st.booleans()):
+        workout["location"] = draw(st.sampled_from(["INDOOR", "OUTDOOR"]))
+    if sport == "SWIM" and draw(st.booleans()):
+        workout["poolLength"] = draw(st.sampled_from([25, 50, 33.33]))
+        workout["poolLengthUnit"] = draw(st.sampled_from(["METER", "YARD"]))
     return workout
 
 

@@ -1,9 +1,10 @@
-"""``flask workouts validate | normalize | export``: the engine from the command line.
+"""``flask workouts validate | normalize | check | export``: the engine from the command line.
 
 The commands run the same code as the export job (workouts.prepare and the converters
 under providers/), so what they accept, refuse and write is what an athlete's device
-would get.  Exit codes: 0 done, 1 the workout breaks a rule (one line per problem),
-2 a usage error.
+would get.  Exit codes: 0 done, 1 the workout breaks a rule (one line per problem) or the
+provider cannot take it at all, 2 a usage error.  A workout a provider takes with
+adaptations is written, and its notes go to standard error.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import click
 from flask.cli import AppGroup
 
 from providers import fit, garmin, wahoo
+from providers.compatibility import EXACT, UNSUPPORTED, fit_for, report, summary_line
 from workouts import Thresholds, WorkoutInvalid, check_workout, prepare
 
 MAX_FILE_BYTES = 1024 * 1024
@@ -93,14 +95,34 @@ def validate_command(file, provider, ftp, max_hr, threshold_pace, swim_pace):
     """Print `valid`, or one line per problem (step path: rule) and exit 1."""
     workout = read_workout(file)
     problems = [str(p) for p in check_workout(workout)]
+    thresholds = _thresholds(ftp, max_hr, threshold_pace, swim_pace)
     if not problems and provider:
         try:
-            _convert(prepare(workout, _thresholds(ftp, max_hr, threshold_pace, swim_pace)), provider, ftp, None)
+            _convert(prepare(workout, thresholds), provider, thresholds, None)
         except WorkoutInvalid as error:
             problems = _problems(error)
     if problems:
         _fail(problems)
     click.echo("valid")
+
+
+@workouts.command("check", with_appcontext=False)
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help='{"GARMIN": {"level", "notes"}, "WAHOO": {...}}')
+@threshold_options
+def check_command(file, as_json, ftp, max_hr, threshold_pace, swim_pace):
+    """What each provider will get: exact, adapted (with a note per change) or unsupported (why)."""
+    workout = read_workout(file)
+    thresholds = _thresholds(ftp, max_hr, threshold_pace, swim_pace)
+    try:
+        fits = report(prepare(workout, thresholds), thresholds)
+    except WorkoutInvalid as error:
+        _fail(_problems(error))
+    if as_json:
+        click.echo(json.dumps({provider: f.as_json() for provider, f in fits.items()}, indent=2, ensure_ascii=False))
+    else:
+        for provider, f in fits.items():
+            click.echo(summary_line(provider, f))
 
 
 @workouts.command("normalize", with_appcontext=False)
@@ -126,9 +148,10 @@ def normalize_command(file, ftp, max_hr, threshold_pace, swim_pace):
 def export_command(file, provider, day, output, ftp, max_hr, threshold_pace, swim_pace):
     """Write the payload that would be sent: Garmin's workout JSON, Wahoo's plan JSON, or a .fit file."""
     workout = read_workout(file)
+    thresholds = _thresholds(ftp, max_hr, threshold_pace, swim_pace)
     try:
-        normalized = prepare(workout, _thresholds(ftp, max_hr, threshold_pace, swim_pace))
-        payload = _convert(normalized, provider, ftp, day.date() if day else None)
+        normalized = prepare(workout, thresholds)
+        payload = _convert(normalized, provider, thresholds, day.date() if day else None)
     except WorkoutInvalid as error:
         _fail(_problems(error))
     if day and provider != "fit":
@@ -144,20 +167,24 @@ def export_command(file, provider, day, output, ftp, max_hr, threshold_pace, swi
         sys.stdout.flush()
 
 
-def _convert(normalized: dict, provider: str, ftp, day: date | None):
-    if provider == "garmin":
-        return garmin.convert(normalized)
-    if provider == "wahoo":
-        return wahoo.plan(normalized, ftp=ftp)
-    created = datetime.combine(day, time(6), tzinfo=timezone.utc) if day else None
-    return fit.convert(normalized, created=created)
+def _convert(normalized: dict, provider: str, thresholds: Thresholds, day: date | None):
+    """The payload; an adapted one's notes go to standard error; Unsupported when it cannot go."""
+    if provider == "fit":
+        created = datetime.combine(day, time(6), tzinfo=timezone.utc) if day else None
+        return fit.convert(normalized, created=created)
+    result = fit_for(provider.upper(), normalized, thresholds)
+    if result.level not in (EXACT, UNSUPPORTED):
+        for note in result.notes:
+            click.echo(f"adapted: {note}", err=True)
+    return result.sendable()
 
 
 def _schedule(normalized: dict, provider: str, day: date) -> dict:
     if provider == "garmin":
         return {"POST /training-api/schedule/": garmin.schedule_body("<workoutId>", day)}
     starts = datetime.combine(day, time(7), tzinfo=timezone.utc)
-    form = wahoo.workout_form("<plan id>", normalized["name"], starts, wahoo.planned_minutes(normalized),
-                              normalized["sport"], "<workout token>")
+    extra = wahoo.fit(normalized).extra
+    form = wahoo.workout_form("<plan id>", normalized["name"], starts, extra["minutes"], extra["workout_type_id"],
+                              "<workout token>")
     return {"POST /v1/workouts": form}
 
