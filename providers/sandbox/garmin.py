@@ -1,12 +1,25 @@
-"""Garmin's Training API V2 and the user endpoints, as strict as Garmin's documentation.
+"""Garmin's Training API V2 and the user endpoints, held to providers.md ("Garmin Training API V2").
 
-Workouts: ``POST /workoutportal/workout/v2`` (400 for anything the documentation does not
-allow: an unknown sport or field, a missing field, more than 100 steps, a repeat inside a
-repeat, pace given as anything but a speed in m/s, a workoutSourceId over 20 characters...),
-then ``POST /training-api/schedule/`` with ``{"workoutId", "date"}``; retrieve and delete
-under ``/training-api/workout/v2/{id}`` and ``/training-api/schedule/{id}``.  Like Garmin's,
-this API has no idempotency key and no list of workouts.  412 when the athlete has not
-granted WORKOUT_IMPORT.
+Refused with 400 (what the document says a workout must be): an unknown sport, segments
+that do not match it, more than 100 steps (a repeat counting once plus its children;
+multisport: 25 segments, 250 steps), an unknown intensity, duration or target type, a swim
+step with a primary target, a swim-only duration or intensity outside LAP_SWIMMING, a timed
+swim step outside 1 to 59 minutes, a zone outside 1-5 (heart rate) or 1-7 (power), a pace
+that cannot be a speed in m/s, a secondary target outside CYCLING and LAP_SWIMMING (or over
+an OPEN primary, or of the primary's type), a swim pace or send-off time without
+``poolLengthUnit``, ``workoutProvider``/``workoutSourceId`` over 20 characters.
+
+Not refused, because the document does not refuse them: a repeat inside a repeat,
+descriptions over 1,024 / 512 characters (truncated, as Garmin says), repeat values over 99.
+What the document only advises ("should") is kept as a warning on the record, which
+``_admin/workouts`` shows: a swim REST step that is not FIXED_REST, a ``workoutSourceId``
+unlike ``workoutProvider``, ``stepOrder`` out of sequence, an unknown field, a swim repeat
+that ends on a rest with no step after it (the watch skips that rest: skipLastRestStep,
+which Garmin sets for every LAP_SWIMMING workout).
+
+Statuses: 401 no such access token, 403 not allowed (another user's workout or schedule),
+404 not found, 412 WORKOUT_IMPORT not granted, 429 quota.  Like Garmin's, this API has no
+idempotency key and no list of workouts; schedules are listed by date.
 """
 
 from __future__ import annotations
@@ -25,15 +38,21 @@ bp = Blueprint("sandbox_garmin", __name__, url_prefix="/garmin")
 
 SPORTS = {"RUNNING", "CYCLING", "LAP_SWIMMING", "STRENGTH_TRAINING", "CARDIO_TRAINING", "GENERIC", "YOGA",
           "PILATES", "MULTI_SPORT"}
-INTENSITIES = {"REST", "WARMUP", "COOLDOWN", "RECOVERY", "INTERVAL", "ACTIVE", "MAIN"}
+INTENSITIES = {"REST", "WARMUP", "COOLDOWN", "RECOVERY", "ACTIVE", "INTERVAL", "MAIN"}
 DURATION_TYPES = {"TIME", "DISTANCE", "HR_LESS_THAN", "HR_GREATER_THAN", "CALORIES", "OPEN", "POWER_LESS_THAN",
                   "POWER_GREATER_THAN", "TIME_AT_VALID_CDA", "FIXED_REST", "REPS", "REPETITION_SWIM_CSS_OFFSET",
                   "FIXED_REPETITION"}
+SWIM_DURATIONS = {"REPETITION_SWIM_CSS_OFFSET", "FIXED_REPETITION"}
 TARGET_TYPES = {"SPEED", "HEART_RATE", "CADENCE", "POWER", "GRADE", "RESISTANCE", "POWER_3S", "POWER_10S",
                 "POWER_30S", "POWER_LAP", "SPEED_LAP", "HEART_RATE_LAP", "OPEN", "PACE"}
+SWIM_SECONDARY = {"SWIM_INSTRUCTION", "SWIM_CSS_OFFSET", "PACE_ZONE"}
 REPEAT_TYPES = {"REPEAT_UNTIL_STEPS_CMPLT", "REPEAT_UNTIL_TIME", "REPEAT_UNTIL_DISTANCE", "REPEAT_UNTIL_CALORIES",
                 "REPEAT_UNTIL_HR_LESS_THAN", "REPEAT_UNTIL_HR_GREATER_THAN", "REPEAT_UNTIL_POWER_LESS_THAN",
-                "REPEAT_UNTIL_POWER_GREATER_THAN"}
+                "REPEAT_UNTIL_POWER_GREATER_THAN", "REPEAT_UNTIL_POWER_LAST_LAP_LESS_THAN",
+                "REPEAT_UNTIL_MAX_POWER_LAST_LAP_LESS_THAN"}
+STROKES = {"BACKSTROKE", "BREASTSTROKE", "BUTTERFLY", "FREESTYLE", "MIXED", "IM", "RIMO", "CHOICE"}
+DRILLS = {"KICK", "PULL", "BUTTERFLY"}
+EQUIPMENT = {"NONE", "SWIM_FINS", "SWIM_KICKBOARD", "SWIM_PADDLES", "SWIM_PULL_BUOY", "SWIM_SNORKEL"}
 WORKOUT_FIELDS = {"workoutId", "ownerId", "workoutName", "description", "updatedDate", "createdDate", "sport",
                   "estimatedDurationInSecs", "estimatedDistanceInMeters", "poolLength", "poolLengthUnit",
                   "workoutProvider", "workoutSourceId", "isSessionTransitionEnabled", "segments"}
@@ -45,10 +64,10 @@ STEP_FIELDS = {"type", "stepId", "stepOrder", "intensity", "description", "durat
                "secondaryTargetValueHigh", "secondaryTargetValueType", "strokeType", "drillType", "equipmentType",
                "exerciseCategory", "exerciseName", "weightValue", "weightDisplayUnit"}
 REPEAT_FIELDS = {"type", "stepId", "stepOrder", "repeatType", "repeatValue", "skipLastRestStep", "steps"}
-# Plausible target values per type: (zones, low bound, high bound), values in Garmin's units.
-TARGET_RANGES = {"HEART_RATE": (5, 30, 250), "POWER": (7, 0, 3000), "CADENCE": (0, 0, 250),
-                 "PACE": (0, 0.1, 15.0), "SPEED": (0, 0.1, 40.0)}
-MAX_STEPS = 100
+ZONES = {"HEART_RATE": 5, "POWER": 7}
+SPEED_MAX = 40.0  # m/s: a PACE or SPEED above this cannot be a speed (a pace in s/km was sent)
+SWIM_TIME = (60, 59 * 60)
+LIMITS = {False: (1, 100), True: (25, 250)}  # (segments, steps): single sport, multisport
 
 
 class Invalid(Exception):
@@ -68,7 +87,7 @@ def error(message: str, status: int = 400):
     return jsonify(errorMessage=message), status
 
 
-def _require_import_permission():
+def _import_refused():
     if "WORKOUT_IMPORT" not in g.permissions:
         return error("User has not granted the WORKOUT_IMPORT permission.", 412)
     return None
@@ -82,7 +101,12 @@ def user_id():
 
 
 @bp.get("/wellness-api/rest/user/permissions")
+@bp.get("/userPermissions/")
+@bp.get("/userPermissions")
 def permissions():
+    # Both documented examples are malformed ({[ ... ]}): play either plausible reading.
+    if faults.setting("garmin", "permissionsShape", "array") == "object":
+        return jsonify(permissions=g.permissions)
     return jsonify(g.permissions)
 
 
@@ -95,89 +119,191 @@ def deregister():
     return "", 204
 
 
-# -- workouts and schedules -----------------------------------------------------------------
+# -- workouts ----------------------------------------------------------------------------------
 
 @bp.post("/workoutportal/workout/v2")
 def create_workout():
-    refused = _require_import_permission()
+    refused = _import_refused()
     if refused:
         return refused
     try:
         payload = json.loads(request.get_data() or b"null")
-        validate_workout(payload)
+        warnings = validate_workout(payload)
     except (ValueError, RecursionError):
         return error("The body is not valid JSON.")
     except Invalid as problem:
         return error(str(problem))
+    payload = _as_garmin_keeps_it(payload)
     with oauth.store().transaction() as db:
-        cursor = db.execute("INSERT INTO records (provider, kind, user_id, token, body, created) "
-                            "VALUES ('garmin', 'workout', ?, ?, ?, ?)", (g.user_id, g.token, json.dumps(payload), time.time()))
+        cursor = db.execute("INSERT INTO records (provider, kind, user_id, token, body, created, warnings, client_id) "
+                            "VALUES ('garmin', 'workout', ?, ?, ?, ?, ?, ?)",
+                            (g.user_id, g.token, json.dumps(payload), time.time(), json.dumps(warnings), g.client_id))
         workout_id = cursor.lastrowid
-    body = dict(payload, workoutId=workout_id, ownerId=g.user_id)
-    return jsonify(body)
+    return jsonify(dict(payload, workoutId=workout_id, ownerId=g.user_id))
 
 
-@bp.get("/training-api/workout/v2/<int:workout_id>")
-def get_workout(workout_id: int):
-    row = _owned("workout", workout_id)
-    if row is None:
-        return error("Workout not found.", 404)
-    return jsonify(dict(json.loads(row["body"]), workoutId=row["id"], ownerId=row["user_id"]))
-
-
-@bp.delete("/training-api/workout/v2/<int:workout_id>")
-def delete_workout(workout_id: int):
-    if _owned("workout", workout_id) is None:
-        return error("Workout not found.", 404)
+@bp.route("/training-api/workout/v2/<int:workout_id>", methods=["GET", "PUT", "DELETE"])
+def workout(workout_id: int):
+    refused = _import_refused()
+    if refused:
+        return refused
+    row, problem = _owned("workout", workout_id)
+    if problem:
+        return problem
+    if request.method == "GET":
+        return jsonify(dict(json.loads(row["body"]), workoutId=row["id"], ownerId=row["user_id"]))
+    if request.method == "DELETE":
+        cascade = "" if faults.setting("garmin", "deleteKeepsSchedules", False) else " OR (kind = 'schedule' AND ref = ?)"
+        with oauth.store().transaction() as db:
+            db.execute(f"UPDATE records SET deleted = 1 WHERE id = ?{cascade}",
+                       (workout_id, workout_id) if cascade else (workout_id,))
+        return "", 204
+    try:
+        payload = json.loads(request.get_data() or b"null")
+        if not isinstance(payload, dict) or payload.get("ownerId") is None:
+            raise Invalid("ownerId is required to update a workout.")
+        warnings = validate_workout(payload)
+    except (ValueError, RecursionError):
+        return error("The body is not valid JSON.")
+    except Invalid as problem:
+        return error(str(problem))
+    payload = _as_garmin_keeps_it(payload)
     with oauth.store().transaction() as db:
-        db.execute("UPDATE records SET deleted = 1 WHERE id = ? OR (kind = 'schedule' AND ref = ?)",
-                   (workout_id, workout_id))
-    return "", 204
+        db.execute("UPDATE records SET body = ?, warnings = ? WHERE id = ?",
+                   (json.dumps(payload), json.dumps(warnings), workout_id))
+    return jsonify(dict(payload, workoutId=workout_id, ownerId=g.user_id))
 
+
+def _as_garmin_keeps_it(payload: dict) -> dict:
+    """What Garmin stores: descriptions truncated, skipLastRestStep set for swims."""
+    payload = dict(payload)
+    if isinstance(payload.get("description"), str):
+        payload["description"] = payload["description"][:1024]
+    swim = payload.get("sport") == "LAP_SWIMMING"
+
+    def fix(steps):
+        for step in steps:
+            if step.get("type") == "WorkoutRepeatStep":
+                if swim:
+                    step["skipLastRestStep"] = True  # "set to true automatically for all LAP_SWIMMING"
+                fix(step.get("steps", []))
+            elif isinstance(step.get("description"), str):
+                step["description"] = step["description"][:512]
+
+    for segment in payload.get("segments", []):
+        fix(segment.get("steps", []))
+    return payload
+
+
+# -- schedules -----------------------------------------------------------------------------------
 
 @bp.post("/training-api/schedule/")
 @bp.post("/training-api/schedule")
-def schedule():
-    refused = _require_import_permission()
+def create_schedule():
+    refused = _import_refused()
     if refused:
         return refused
     try:
-        payload = json.loads(request.get_data() or b"null")
-    except (ValueError, RecursionError):
-        return error("The body is not valid JSON.")
-    if not isinstance(payload, dict) or set(payload) - {"workoutId", "date", "workoutScheduleId"}:
-        return error("A schedule is {\"workoutId\", \"date\"}.")
-    workout_id, day = payload.get("workoutId"), payload.get("date")
-    if not isinstance(workout_id, int) or isinstance(workout_id, bool):
-        return error("workoutId is required and must be a number.")
-    if not isinstance(day, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", day):
-        return error("date is required as YYYY-MM-DD.")
-    try:
-        date.fromisoformat(day)
-    except ValueError:
-        return error("date is not a calendar date.")
-    if _owned("workout", workout_id) is None:
-        return error(f"Workout {workout_id} not found.", 404)
+        workout_id, day = _schedule_body()
+    except Invalid as problem:
+        return error(str(problem))
+    _, problem = _owned("workout", workout_id)
+    if problem:
+        return problem
     with oauth.store().transaction() as db:
-        cursor = db.execute("INSERT INTO records (provider, kind, user_id, token, body, ref, created) "
-                            "VALUES ('garmin', 'schedule', ?, ?, ?, ?, ?)",
+        cursor = db.execute("INSERT INTO records (provider, kind, user_id, token, body, ref, created, client_id) "
+                            "VALUES ('garmin', 'schedule', ?, ?, ?, ?, ?, ?)",
                             (g.user_id, g.token, json.dumps({"workoutId": workout_id, "date": day}), workout_id,
-                             time.time()))
+                             time.time(), g.client_id))
+    schedule = {"scheduleId": cursor.lastrowid, "workoutId": workout_id, "date": day}
+    # What this call answers is not published: play the reply chosen (providers.md).
+    if faults.setting("garmin", "scheduleReply", "id") == "object":
+        return jsonify(schedule)
     return jsonify(cursor.lastrowid)
 
 
-@bp.delete("/training-api/schedule/<int:schedule_id>")
-def delete_schedule(schedule_id: int):
-    if _owned("schedule", schedule_id) is None:
-        return error("Schedule not found.", 404)
+@bp.get("/training-api/schedule")
+@bp.get("/training-api/schedule/")
+def list_schedules():
+    refused = _import_refused()
+    if refused:
+        return refused
+    try:
+        start, end = (date.fromisoformat(request.args.get(k, "")) for k in ("startDate", "endDate"))
+    except ValueError:
+        return error("startDate and endDate are required as YYYY-MM-DD.")
+    rows = oauth.store().query("SELECT * FROM records WHERE provider = 'garmin' AND kind = 'schedule' AND user_id = ? "
+                               "AND deleted = 0 ORDER BY id", g.user_id)
+    return jsonify([_schedule_json(r) for r in rows if start <= date.fromisoformat(_body(r)["date"]) <= end])
+
+
+@bp.route("/training-api/schedule/<int:schedule_id>", methods=["GET", "PUT", "DELETE"])
+def schedule(schedule_id: int):
+    refused = _import_refused()
+    if refused:
+        return refused
+    row, problem = _owned("schedule", schedule_id)
+    if problem:
+        return problem
+    if request.method == "GET":
+        return jsonify(_schedule_json(row))
+    if request.method == "DELETE":
+        with oauth.store().transaction() as db:
+            db.execute("UPDATE records SET deleted = 1 WHERE id = ?", (schedule_id,))
+        return "", 204
+    try:
+        workout_id, day = _schedule_body(schedule_id)
+    except Invalid as problem:
+        return error(str(problem))
+    _, problem = _owned("workout", workout_id)
+    if problem:
+        return problem
     with oauth.store().transaction() as db:
-        db.execute("UPDATE records SET deleted = 1 WHERE id = ?", (schedule_id,))
-    return "", 204
+        db.execute("UPDATE records SET body = ?, ref = ? WHERE id = ?",
+                   (json.dumps({"workoutId": workout_id, "date": day}), workout_id, schedule_id))
+    return jsonify({"scheduleId": schedule_id, "workoutId": workout_id, "date": day})
+
+
+def _schedule_body(schedule_id: int | None = None) -> tuple[int, str]:
+    try:
+        payload = json.loads(request.get_data() or b"null")
+    except (ValueError, RecursionError):
+        raise Invalid("The body is not valid JSON.") from None
+    if not isinstance(payload, dict) or set(payload) - {"workoutId", "date", "scheduleId"}:
+        raise Invalid("A schedule is {\"workoutId\", \"date\"}.")
+    if schedule_id is not None and payload.get("scheduleId") not in (None, schedule_id):
+        raise Invalid("scheduleId does not match the URL.")
+    if schedule_id is None and payload.get("scheduleId") is not None:
+        raise Invalid("A schedule Id should not be included when creating a schedule.")
+    workout_id, day = payload.get("workoutId"), payload.get("date")
+    if not isinstance(workout_id, int) or isinstance(workout_id, bool):
+        raise Invalid("workoutId is required and must be a number.")
+    if not isinstance(day, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", day):
+        raise Invalid("date is required as YYYY-MM-DD.")
+    try:
+        date.fromisoformat(day)
+    except ValueError:
+        raise Invalid("date is not a calendar date.") from None
+    return workout_id, day
+
+
+def _schedule_json(row) -> dict:
+    return {"scheduleId": row["id"], **_body(row)}
+
+
+def _body(row) -> dict:
+    return json.loads(row["body"])
 
 
 def _owned(kind: str, record_id: int):
-    return oauth.store().one("SELECT * FROM records WHERE id = ? AND provider = 'garmin' AND kind = ? AND user_id = ? "
-                             "AND deleted = 0", record_id, kind, g.user_id)
+    """(the record, None) if this user holds it; else (None, a 404 or 403 response)."""
+    row = oauth.store().one("SELECT * FROM records WHERE id = ? AND provider = 'garmin' AND kind = ? AND deleted = 0",
+                            record_id, kind)
+    if row is None:
+        return None, error(f"{kind.capitalize()} {record_id} not found.", 404)
+    if row["user_id"] != g.user_id:
+        return None, error(f"Not allowed: {kind} {record_id} belongs to another user.", 403)
+    return row, None
 
 
 # -- the workout's rules ----------------------------------------------------------------------
@@ -186,132 +312,210 @@ def _number(value) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def _unknown(data: dict, allowed: set, where: str) -> None:
-    extra = sorted(set(data) - allowed)
-    if extra:
-        raise Invalid(f"{where}: unknown field {extra[0]!r}")
+class _Rules:
+    def __init__(self, workout: dict):
+        self.warnings: list[str] = []
+        self.sport = workout.get("sport")
+        self.pool_unit = workout.get("poolLengthUnit")
+        self.orders: list[int] = []
+
+    def warn(self, text: str) -> None:
+        if text not in self.warnings:
+            self.warnings.append(text)
+
+    def unknown(self, data: dict, allowed: set, where: str) -> None:
+        for field in sorted(set(data) - allowed):
+            self.warn(f"{where}: unknown field {field!r} (ignored)")
 
 
-def validate_workout(workout) -> None:
+def validate_workout(workout) -> list[str]:
+    """Raise Invalid for what the document refuses; return its warnings for what it advises."""
     if not isinstance(workout, dict):
         raise Invalid("A workout is a JSON object.")
-    _unknown(workout, WORKOUT_FIELDS, "workout")
+    rules = _Rules(workout)
+    rules.unknown(workout, WORKOUT_FIELDS, "workout")
     name = workout.get("workoutName")
     if not isinstance(name, str) or not name.strip():
         raise Invalid("workoutName is required.")
-    if workout.get("sport") not in SPORTS:
-        raise Invalid(f"sport {workout.get('sport')!r} is not a Garmin sport.")
+    sport = workout.get("sport")
+    if sport not in SPORTS:
+        raise Invalid(f"sport {sport!r} is not a Garmin sport.")
     description = workout.get("description")
-    if description is not None and (not isinstance(description, str) or len(description) > 1024):
-        raise Invalid("description must be text of at most 1024 characters.")
+    if description is not None and not isinstance(description, str):
+        raise Invalid("description must be text.")
     for field in ("workoutProvider", "workoutSourceId"):
         value = workout.get(field)
         if value is not None and (not isinstance(value, str) or len(value) > 20):
             raise Invalid(f"{field} must be text of at most 20 characters.")
+    if workout.get("workoutSourceId") != workout.get("workoutProvider"):
+        rules.warn("workoutSourceId should be the same as workoutProvider unless otherwise noted.")
+    unit = workout.get("poolLengthUnit")
+    if unit is not None and unit not in ("YARD", "METER"):
+        raise Invalid("poolLengthUnit must be YARD or METER.")
+    length = workout.get("poolLength")
+    if length is not None and (not _number(length) or length <= 0):
+        raise Invalid("poolLength must be a positive number or null.")
     segments = workout.get("segments")
     if not isinstance(segments, list) or not segments:
         raise Invalid("segments is required: a list with at least one segment.")
-    orders: list[int] = []
+    multi = sport == "MULTI_SPORT"
+    max_segments, max_steps = LIMITS[multi]
+    if len(segments) > max_segments:
+        raise Invalid(f"A {'multisport' if multi else 'single-sport'} workout has at most {max_segments} segment(s).")
     count = 0
     for index, segment in enumerate(segments):
         where = f"segments[{index}]"
         if not isinstance(segment, dict):
             raise Invalid(f"{where} must be an object.")
-        _unknown(segment, SEGMENT_FIELDS, where)
-        if segment.get("sport") != workout["sport"] and workout["sport"] != "MULTI_SPORT":
-            raise Invalid(f"{where}.sport must match the workout's sport.")
+        rules.unknown(segment, SEGMENT_FIELDS, where)
+        segment_sport = segment.get("sport")
+        if segment_sport not in SPORTS - {"MULTI_SPORT"} or (not multi and segment_sport != sport):
+            raise Invalid(f"{where}.sport must be a sport, and the workout's sport for a single-sport workout.")
         steps = segment.get("steps")
         if not isinstance(steps, list) or not steps:
             raise Invalid(f"{where}.steps is required: a list with at least one step.")
-        count += _steps(steps, f"{where}.steps", workout["sport"], orders, inside_repeat=False)
-    if count > MAX_STEPS:
-        raise Invalid(f"A workout has at most {MAX_STEPS} steps; this one has {count}.")
-    if orders != list(range(1, len(orders) + 1)):
-        raise Invalid("stepOrder must number the steps 1, 2, 3... in order, nested steps included.")
+        count += _steps(steps, f"{where}.steps", segment_sport, rules)
+    if count > max_steps:
+        raise Invalid(f"A {'multisport' if multi else 'single-sport'} workout has at most {max_steps} steps; "
+                      f"this one has {count}.")
+    if rules.orders != list(range(1, len(rules.orders) + 1)):
+        rules.warn("stepOrder should number the steps 1, 2, 3... in order, nested steps included.")
+    return rules.warnings
 
 
-def _steps(steps: list, where: str, sport: str, orders: list[int], inside_repeat: bool) -> int:
+def _steps(steps: list, where: str, sport: str, rules: _Rules) -> int:
     count = 0
     for index, step in enumerate(steps):
         at = f"{where}[{index}]"
         if not isinstance(step, dict):
             raise Invalid(f"{at} must be an object.")
-        kind = step.get("type")
         order = step.get("stepOrder")
         if not isinstance(order, int) or isinstance(order, bool):
             raise Invalid(f"{at}.stepOrder is required.")
-        orders.append(order)
+        rules.orders.append(order)
+        kind = step.get("type")
         if kind == "WorkoutRepeatStep":
-            if inside_repeat:
-                raise Invalid(f"{at}: a repeat step may hold only WorkoutStep items.")
-            _unknown(step, REPEAT_FIELDS, at)
+            rules.unknown(step, REPEAT_FIELDS, at)
             if step.get("repeatType") not in REPEAT_TYPES:
                 raise Invalid(f"{at}.repeatType is not valid.")
             value = step.get("repeatValue")
-            if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 99:
-                raise Invalid(f"{at}.repeatValue must be a whole number from 1 to 99.")
+            if not _number(value) or value <= 0:
+                raise Invalid(f"{at}.repeatValue must be a positive number.")
             children = step.get("steps")
             if not isinstance(children, list) or not children:
                 raise Invalid(f"{at}.steps must list the repeated steps.")
-            count += 1 + _steps(children, f"{at}.steps", sport, orders, inside_repeat=True)
+            count += 1 + _steps(children, f"{at}.steps", sport, rules)
+            if sport == "LAP_SWIMMING":
+                _swim_repeat_advice(step, steps[index + 1:], at, rules)
         elif kind == "WorkoutStep":
-            _unknown(step, STEP_FIELDS, at)
-            _step(step, at, sport)
+            rules.unknown(step, STEP_FIELDS, at)
+            _step(step, at, sport, rules)
             count += 1
         else:
             raise Invalid(f"{at}.type must be WorkoutStep or WorkoutRepeatStep.")
     return count
 
 
-def _step(step: dict, at: str, sport: str) -> None:
-    if step.get("intensity") not in INTENSITIES:
-        raise Invalid(f"{at}.intensity is not valid.")
+def _swim_repeat_advice(step: dict, after: list, at: str, rules: _Rules) -> None:
+    last = step["steps"][-1]
+    if isinstance(last, dict) and last.get("intensity") == "REST" and not after:
+        rules.warn(f"{at}: the watch skips the last rest of this swim repeat (skipLastRestStep); Garmin advises "
+                   "an extra step after the block.")
+
+
+def _step(step: dict, at: str, sport: str, rules: _Rules) -> None:
+    swim = sport == "LAP_SWIMMING"
+    intensity = step.get("intensity")
+    if intensity not in INTENSITIES or (intensity == "MAIN" and not swim):
+        raise Invalid(f"{at}.intensity is not valid{' (MAIN is for swims only)' if intensity == 'MAIN' else ''}.")
     description = step.get("description")
-    if description is not None and (not isinstance(description, str) or len(description) > 512):
-        raise Invalid(f"{at}.description must be text of at most 512 characters.")
+    if description is not None and not isinstance(description, str):
+        raise Invalid(f"{at}.description must be text.")
     duration = step.get("durationType")
     if duration not in DURATION_TYPES:
         raise Invalid(f"{at}.durationType is required and must be a Garmin duration type.")
+    if duration in SWIM_DURATIONS and not swim:
+        raise Invalid(f"{at}.durationType {duration} is for LAP_SWIMMING only.")
+    if duration == "REPS" and sport not in ("STRENGTH_TRAINING", "CARDIO_TRAINING"):
+        raise Invalid(f"{at}.durationType REPS is for strength and cardio workouts only.")
     value = step.get("durationValue")
-    if duration in ("TIME", "DISTANCE"):
+    if duration in ("TIME", "DISTANCE", "FIXED_REST", "FIXED_REPETITION"):
         if not _number(value) or value <= 0:
             raise Invalid(f"{at}.durationValue must be greater than 0 for {duration}.")
-        if duration == "TIME" and value > 86400:
-            raise Invalid(f"{at}.durationValue is more than 24 hours.")
-    elif duration == "OPEN" and value is not None:
+    if duration == "TIME" and swim and not SWIM_TIME[0] <= value <= SWIM_TIME[1]:
+        raise Invalid(f"{at}: a time-based swim step lasts 1 to 59 minutes (60 to 3540 s), not {value} s.")
+    if duration == "REPETITION_SWIM_CSS_OFFSET" and (not _number(value) or not -60 <= value <= 60):
+        raise Invalid(f"{at}.durationValue must be from -60 to 60 for REPETITION_SWIM_CSS_OFFSET.")
+    if duration in SWIM_DURATIONS and rules.pool_unit is None:
+        raise Invalid(f"{at}: send-off times need poolLengthUnit.")
+    if duration == "OPEN" and value is not None:
         raise Invalid(f"{at}.durationValue must be empty for OPEN.")
+    if swim and intensity == "REST" and duration not in {"FIXED_REST", "OPEN", "DISTANCE"} | SWIM_DURATIONS:
+        rules.warn(f"{at}: a swim REST step should be FIXED_REST, not {duration}.")
+    for field, allowed in (("strokeType", STROKES), ("drillType", DRILLS), ("equipmentType", EQUIPMENT)):
+        if step.get(field) is not None and (not swim or step[field] not in allowed):
+            raise Invalid(f"{at}.{field} is for LAP_SWIMMING steps, one of {sorted(allowed)}.")
     target = step.get("targetType")
-    if target is not None and target not in TARGET_TYPES:
+    if swim:
+        if target is not None:
+            raise Invalid(f"{at}: targetType must be null for swim workouts (use a secondary target).")
+    elif target is not None and target not in TARGET_TYPES:
         raise Invalid(f"{at}.targetType is not a Garmin target type.")
-    if sport == "LAP_SWIMMING" and target not in (None, "OPEN"):
-        raise Invalid(f"{at}: lap swimming steps take no primary target.")
-    _target_values(step, at, "target", target)
-    secondary = step.get("secondaryTargetType")
-    if secondary is not None:
-        if secondary != "CADENCE" or sport != "CYCLING":
-            raise Invalid(f"{at}: a secondary target is a cadence, on cycling workouts only.")
-        if target in (None, "OPEN"):
-            raise Invalid(f"{at}: a secondary target needs a primary target.")
-        _target_values(step, at, "secondaryTarget", secondary)
+    _values(step, at, "target", target)
+    _secondary(step, at, sport, target, rules)
 
 
-def _target_values(step: dict, at: str, prefix: str, kind: str | None) -> None:
+def _secondary(step: dict, at: str, sport: str, primary: str | None, rules: _Rules) -> None:
+    kind = step.get("secondaryTargetType")
+    if kind is None:
+        if any(step.get(f"secondaryTarget{s}") is not None for s in ("Value", "ValueLow", "ValueHigh")):
+            raise Invalid(f"{at}: secondary target values need a secondaryTargetType.")
+        return
+    if sport == "LAP_SWIMMING":
+        if kind not in SWIM_SECONDARY:
+            raise Invalid(f"{at}: a swim secondary target is SWIM_INSTRUCTION, SWIM_CSS_OFFSET or PACE_ZONE.")
+        low = step.get("secondaryTargetValueLow")
+        if kind == "SWIM_INSTRUCTION" and not (isinstance(low, int) and 1 <= low <= 10):
+            raise Invalid(f"{at}.secondaryTargetValueLow must be a swim instruction from 1 to 10.")
+        if kind == "SWIM_CSS_OFFSET" and not (_number(low) and -60 <= low <= 60):
+            raise Invalid(f"{at}.secondaryTargetValueLow must be a CSS offset from -60 to 60 s.")
+        if kind == "PACE_ZONE":
+            if rules.pool_unit is None:
+                raise Invalid(f"{at}: a PACE_ZONE target needs poolLengthUnit.")
+            _range(step, at, "secondaryTarget", "PACE")
+        return
+    if sport != "CYCLING":
+        raise Invalid(f"{at}: a secondary target is for CYCLING and LAP_SWIMMING workouts only.")
+    if kind not in TARGET_TYPES or kind == "OPEN":
+        raise Invalid(f"{at}.secondaryTargetType is not a Garmin target type.")
+    if primary in (None, "OPEN"):
+        raise Invalid(f"{at}: with a secondary target, the primary target cannot be OPEN.")
+    if kind == primary:
+        raise Invalid(f"{at}: the secondary target must be of another type than the primary.")
+    _values(step, at, "secondaryTarget", kind)
+
+
+def _values(step: dict, at: str, prefix: str, kind: str | None) -> None:
     value, low, high = (step.get(f"{prefix}Value"), step.get(f"{prefix}ValueLow"), step.get(f"{prefix}ValueHigh"))
     if kind in (None, "OPEN"):
         if any(v is not None for v in (value, low, high)):
-            raise Invalid(f"{at}: an OPEN target takes no values.")
+            raise Invalid(f"{at}: an OPEN or empty target takes no values.")
         return
-    zones, floor, ceiling = TARGET_RANGES.get(kind, (0, float("-inf"), float("inf")))
     if value is not None:
         if low is not None or high is not None:
             raise Invalid(f"{at}: give {prefix}Value (a zone) or {prefix}ValueLow/High, not both.")
-        if not isinstance(value, int) or not 1 <= value <= max(zones, 1) or not zones:
-            raise Invalid(f"{at}.{prefix}Value is not a {kind} zone.")
+        zones = ZONES.get(kind)
+        if not zones or not isinstance(value, int) or not 1 <= value <= zones:
+            raise Invalid(f"{at}.{prefix}Value is not a {kind} zone (heart rate 1-5, power 1-7).")
         return
-    if not _number(low) or not _number(high):
-        raise Invalid(f"{at}: {kind} needs {prefix}ValueLow and {prefix}ValueHigh.")
-    if low > high:
+    _range(step, at, prefix, kind)
+
+
+def _range(step: dict, at: str, prefix: str, kind: str) -> None:
+    low, high = step.get(f"{prefix}ValueLow"), step.get(f"{prefix}ValueHigh")
+    if not _number(low) or (high is not None and not _number(high)):
+        raise Invalid(f"{at}: {kind} needs {prefix}ValueLow (and {prefix}ValueHigh for a range).")
+    if high is not None and low > high:
         raise Invalid(f"{at}.{prefix}ValueLow is above {prefix}ValueHigh.")
-    if low < floor or high > ceiling:
-        unit = " (a speed in m/s)" if kind in ("PACE", "SPEED") else ""
-        raise Invalid(f"{at}: {kind} values {low}-{high} are out of range{unit}.")
+    if kind in ("PACE", "SPEED") and not 0 < low <= (high or low) <= SPEED_MAX:
+        raise Invalid(f"{at}: {kind} values {low}-{high} are not a speed in m/s.")

@@ -12,6 +12,12 @@ Token rules, from the providers' documentation:
 
 A code is single-use: a replayed code is refused and revokes what it was exchanged for
 (RFC 6749, 4.1.2).
+
+PKCE: Garmin's OAuth 2.0 flow requires it (S256).  Wahoo accepts ``plain`` or ``S256``, and
+only for apps set as not confidential: a confidential app (ours: it sends its secret) may
+leave it out.  Scopes: the Wahoo token carries the scopes granted, and each endpoint asks
+for its own (``wahoo.py``); Garmin's permissions are the user's (WORKOUT_IMPORT...).
+Garmin's token endpoint counts toward its partner minute (providers.md, Quotas).
 """
 
 from __future__ import annotations
@@ -36,7 +42,9 @@ CODE_LIFETIME = 600
 PREFIX = {"garmin": "g", "wahoo": "w"}
 SCOPES = {
     "garmin": ["WORKOUT_IMPORT", "ACTIVITY_EXPORT", "HEALTH_EXPORT"],
-    "wahoo": ["user_read", "workouts_read", "workouts_write", "plans_read", "plans_write", "offline_data"],
+    # Wahoo's scopes (_authorization.md, and plans/*: plans_read, plans_write).
+    "wahoo": ["email", "user_read", "user_write", "workouts_read", "workouts_write", "plans_read", "plans_write",
+              "power_zones_read", "power_zones_write", "routes_read", "routes_write", "offline_data"],
 }
 
 
@@ -79,7 +87,7 @@ def authorize(provider: str):
                        (" ".join(granted), provider, account))
         db.execute("INSERT INTO codes (code, provider, client_id, redirect_uri, challenge, user_id, scope, created) "
                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                   (code, provider, params["client_id"], redirect_uri, params["code_challenge"], account,
+                   (code, provider, params["client_id"], redirect_uri, _challenge_record(params), account,
                     " ".join(granted), time.time()))
     return redirect(_with_query(redirect_uri, {"code": code, "state": state}))
 
@@ -96,16 +104,44 @@ def _authorize_problems(provider: str, params) -> list[str]:
         problems.append("redirect_uri must be an http(s) URL")
     if not params.get("state"):
         problems.append("state is required")
-    if not params.get("code_challenge"):
-        problems.append("PKCE is required: send code_challenge")
-    if params.get("code_challenge_method") != "S256":
-        problems.append("code_challenge_method must be S256")
+    if provider == "garmin":
+        if not params.get("code_challenge"):
+            problems.append("PKCE is required: send code_challenge")
+        if params.get("code_challenge_method") != "S256":
+            problems.append("code_challenge_method must be S256")
+    elif params.get("code_challenge") and params.get("code_challenge_method", "plain") not in ("plain", "S256"):
+        problems.append("code_challenge_method must be plain or S256")
     return problems
 
 
 def _requested_scopes(provider: str, params) -> list[str]:
     requested = (params.get("scope") or "").replace(",", " ").split()
-    return [s for s in requested if s in SCOPES[provider]] or list(SCOPES[provider])
+    if provider == "garmin":
+        return [s for s in requested if s in SCOPES[provider]] or list(SCOPES[provider])
+    # Wahoo grants what the app asks for ("by sending a space separated list of scopes"),
+    # or what its developer-portal settings name when it asks for nothing.
+    return [s for s in requested if s in SCOPES[provider]] or ["user_read", "workouts_read", "workouts_write"]
+
+
+def _challenge_record(params) -> str:
+    """How the code's PKCE check is kept: ``S256:<challenge>``, ``plain:<challenge>`` or empty."""
+    challenge = params.get("code_challenge")
+    if not challenge:
+        return ""
+    return f"{params.get('code_challenge_method', 'plain')}:{challenge}"
+
+
+def _pkce_ok(recorded: str, verifier: str) -> bool:
+    if not recorded:
+        return True  # a confidential Wahoo app that did not use PKCE: its secret was checked
+    method, _, challenge = recorded.partition(":")
+    if not verifier:
+        return False
+    if method == "S256":
+        computed = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    else:
+        computed = verifier
+    return hmac.compare_digest(computed, challenge)
 
 
 def _default_account(provider: str, hint: str) -> str:
@@ -121,6 +157,12 @@ def _with_query(url: str, query: dict) -> str:
 
 @bp.post("/<any(garmin, wahoo):provider>/oauth/token")
 def token(provider: str):
+    if provider == "garmin":
+        from .faults import spend
+
+        limited = spend("garmin", oauth=True)  # Garmin's partner minute counts OAuth requests
+        if limited is not None:
+            return limited
     client_id, client_secret = current_app.config["SANDBOX_CLIENTS"][provider]
     given_id, given_secret = _client_credentials()
     if given_id != client_id or not hmac.compare_digest(given_secret or "", client_secret):
@@ -159,8 +201,7 @@ def _exchange_code(provider: str, client_id: str):
             return oauth_error("invalid_grant", "The authorization code has expired.")
         if row["redirect_uri"] != request.form.get("redirect_uri") or row["client_id"] != client_id:
             return oauth_error("invalid_grant", "redirect_uri or client does not match the authorization request.")
-        challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
-        if not verifier or not hmac.compare_digest(challenge, row["challenge"]):
+        if not _pkce_ok(row["challenge"], verifier):
             return oauth_error("invalid_grant", "PKCE verification failed: code_verifier does not match.")
         problem = _too_many_tokens(db, provider, row["user_id"], client_id)
         if problem:
@@ -264,6 +305,7 @@ def authenticate(provider: str):
                        "AND client_id = ? AND issued < ? AND revoked = 0",
                        (provider, row["user_id"], row["client_id"], row["issued"]))
     g.user_id, g.token, g.permissions = row["user_id"], value, (user["permissions"] or "").split()
+    g.scopes, g.client_id = (row["scope"] or "").split(), row["client_id"]
 
 
 def _unauthorized(provider: str, message: str):

@@ -28,16 +28,18 @@ CREATE TABLE IF NOT EXISTS tokens (
 CREATE INDEX IF NOT EXISTS tokens_user ON tokens (provider, user_id);
 CREATE TABLE IF NOT EXISTS records (
     id INTEGER PRIMARY KEY AUTOINCREMENT, provider TEXT, kind TEXT, user_id TEXT, token TEXT,
-    body TEXT, key TEXT, ref INTEGER, created REAL, deleted INTEGER DEFAULT 0);
+    body TEXT, key TEXT, ref INTEGER, created REAL, deleted INTEGER DEFAULT 0, warnings TEXT DEFAULT '[]',
+    client_id TEXT);
 CREATE INDEX IF NOT EXISTS records_user ON records (provider, kind, user_id);
 CREATE TABLE IF NOT EXISTS faults (provider TEXT PRIMARY KEY, body TEXT);
-CREATE TABLE IF NOT EXISTS counters (key TEXT PRIMARY KEY, window REAL, count INTEGER);
+CREATE TABLE IF NOT EXISTS hits (key TEXT, at REAL);
+CREATE INDEX IF NOT EXISTS hits_key_at ON hits (key, at);
 CREATE TABLE IF NOT EXISTS refreshing (provider TEXT, user_id TEXT, started REAL, PRIMARY KEY (provider, user_id));
 CREATE TABLE IF NOT EXISTS requests (
     id INTEGER PRIMARY KEY AUTOINCREMENT, provider TEXT, method TEXT, path TEXT, status INTEGER, at REAL);
 """
 
-TABLES = ("users", "codes", "tokens", "records", "faults", "counters", "refreshing", "requests")
+TABLES = ("users", "codes", "tokens", "records", "faults", "hits", "refreshing", "requests")
 
 
 class Store:
@@ -47,6 +49,14 @@ class Store:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
         self.connection().executescript(SCHEMA)
+        self._add_missing_columns()
+
+    def _add_missing_columns(self) -> None:
+        """A sandbox.db from an older version keeps working (``make run`` keeps its state)."""
+        have = {row["name"] for row in self.query("PRAGMA table_info(records)")}
+        for column, kind in (("warnings", "TEXT DEFAULT '[]'"), ("client_id", "TEXT")):
+            if column not in have:
+                self.connection().execute(f"ALTER TABLE records ADD COLUMN {column} {kind}")
 
     def connection(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
@@ -93,17 +103,18 @@ class Store:
         with self.transaction() as db:
             db.execute("INSERT OR REPLACE INTO faults VALUES (?, ?)", (provider, json.dumps(faults)))
 
-    # -- counters for rate limits -------------------------------------------------------------
+    # -- rolling windows for rate limits ---------------------------------------------------------
 
-    def count(self, key: str, window_seconds: float) -> tuple[int, float]:
-        """Add one call to the fixed window ``key`` is in; return (calls, window end)."""
-        now = time.time()
-        window = now - now % window_seconds
-        with self.transaction() as db:
-            row = db.execute("SELECT window, count FROM counters WHERE key = ?", (key,)).fetchone()
-            count = row["count"] + 1 if row and row["window"] == window else 1
-            db.execute("INSERT OR REPLACE INTO counters VALUES (?, ?, ?)", (key, window, count))
-        return count, window + window_seconds
+    @staticmethod
+    def window(db, key: str, seconds: float, now: float) -> tuple[int, float | None]:
+        """Calls counted under ``key`` in the rolling window ending now, and when the oldest
+        of them leaves it (``db``: a connection inside the caller's transaction)."""
+        row = db.execute("SELECT COUNT(*), MIN(at) FROM hits WHERE key = ? AND at > ?", (key, now - seconds)).fetchone()
+        return row[0], (row[1] + seconds if row[1] is not None else None)
+
+    @staticmethod
+    def hit(db, keys: list[str], now: float) -> None:
+        db.executemany("INSERT INTO hits VALUES (?, ?)", [(key, now) for key in keys])
 
     def log_request(self, provider: str, method: str, path: str, status: int) -> None:
         with self.transaction() as db:

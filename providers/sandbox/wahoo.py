@@ -1,9 +1,28 @@
-"""Wahoo's Cloud API: user, permissions, plans and workouts, as strict as its documentation.
+"""Wahoo's Cloud API: user, permissions, plans and workouts, held to providers.md ("Wahoo Cloud API").
 
 ``POST /v1/plans`` takes form fields: ``plan[file]`` (the plan JSON as a base64 data URI),
-``plan[filename]``, ``plan[external_id]`` (unique per user) and ``plan[provider_updated_at]``.
-``POST /v1/workouts`` takes ``workout[name|plan_id|starts|minutes|workout_type_id|workout_token]``
-(form fields, or the same as JSON under ``workout``).  Invalid parameters get 422.
+``plan[filename]``, ``plan[external_id]`` and ``plan[provider_updated_at]``; ``POST /v1/workouts``
+takes ``workout[name|workout_token|workout_type_id|starts|minutes|plan_id]`` (form fields, or
+the same as JSON under ``workout``).  Invalid parameters get 422, a token without the scope
+an endpoint needs gets 403 (``plans_read``, ``plans_write``, ``workouts_read``,
+``workouts_write``, ``user_read``).  ``PUT`` updates a plan (only the app that created it)
+or a workout; ``DELETE`` removes them.
+
+Listings are bare JSON arrays, paged with ``page`` and ``per_page`` (30 by default), workouts
+newest ``starts`` first.  What is not published plays either way (faults.py):
+``duplicateExternalId`` (refuse a second plan with an external_id the user holds, 422, or
+accept it), ``plansFilter`` (apply ``?external_id=`` or ignore it), ``workoutsListing``
+(a bare array, or the object of Wahoo's own example).
+
+The plan file (plan.json 1.0.0): a header with ``name``, ``version``, ``workout_type_family``
+and ``workout_type_location``, thresholds as integers (``threshold_speed`` a float);
+intervals ending on time, distance, kj or repeat (a repeat counts the repetitions after the
+first, 0 meaning once, and holds intervals but no targets); targets ``{type, low, high}``
+with high >= low, a relative type only where the header holds its threshold.
+
+The display window is data: a plan shows on the ELEMNT app, a bike computer or RIVAL only
+when attached to a workout scheduled from the current day through six days ahead
+(:func:`displayed`, reported by ``_admin``).
 """
 
 from __future__ import annotations
@@ -12,7 +31,7 @@ import base64
 import binascii
 import json
 import time
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from flask import Blueprint, g, jsonify, request
 
@@ -20,19 +39,20 @@ from . import faults, oauth
 
 bp = Blueprint("sandbox_wahoo", __name__, url_prefix="/wahoo")
 
-TRIGGERS = {"time", "distance", "kj2", "repeat"}
+TRIGGERS = {"time", "distance", "kj", "repeat"}
 INTENSITIES = {"active", "wu", "tempo", "lt", "map", "ac", "nm", "ftp", "cd", "recover", "rest"}
-# target type -> (header field it needs, plausible low, plausible high)
-TARGETS = {
-    "rpm": (None, 0, 250), "rpe": (None, 1, 10), "watts": (None, 0, 3000), "hr": (None, 30, 250),
-    "speed": (None, 0, 30), "ftp": ("ftp", 0, 5), "map": ("map", 0, 5), "ac": ("ac", 0, 5), "nm": ("nm", 0, 5),
-    "threshold_hr": ("threshold_hr", 0, 2), "max_hr": ("max_hr", 0, 1.5), "threshold_speed": ("threshold_speed", 0, 3),
-}
+TARGETS = {"rpm": None, "rpe": None, "watts": None, "hr": None, "speed": None, "ftp": "ftp", "map": "map",
+           "ac": "ac", "nm": "nm", "threshold_hr": "threshold_hr", "max_hr": "max_hr",
+           "threshold_speed": "threshold_speed"}  # target type -> header threshold it needs
 HEADER_FIELDS = {"name", "version", "description", "duration_s", "distance_m", "workout_type_family",
                  "workout_type_location", "ftp", "map", "ac", "nm", "threshold_hr", "max_hr", "threshold_speed"}
+INTEGER_HEADER = ("ftp", "map", "ac", "nm", "threshold_hr", "max_hr", "duration_s", "distance_m")
 INTERVAL_FIELDS = {"name", "exit_trigger_type", "exit_trigger_value", "intensity_type", "targets", "controls",
                    "intervals"}
 DATA_URI = "data:application/json;base64,"
+DISPLAY_DAYS = 7  # the current day through six days ahead
+SCOPES = {("GET", "user"): "user_read", ("GET", "plans"): "plans_read", ("WRITE", "plans"): "plans_write",
+          ("GET", "workouts"): "workouts_read", ("WRITE", "workouts"): "workouts_write"}
 
 
 class Invalid(Exception):
@@ -42,7 +62,14 @@ class Invalid(Exception):
 @bp.before_request
 def check_call():
     oauth.authenticate("wahoo")
-    return faults.before_api_call("wahoo")
+    limited = faults.before_api_call("wahoo")
+    if limited is not None:
+        return limited
+    resource = request.path.split("/")[3] if request.path.count("/") >= 3 else ""
+    needed = SCOPES.get(("GET" if request.method == "GET" else "WRITE", resource))
+    if needed and needed not in g.scopes:
+        return jsonify(error=f"Forbidden: this token lacks the {needed} scope."), 403
+    return None
 
 
 bp.after_request(faults.after_api_call)
@@ -80,32 +107,52 @@ def create_plan():
     with oauth.store().transaction() as db:
         taken = db.execute("SELECT id FROM records WHERE provider = 'wahoo' AND kind = 'plan' AND user_id = ? AND key = ? "
                            "AND deleted = 0", (g.user_id, external)).fetchone()
-        if taken:
+        if taken and faults.setting("wahoo", "duplicateExternalId", "refuse") == "refuse":
             return unprocessable("external_id has already been taken")
-        cursor = db.execute("INSERT INTO records (provider, kind, user_id, token, body, key, created) "
-                            "VALUES ('wahoo', 'plan', ?, ?, ?, ?, ?)",
-                            (g.user_id, g.token, json.dumps(plan), external, time.time()))
-    return jsonify(_plan_json(oauth.store().one("SELECT * FROM records WHERE id = ?", cursor.lastrowid))), 201
+        cursor = db.execute("INSERT INTO records (provider, kind, user_id, token, body, key, created, client_id) "
+                            "VALUES ('wahoo', 'plan', ?, ?, ?, ?, ?, ?)",
+                            (g.user_id, g.token, json.dumps(plan), external, time.time(), g.client_id))
+    return jsonify(_plan_json(_record(cursor.lastrowid))), 201
 
 
 @bp.get("/v1/plans")
 def list_plans():
-    rows = oauth.store().query("SELECT * FROM records WHERE provider = 'wahoo' AND kind = 'plan' AND user_id = ? "
-                               "AND deleted = 0 ORDER BY id", g.user_id)
+    rows = _rows("plan")
     external = request.args.get("external_id")
-    return jsonify(plans=[_plan_json(r) for r in rows if external is None or r["key"] == external])
+    if external is not None and faults.setting("wahoo", "plansFilter", False):
+        rows = [r for r in rows if r["key"] == external]
+    return jsonify([_plan_json(r) for r in _page(rows)])
 
 
-@bp.delete("/v1/plans/<int:plan_id>")
-def delete_plan(plan_id: int):
-    return _delete("plan", plan_id)
+@bp.route("/v1/plans/<int:plan_id>", methods=["GET", "PUT", "DELETE"])
+def plan_record(plan_id: int):
+    row = _own("plan", plan_id)
+    if row is None:
+        return jsonify(error="plan not found"), 404
+    if request.method == "GET":
+        return jsonify(_plan_json(row))
+    if request.method == "DELETE":
+        return _delete(plan_id)
+    if row["client_id"] != g.client_id:
+        return jsonify(error="Plans can only be updated by the app that created them."), 403
+    try:
+        _timestamp(request.form.get("plan[provider_updated_at]"), "plan[provider_updated_at]")
+        plan = _decode(request.form.get("plan[file]"))
+        validate_plan(plan)
+    except Invalid as problem:
+        return unprocessable(str(problem))
+    with oauth.store().transaction() as db:
+        db.execute("UPDATE records SET body = ? WHERE id = ?", (json.dumps(plan), plan_id))
+    return jsonify(_plan_json(_record(plan_id)))
 
 
 def _plan_json(row) -> dict:
     plan = json.loads(row["body"])
-    return {"id": row["id"], "user_id": row["user_id"], "name": plan["header"]["name"],
-            "description": plan["header"].get("description"), "external_id": row["key"],
-            "workout_type_family_id": plan["header"]["workout_type_family"], "deleted": bool(row["deleted"])}
+    header = plan["header"]
+    return {"id": row["id"], "user_id": row["user_id"], "name": header["name"], "description": header.get("description"),
+            "file": {"url": None}, "workout_type_family_id": header["workout_type_family"],
+            "workout_type_location_id": header["workout_type_location"], "external_id": row["key"],
+            "deleted": bool(row["deleted"])}
 
 
 def _decode(value: str | None) -> dict:
@@ -121,58 +168,76 @@ def _decode(value: str | None) -> dict:
 
 @bp.post("/v1/workouts")
 def create_workout():
-    fields = _workout_fields()
     try:
-        name = fields.get("name")
-        if not isinstance(name, str) or not name.strip():
-            raise Invalid("workout[name] is required.")
-        token = fields.get("workout_token")
-        if not isinstance(token, str) or not token.strip():
-            raise Invalid("workout[workout_token] is required.")
-        starts = _timestamp(fields.get("starts"), "workout[starts]", need_zone=True)
-        minutes = _integer(fields.get("minutes"), "workout[minutes]", 0, 24 * 60)
-        type_id = _integer(fields.get("workout_type_id"), "workout[workout_type_id]", 0, 255)
-        plan_id = _integer(fields.get("plan_id"), "workout[plan_id]", 1, None)
+        body = _workout_body(_workout_fields(), required=True)
     except Invalid as problem:
         return unprocessable(str(problem))
-    body = {"name": name, "workout_token": token, "starts": starts, "minutes": minutes, "workout_type_id": type_id,
-            "plan_id": plan_id}
     with oauth.store().transaction() as db:
-        plan = db.execute("SELECT id FROM records WHERE id = ? AND provider = 'wahoo' AND kind = 'plan' AND user_id = ? "
-                          "AND deleted = 0", (plan_id, g.user_id)).fetchone()
-        if plan is None:
-            return unprocessable(f"plan {plan_id} does not exist for this user.")
-        if db.execute("SELECT id FROM records WHERE provider = 'wahoo' AND kind = 'workout' AND user_id = ? AND key = ? "
-                      "AND deleted = 0", (g.user_id, token)).fetchone():
-            return unprocessable("workout_token has already been taken")
-        cursor = db.execute("INSERT INTO records (provider, kind, user_id, token, body, key, ref, created) "
-                            "VALUES ('wahoo', 'workout', ?, ?, ?, ?, ?, ?)",
-                            (g.user_id, g.token, json.dumps(body), token, plan_id, time.time()))
-    return jsonify(dict(body, id=cursor.lastrowid)), 201
+        if body.get("plan_id") is not None and db.execute(
+                "SELECT id FROM records WHERE id = ? AND provider = 'wahoo' AND kind = 'plan' AND user_id = ? "
+                "AND deleted = 0", (body["plan_id"], g.user_id)).fetchone() is None:
+            return unprocessable(f"plan {body['plan_id']} does not exist for this user.")
+        cursor = db.execute("INSERT INTO records (provider, kind, user_id, token, body, key, ref, created, client_id) "
+                            "VALUES ('wahoo', 'workout', ?, ?, ?, ?, ?, ?, ?)",
+                            (g.user_id, g.token, json.dumps(body), body["workout_token"], body.get("plan_id"),
+                             time.time(), g.client_id))
+    return jsonify(_workout_json(_record(cursor.lastrowid))), 201
 
 
 @bp.get("/v1/workouts")
 def list_workouts():
-    rows = oauth.store().query("SELECT * FROM records WHERE provider = 'wahoo' AND kind = 'workout' AND user_id = ? "
-                               "AND deleted = 0 ORDER BY id", g.user_id)
-    token = request.args.get("workout_token")
-    items = [dict(json.loads(r["body"]), id=r["id"]) for r in rows]
-    return jsonify(workouts=[w for w in items if token is None or w["workout_token"] == token])
+    rows = sorted(_rows("workout"), key=lambda r: json.loads(r["body"])["starts"], reverse=True)
+    page = [_workout_json(r) for r in _page(rows)]
+    if faults.setting("wahoo", "workoutsListing", "array") == "object":
+        per_page = _int_arg("per_page", 30)
+        return jsonify(workouts=page, total=len(rows), page=_int_arg("page", 1), per_page=per_page,
+                       order="descending", sort="starts")
+    return jsonify(page)
 
 
-@bp.delete("/v1/workouts/<int:workout_id>")
-def delete_workout(workout_id: int):
-    return _delete("workout", workout_id)
-
-
-def _delete(kind: str, record_id: int):
+@bp.route("/v1/workouts/<int:workout_id>", methods=["GET", "PUT", "DELETE"])
+def workout_record(workout_id: int):
+    row = _own("workout", workout_id)
+    if row is None:
+        return jsonify(error="workout not found"), 404
+    if request.method == "GET":
+        return jsonify(_workout_json(row))
+    if request.method == "DELETE":
+        return _delete(workout_id)
+    try:
+        changes = _workout_body(_workout_fields(), required=False)
+    except Invalid as problem:
+        return unprocessable(str(problem))
+    body = dict(json.loads(row["body"]), **changes)
     with oauth.store().transaction() as db:
-        row = db.execute("SELECT id FROM records WHERE id = ? AND provider = 'wahoo' AND kind = ? AND user_id = ? "
-                         "AND deleted = 0", (record_id, kind, g.user_id)).fetchone()
-        if row is None:
-            return jsonify(error=f"{kind} not found"), 404
-        db.execute("UPDATE records SET deleted = 1 WHERE id = ?", (record_id,))
-    return "", 204
+        db.execute("UPDATE records SET body = ?, ref = ?, key = ? WHERE id = ?",
+                   (json.dumps(body), body.get("plan_id"), body["workout_token"], workout_id))
+    return jsonify(_workout_json(_record(workout_id)))
+
+
+def _workout_body(fields: dict, required: bool) -> dict:
+    body: dict = {}
+    for name in ("name", "workout_token"):
+        if name in fields or required:
+            value = fields.get(name)
+            if not isinstance(value, str) or not value.strip():
+                raise Invalid(f"workout[{name}] is required.")
+            body[name] = value
+    if "starts" in fields or required:
+        body["starts"] = _timestamp(fields.get("starts"), "workout[starts]")
+    for name, low, high in (("minutes", 0, 24 * 60), ("workout_type_id", 0, 255)):
+        if name in fields or required:
+            body[name] = _integer(fields.get(name), f"workout[{name}]", low, high)
+    for name in ("plan_id", "day_code", "route_id"):
+        if fields.get(name) not in (None, ""):
+            body[name] = _integer(fields.get(name), f"workout[{name}]", 0 if name == "day_code" else 1, None)
+    return body
+
+
+def _workout_json(row) -> dict:
+    body = json.loads(row["body"])
+    return dict(body, id=row["id"], plan_ids=[body["plan_id"]] if body.get("plan_id") else [],
+                workout_summary=None)
 
 
 def _workout_fields() -> dict:
@@ -181,6 +246,40 @@ def _workout_fields() -> dict:
         return payload.get("workout", {}) if isinstance(payload, dict) else {}
     return {key[len("workout["):-1]: value for key, value in request.form.items()
             if key.startswith("workout[") and key.endswith("]")}
+
+
+# -- records ------------------------------------------------------------------------------------
+
+def _record(record_id: int):
+    return oauth.store().one("SELECT * FROM records WHERE id = ?", record_id)
+
+
+def _rows(kind: str) -> list:
+    return oauth.store().query("SELECT * FROM records WHERE provider = 'wahoo' AND kind = ? AND user_id = ? "
+                               "AND deleted = 0 ORDER BY id", kind, g.user_id)
+
+
+def _own(kind: str, record_id: int):
+    return oauth.store().one("SELECT * FROM records WHERE id = ? AND provider = 'wahoo' AND kind = ? AND user_id = ? "
+                             "AND deleted = 0", record_id, kind, g.user_id)
+
+
+def _delete(record_id: int):
+    with oauth.store().transaction() as db:
+        db.execute("UPDATE records SET deleted = 1 WHERE id = ?", (record_id,))
+    return "", 204
+
+
+def _int_arg(name: str, default: int) -> int:
+    try:
+        return max(1, int(request.args.get(name, default)))
+    except ValueError:
+        return default
+
+
+def _page(rows: list) -> list:
+    page, per_page = _int_arg("page", 1), _int_arg("per_page", 30)
+    return rows[(page - 1) * per_page:page * per_page]
 
 
 def _integer(value, name: str, low: int, high: int | None) -> int:
@@ -193,14 +292,29 @@ def _integer(value, name: str, low: int, high: int | None) -> int:
     return number
 
 
-def _timestamp(value, name: str, need_zone: bool = False) -> str:
+def _timestamp(value, name: str) -> str:
     try:
-        moment = datetime.fromisoformat(str(value))
+        datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     except ValueError:
         raise Invalid(f"{name} must be an ISO 8601 time.") from None
-    if need_zone and moment.tzinfo is None:
-        raise Invalid(f"{name} needs a time zone offset.")
     return str(value)
+
+
+# -- the display window -------------------------------------------------------------------------
+
+def displayed(rows: list, today: date) -> list[int]:
+    """The workouts a device would show on ``today``: scheduled from today through six days
+    ahead (in the workout's own time), with a plan that still exists attached."""
+    plans = {r["id"] for r in rows if r["kind"] == "plan" and not r["deleted"]}
+    shown = []
+    for row in rows:
+        if row["kind"] != "workout" or row["deleted"]:
+            continue
+        body = json.loads(row["body"])
+        starts = datetime.fromisoformat(body["starts"].replace("Z", "+00:00")).date()
+        if body.get("plan_id") in plans and today <= starts <= today + timedelta(days=DISPLAY_DAYS - 1):
+            shown.append(row["id"])
+    return shown
 
 
 # -- the plan's rules ---------------------------------------------------------------------------
@@ -219,10 +333,18 @@ def validate_plan(plan) -> None:
     if header.get("version") != "1.0.0":
         raise Invalid("header.version must be \"1.0.0\".")
     if header.get("workout_type_family") not in (0, 1):
-        raise Invalid("header.workout_type_family must be 0 (biking) or 1 (running).")
-    for key in ("ftp", "map", "ac", "nm", "threshold_hr", "max_hr", "threshold_speed"):
-        if key in header and (not isinstance(header[key], (int, float)) or header[key] <= 0):
-            raise Invalid(f"header.{key} must be a positive number.")
+        raise Invalid("header.workout_type_family is required: 0 (biking) or 1 (running).")
+    if header.get("workout_type_location") not in (0, 1):
+        raise Invalid("header.workout_type_location is required: 0 (indoor) or 1 (outdoor).")
+    description = header.get("description")
+    if description is not None and (not isinstance(description, str) or len(description) > 5000):
+        raise Invalid("header.description must be text of at most 5000 characters.")
+    for key in INTEGER_HEADER:
+        if key in header and (not isinstance(header[key], int) or isinstance(header[key], bool) or header[key] <= 0):
+            raise Invalid(f"header.{key} must be a positive integer.")
+    speed = header.get("threshold_speed")
+    if speed is not None and (not isinstance(speed, (int, float)) or isinstance(speed, bool) or speed <= 0):
+        raise Invalid("header.threshold_speed must be a positive number (m/s).")
     _intervals(plan["intervals"], "intervals", header, depth=0)
 
 
@@ -240,35 +362,39 @@ def _intervals(intervals, where: str, header: dict, depth: int) -> None:
             raise Invalid(f"{at}: unknown field {sorted(unknown)[0]!r}")
         trigger, value = interval.get("exit_trigger_type"), interval.get("exit_trigger_value")
         if trigger not in TRIGGERS:
-            raise Invalid(f"{at}.exit_trigger_type must be time, distance, kj2 or repeat.")
+            raise Invalid(f"{at}.exit_trigger_type must be time, distance, kj or repeat.")
         if not isinstance(value, (int, float)) or isinstance(value, bool):
             raise Invalid(f"{at}.exit_trigger_value is required.")
+        if "intensity_type" in interval and interval["intensity_type"] not in INTENSITIES:
+            raise Invalid(f"{at}.intensity_type is not valid.")
         if trigger == "repeat":
-            if not isinstance(value, int) or value < 1:
-                raise Invalid(f"{at}.exit_trigger_value counts the repetitions after the first: 1 or more.")
+            if not isinstance(value, int) or value < 0:
+                raise Invalid(f"{at}.exit_trigger_value counts the repetitions after the first: 0 or more.")
+            if interval.get("targets"):
+                raise Invalid(f"{at}: a repeat interval takes no targets.")
             _intervals(interval.get("intervals"), f"{at}.intervals", header, depth + 1)
             continue
         if value <= 0:
             raise Invalid(f"{at}.exit_trigger_value must be greater than 0.")
         if "intervals" in interval:
             raise Invalid(f"{at}: only a repeat interval holds intervals.")
-        if "intensity_type" in interval and interval["intensity_type"] not in INTENSITIES:
-            raise Invalid(f"{at}.intensity_type is not valid.")
-        for t_index, target in enumerate(interval.get("targets", [])):
+        targets = interval.get("targets", [])
+        if not isinstance(targets, list):
+            raise Invalid(f"{at}.targets must be a list.")
+        for t_index, target in enumerate(targets):
             _target(target, f"{at}.targets[{t_index}]", header)
 
 
 def _target(target, at: str, header: dict) -> None:
     if not isinstance(target, dict) or set(target) != {"type", "low", "high"}:
         raise Invalid(f"{at} must be {{type, low, high}}.")
-    rule = TARGETS.get(target["type"])
-    if rule is None:
+    if target["type"] not in TARGETS:
         raise Invalid(f"{at}.type {target['type']!r} is not a Wahoo target type.")
-    needs, floor, ceiling = rule
+    needs = TARGETS[target["type"]]
     if needs and needs not in header:
         raise Invalid(f"{at}: a {target['type']} target needs header.{needs}.")
     low, high = target["low"], target["high"]
     if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (low, high)) or low > high:
-        raise Invalid(f"{at}: low and high must be numbers, low <= high.")
-    if low < floor or high > ceiling:
-        raise Invalid(f"{at}: {target['type']} values {low}-{high} are out of range.")
+        raise Invalid(f"{at}: low and high must be numbers, high >= low.")
+    if target["type"] == "rpe" and not 1 <= low <= high <= 10:
+        raise Invalid(f"{at}: rpe is from 1 to 10.")
