@@ -2,6 +2,11 @@
 
 Every message is safe to store in ``lastExportError`` and to show an athlete: it names the
 provider and the reason, and passes through redaction, so it never carries a token.
+
+The statuses mean different things at each provider (providers.md): Garmin answers 401
+when the user access token does not exist, 403 when a call is not allowed, 412 when the
+athlete has not granted WORKOUT_IMPORT; Wahoo answers 403 when the token lacks a scope.
+Each client says which status is which (``providers/http.py``).
 """
 
 from __future__ import annotations
@@ -24,16 +29,27 @@ class ProviderError(Exception):
 
 
 class Transient(ProviderError):
-    """A network error, a timeout or a 5xx: worth trying again later."""
+    """A network error, a timeout or a 5xx: worth trying again later.
+
+    ``ambiguous`` is true when the request may have reached the provider (a timeout, a
+    dropped connection, a 5xx): a create may then have happened, so a retry looks for it
+    before creating again.
+    """
 
     retryable = True
 
+    def __init__(self, provider: str, message: str, status: int | None = None, ambiguous: bool = True):
+        super().__init__(provider, message, status)
+        self.ambiguous = ambiguous
+
 
 class RateLimited(Transient):
-    """429: over the provider's quota; ``reset_at`` is when it resets, where the provider says."""
+    """429: over the provider's quota; ``reset_at`` is when it resets, where the provider says.
+
+    A quota wait, not a failure: the request was refused before anything happened."""
 
     def __init__(self, provider: str, message: str, reset_at: datetime | None = None):
-        super().__init__(provider, message, 429)
+        super().__init__(provider, message, 429, ambiguous=False)
         self.reset_at = reset_at
 
 
@@ -46,7 +62,12 @@ class TokenRevoked(ProviderError):
 
 
 class PermissionMissing(ProviderError):
-    """The athlete did not grant the permission this call needs (Garmin's 412)."""
+    """The athlete did not grant what this call needs: Garmin's 412 (WORKOUT_IMPORT) or a
+    Wahoo scope (403).  Reconnecting and granting it is the cure."""
+
+
+class Forbidden(ProviderError):
+    """Garmin's 403, "not allowed": neither a token nor a permission problem; not retried."""
 
 
 class PayloadRejected(ProviderError):

@@ -1,5 +1,11 @@
 """The HTTP layer every provider call goes through: httpx with timeouts, and each failure
-turned into one of providers.errors, with any token redacted from its text."""
+turned into one of providers.errors, with any token redacted from its text.
+
+Two hooks let the product's quota see every call without this module knowing it:
+``before_call(method, path)`` runs before a request is sent (it may wait, or raise to
+refuse the call), ``after_response(response)`` sees every answer (Wahoo's rate-limit
+headers ride on all of them).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,7 @@ from typing import Callable, Iterable
 import httpx
 
 from .errors import (
+    Forbidden,
     NotFound,
     PayloadRejected,
     PermissionMissing,
@@ -20,45 +27,61 @@ from .errors import (
 from .redaction import redact
 
 MAX_DETAIL = 300
+# What 403 and 412 mean, per provider (providers.md): Garmin's 403 is "not allowed" and its
+# 412 a missing WORKOUT_IMPORT permission; Wahoo's 403 is a scope the token lacks.
+DEFAULT_STATUSES: dict[int, type[ProviderError]] = {403: Forbidden, 412: PermissionMissing}
 
 
 class ProviderHttp:
     """One provider's API base URL, on a pooled httpx client shared by the process."""
 
     def __init__(self, provider: str, base_url: str, timeout: float = 10.0, transport: httpx.BaseTransport | None = None,
-                 before_call: Callable[[], None] | None = None):
+                 before_call: Callable[[str, str], None] | None = None,
+                 after_response: Callable[[httpx.Response], None] | None = None,
+                 statuses: dict[int, type[ProviderError]] | None = None):
         self.provider = provider
-        self.before_call = before_call  # e.g. spend one call of the provider's quota
+        self.before_call = before_call
+        self.after_response = after_response
+        self.statuses = {**DEFAULT_STATUSES, **(statuses or {})}
         self.client = httpx.Client(base_url=base_url, timeout=httpx.Timeout(timeout, connect=min(5.0, timeout)),
-                                   transport=transport, headers={"User-Agent": "HybridPeaks/0.1"})
+                                   transport=transport, headers={"User-Agent": "HybridPeaks/0.2"})
 
     def call(self, method: str, path: str, token: str, *, secrets: Iterable[str] = (), **kwargs) -> httpx.Response:
         secrets = [token, *secrets]
         if self.before_call is not None:
-            self.before_call()
+            self.before_call(method, path)
         try:
             response = self.client.request(method, path, headers={"Authorization": f"Bearer {token}"}, **kwargs)
+        except (httpx.ConnectError, httpx.ConnectTimeout) as error:
+            # Nothing reached the provider: a retry cannot duplicate anything.
+            raise Transient(self.provider, f"connection failed ({type(error).__name__})", ambiguous=False) from None
         except httpx.TimeoutException:
             raise Transient(self.provider, f"no answer in time ({method} {path})") from None
         except httpx.TransportError as error:
             raise Transient(self.provider, f"connection failed ({type(error).__name__})") from None
+        if self.after_response is not None:
+            self.after_response(response)
         if response.is_success:
             return response
-        raise error_for(self.provider, response, secrets)
+        raise error_for(self.provider, response, secrets, self.statuses)
 
     def close(self) -> None:
         self.client.close()
 
 
-def error_for(provider: str, response: httpx.Response, secrets: Iterable[str] = ()) -> ProviderError:
+def error_for(provider: str, response: httpx.Response, secrets: Iterable[str] = (),
+              statuses: dict[int, type[ProviderError]] | None = None) -> ProviderError:
     status = response.status_code
     detail = redact(_detail(response), secrets)[:MAX_DETAIL]
+    statuses = statuses or DEFAULT_STATUSES
     if status == 401:
         return TokenExpired(provider, "the access token was refused (401)", status)
-    if status in (403, 412):
-        return PermissionMissing(provider, detail or "permission missing", status)
     if status == 429:
         return RateLimited(provider, "over the provider's rate limit (429)", reset_at(response))
+    if status in statuses:
+        kind = statuses[status]
+        fallback = {Forbidden: "not allowed", PermissionMissing: "permission missing"}.get(kind, "refused")
+        return kind(provider, f"{detail or fallback} ({status})", status)
     if status == 404:
         return NotFound(provider, detail or "not found", status)
     if status >= 500:
@@ -80,7 +103,8 @@ def _detail(response: httpx.Response) -> str:
 
 
 def reset_at(response: httpx.Response) -> datetime | None:
-    """When a 429 resets, from Wahoo's X-RateLimit-Reset (epoch seconds, or seconds from now)."""
+    """When a 429 resets, from Wahoo's X-RateLimit-Reset (seconds until the reset; an epoch
+    time is accepted too).  Garmin documents no reset header: None."""
     value = response.headers.get("X-RateLimit-Reset")
     try:
         number = float(value) if value is not None else None

@@ -11,6 +11,10 @@ refused refresh (``invalid_grant``) marks the connection REVOKED.
 Authlib makes the refresh request (its requests-based client, like the Flask client of the
 connect flow: OAuth grants go through requests, provider API calls through httpx).  It has
 no lock across processes (authlib#673), which is why the lock and the re-read are ours.
+
+Quotas: the calls made inside :func:`with_token` are the athlete's (Garmin counts a day per
+athlete), and a refresh is an OAuth request, which Garmin's partner minute counts too
+(jobs/quota.py).
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from jobs import quota
 from providers.errors import TokenExpired, TokenRevoked, Transient
 
 from ..extensions import db, rq
@@ -41,36 +46,47 @@ logger = logging.getLogger(__name__)
 LOCK_SECONDS = 60
 
 
-def with_token(connection_id: int, action: Callable[[str], T]) -> T:
-    """Run ``action(access_token)``; on a 401, refresh once and run it again."""
-    token = fresh_access_token(connection_id)
-    try:
-        return action(token)
-    except TokenExpired:
-        token = refresh(connection_id, refused_token=token)
+def with_token(connection_id: int, action: Callable[[str], T], allow_revoked: bool = False) -> T:
+    """Run ``action(access_token)``; on a 401, refresh once and run it again.
+
+    ``allow_revoked``: use a connection we stopped using (a withdrawn permission leaves the
+    token valid), to ask the provider whether it may be used again."""
+    token, athlete = _access(connection_id, allow_revoked)
+    with quota.calling(athlete=athlete):
         try:
             return action(token)
-        except TokenExpired as error:
-            # Refused right after a successful refresh: let the next attempt refresh again;
-            # a really revoked grant is then caught by the refresh itself.
-            raise Transient(error.provider, "the provider refused a freshly refreshed token") from None
+        except TokenExpired:
+            token = refresh(connection_id, refused_token=token, allow_revoked=allow_revoked)
+            try:
+                return action(token)
+            except TokenExpired as error:
+                # Refused right after a successful refresh: let the next attempt refresh again;
+                # a really revoked grant is then caught by the refresh itself.
+                raise Transient(error.provider, "the provider refused a freshly refreshed token") from None
 
 
 def fresh_access_token(connection_id: int) -> str:
+    return _access(connection_id)[0]
+
+
+def _access(connection_id: int, allow_revoked: bool = False) -> tuple[str, str]:
+    """A usable access token and the provider's id of its athlete."""
     with Session(db.engine, expire_on_commit=False) as session:
         connection = session.get(DeviceConnection, connection_id)
-        if connection is None or not connection.is_active:
+        if connection is None or not (connection.is_active or allow_revoked):
             raise _revoked(connection)
+        athlete = connection.provider_user_id
         if not _expiring(connection):
-            return connection.access_token
-    return refresh(connection_id, refused_token=None)
+            return connection.access_token, athlete
+    with quota.calling(athlete=athlete):
+        return refresh(connection_id, refused_token=None, allow_revoked=allow_revoked), athlete
 
 
-def refresh(connection_id: int, refused_token: str | None) -> str:
+def refresh(connection_id: int, refused_token: str | None, allow_revoked: bool = False) -> str:
     """A new access token, unless another process refreshed meanwhile (then theirs)."""
     started = time.perf_counter()
     with _locked(connection_id) as (session, connection):
-        if connection is None or not connection.is_active:
+        if connection is None or not (connection.is_active or allow_revoked):
             raise _revoked(connection)
         current = connection.access_token
         if refused_token is not None and current != refused_token:
@@ -98,6 +114,7 @@ def _refresh_at_provider(provider: str, refresh_token: str | None) -> dict:
     settings = oauth_settings(provider)
     if not refresh_token:
         raise TokenRevoked(provider, "no refresh token is stored; reconnect needed")
+    quota.spend(provider, oauth=True)
     client = OAuth2Session(settings["client_id"], settings["client_secret"],
                            token_endpoint_auth_method="client_secret_post")
     try:

@@ -1,0 +1,260 @@
+"""The providers' quotas, as budgets every provider call spends from before it is made.
+
+Quotas keep real time (epoch seconds): the times they give are real naive UTC, which the
+jobs turn into the pipeline's clock (webapp/clock.py) before comparing them with a
+session's day.
+
+providers.md, "Quotas (2.6)" (Garmin) and "Limits" (Wahoo), one budget per window:
+
+- Garmin, per app (partner) per rolling minute, OAuth requests included, and per athlete per
+  rolling 24 hours, OAuth requests excluded: evaluation keys 100 and 200, production 3,000
+  and 1,000 (``GARMIN_QUOTA_TIER``).
+- Wahoo, per app, three windows at once, 5 minutes, an hour and a day: sandbox apps 25, 100
+  and 250, production 200, 1,000 and 5,000 (``WAHOO_QUOTA_TIER``).
+
+Each window can be set on its own (``GARMIN_QUOTA_PARTNER_PER_MINUTE``,
+``GARMIN_QUOTA_ATHLETE_PER_DAY``, ``WAHOO_QUOTA_PER_5MIN``, ``WAHOO_QUOTA_PER_HOUR``,
+``WAHOO_QUOTA_PER_DAY``); ``QUOTA_TIME_SCALE`` shortens every window by a factor, for
+simulations that compress time (bench/delivery.py).
+
+The windows are the ``limits`` package's moving windows (the library Flask-Limiter is built
+on), on the app's Redis (fakeredis in the embedded default), shared by every process.
+
+Who waits: a call made while serving a page (a connect) is counted and never waits.  A
+job's call that finds no room raises :class:`Throttled` with the moment room frees: the
+job is parked until then, without counting an attempt (jobs/export.py).  Bulk pushes (a
+connect, a window opening, a threshold change) may use only ``QUOTA_BULK_SHARE`` of each
+app window, so a coach's save or an athlete's Retry always finds room.
+
+What the provider says wins over what we counted: Wahoo's ``X-RateLimit-*`` headers and a
+429 block the provider (or the athlete) until the window frees (:func:`observe`,
+:func:`rate_limited`).  A 429 from Garmin names no window and no reset: when our count of
+the athlete's day is nearly spent it is taken for that (wait until the athlete's oldest call
+leaves the day), else for the partner minute (wait a minute).
+"""
+
+from __future__ import annotations
+
+import contextvars
+import math
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from flask import current_app, has_request_context
+from limits import RateLimitItemPerSecond
+from limits.storage import RedisStorage
+from limits.strategies import MovingWindowRateLimiter
+
+from webapp.extensions import rq
+
+APP, ATHLETE = "app", "athlete"
+
+
+@dataclass(frozen=True)
+class Window:
+    name: str  # as operators read it: "partner minute", "athlete day", "5 minutes"...
+    setting: str  # the setting that overrides its limit
+    seconds: int
+    scope: str  # APP or ATHLETE
+    counts_oauth: bool
+
+
+WINDOWS = {
+    "GARMIN": (Window("partner minute", "GARMIN_QUOTA_PARTNER_PER_MINUTE", 60, APP, True),
+               Window("athlete day", "GARMIN_QUOTA_ATHLETE_PER_DAY", 86400, ATHLETE, False)),
+    "WAHOO": (Window("5 minutes", "WAHOO_QUOTA_PER_5MIN", 300, APP, True),
+              Window("hour", "WAHOO_QUOTA_PER_HOUR", 3600, APP, True),
+              Window("day", "WAHOO_QUOTA_PER_DAY", 86400, APP, True)),
+}
+TIERS = {
+    "GARMIN": {"evaluation": (100, 200), "production": (3000, 1000)},
+    "WAHOO": {"sandbox": (25, 100, 250), "production": (200, 1000, 5000)},
+}
+GARMIN_ATHLETE_DAY_NEARLY_SPENT = 0.9  # a Garmin 429 past this share of the athlete's day is that window
+
+_caller: contextvars.ContextVar["Caller | None"] = contextvars.ContextVar("hybridpeaks_quota_caller", default=None)
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is calling: the athlete's provider user id (per-athlete windows) and whether the
+    call serves a bulk push."""
+
+    athlete: str | None = None
+    bulk: bool = False
+
+
+class Throttled(Exception):
+    """No room in this provider's budget: come back at ``retry_at`` (naive UTC)."""
+
+    def __init__(self, provider: str, retry_at: datetime, window: str):
+        super().__init__(f"{provider}: the {window} quota is spent until {retry_at.isoformat(timespec='seconds')}Z")
+        self.provider, self.retry_at, self.window = provider, retry_at, window
+
+
+@contextmanager
+def calling(athlete: str | None = None, bulk: bool | None = None):
+    """Attribute the calls made inside to an athlete and/or a bulk push."""
+    current = _caller.get() or Caller()
+    token = _caller.set(Caller(athlete if athlete is not None else current.athlete,
+                               current.bulk if bulk is None else bulk))
+    try:
+        yield
+    finally:
+        _caller.reset(token)
+
+
+# -- the budgets ---------------------------------------------------------------------------
+
+def limits_of(provider: str, config=None) -> dict[Window, int]:
+    """Each window of ``provider`` and its limit, from the key tier and any override."""
+    config = config if config is not None else current_app.config
+    tier = config.get(f"{provider}_QUOTA_TIER") or "production"
+    if tier not in TIERS[provider]:
+        raise ValueError(f"{provider}_QUOTA_TIER must be one of {', '.join(TIERS[provider])}, not {tier!r}")
+    defaults = TIERS[provider][tier]
+    return {window: int(config.get(window.setting) or default)
+            for window, default in zip(WINDOWS[provider], defaults)}
+
+
+def _item(window: Window, limit: int) -> RateLimitItemPerSecond:
+    scale = float(current_app.config.get("QUOTA_TIME_SCALE") or 1)
+    return RateLimitItemPerSecond(limit, max(1, round(window.seconds * scale)))
+
+
+def _key(provider: str, window: Window, athlete: str | None) -> tuple[str, ...]:
+    return (provider, window.scope) if window.scope == APP else (provider, window.scope, athlete or "-")
+
+
+def _limiter() -> MovingWindowRateLimiter:
+    limiter = current_app.extensions.get("hybridpeaks_quota")
+    if limiter is None:
+        storage = RedisStorage("redis://", connection_pool=rq.queue.connection.connection_pool,
+                               key_prefix="hybridpeaks:quota")
+        limiter = current_app.extensions["hybridpeaks_quota"] = MovingWindowRateLimiter(storage)
+    return limiter
+
+
+def _now() -> float:
+    return time.time()
+
+
+def _utc(epoch: float) -> datetime:
+    return datetime.fromtimestamp(epoch, timezone.utc).replace(tzinfo=None)
+
+
+def spend(provider: str, oauth: bool = False) -> None:
+    """Count one call to ``provider`` in every window it falls in (see the module's rules)."""
+    caller = _caller.get() or Caller()
+    windows = [(w, limit) for w, limit in limits_of(provider).items()
+               if (w.counts_oauth or not oauth) and (w.scope == APP or caller.athlete)]
+    limiter = _limiter()
+    if has_request_context():
+        for window, limit in windows:
+            limiter.hit(_item(window, limit), *_key(provider, window, caller.athlete))
+        return
+    waits = [_blocked(provider, caller.athlete)]
+    share = float(current_app.config.get("QUOTA_BULK_SHARE", 0.8))
+    for window, limit in windows:
+        item = _item(window, limit)
+        reserve = math.ceil(limit * (1 - share)) if caller.bulk and window.scope == APP else 0
+        stats = limiter.get_window_stats(item, *_key(provider, window, caller.athlete))
+        if stats.remaining <= reserve:
+            waits.append((stats.reset_time, window.name))
+    waits = [w for w in waits if w and w[0] > _now()]
+    if waits:
+        until, name = max(waits)
+        raise Throttled(provider, _utc(until), name)
+    for window, limit in windows:
+        item = _item(window, limit)
+        if not limiter.hit(item, *_key(provider, window, caller.athlete)):  # another process took the last room
+            stats = limiter.get_window_stats(item, *_key(provider, window, caller.athlete))
+            raise Throttled(provider, _utc(max(stats.reset_time, _now() + 1)), window.name)
+
+
+def available(provider: str, bulk: bool = True) -> int:
+    """Calls the app windows still allow now (for a bulk push: past the reserve); 0 while
+    the provider is blocked."""
+    if _blocked(provider, None):
+        return 0
+    share = float(current_app.config.get("QUOTA_BULK_SHARE", 0.8))
+    limiter = _limiter()
+    room = []
+    for window, limit in limits_of(provider).items():
+        if window.scope != APP:
+            continue
+        stats = limiter.get_window_stats(_item(window, limit), *_key(provider, window, None))
+        reserve = math.ceil(limit * (1 - share)) if bulk else 0
+        room.append(max(0, stats.remaining - reserve))
+    return min(room) if room else 1_000_000
+
+
+def athlete_frees_at(provider: str, athlete: str) -> datetime | None:
+    """When the athlete's day window (if the provider has one) next has room."""
+    for window, limit in limits_of(provider).items():
+        if window.scope == ATHLETE:
+            stats = _limiter().get_window_stats(_item(window, limit), *_key(provider, window, athlete))
+            return _utc(stats.reset_time) if stats.remaining <= 0 else None
+    return None
+
+
+# -- what the provider says ------------------------------------------------------------------
+
+def _block_key(provider: str, athlete: str | None) -> str:
+    return f"hybridpeaks:quota:blocked:{provider}:{athlete or '*'}"
+
+
+def block(provider: str, until: datetime, athlete: str | None = None, window: str = "provider's") -> None:
+    """No call to ``provider`` (for ``athlete``, or at all) before ``until`` (naive UTC)."""
+    seconds = (until.replace(tzinfo=timezone.utc).timestamp() - _now())
+    if seconds > 0:
+        rq.queue.connection.set(_block_key(provider, athlete), f"{until.replace(tzinfo=timezone.utc).timestamp()}|{window}",
+                                px=int(seconds * 1000) + 1)
+
+
+def _blocked(provider: str, athlete: str | None) -> tuple[float, str] | None:
+    connection = rq.queue.connection
+    values = connection.mget([_block_key(provider, None), _block_key(provider, athlete)] if athlete
+                             else [_block_key(provider, None)])
+    found = []
+    for value in values:
+        if value:
+            epoch, _, window = value.decode().partition("|")
+            found.append((float(epoch), window))
+    return max(found) if found else None
+
+
+HEADER_WINDOWS = {"5min": 300, "hour": 3600, "day": 86400}  # Wahoo's header names, in seconds
+
+
+def observe(provider: str, state) -> None:
+    """Wahoo's headers on an answer: a window at zero blocks the provider until it resets (the
+    reset the headers give, else that window's whole length: the safe side)."""
+    if state is None or not state.exhausted:
+        return
+    scale = float(current_app.config.get("QUOTA_TIME_SCALE") or 1)
+    seconds = state.reset_seconds or max(HEADER_WINDOWS.get(w, 300) for w in state.exhausted) * scale
+    block(provider, _utc(_now() + seconds), window=", ".join(state.exhausted))
+
+
+def rate_limited(provider: str, reset_at: datetime | None) -> datetime:
+    """A 429: when to call ``provider`` again (naive UTC), and the block that says so."""
+    caller = _caller.get() or Caller()
+    if reset_at is not None:
+        until = reset_at.astimezone(timezone.utc).replace(tzinfo=None) + timedelta(seconds=1)
+        block(provider, until, window="rate limit")
+        return until
+    for window, limit in limits_of(provider).items():
+        if window.scope == ATHLETE and caller.athlete:
+            stats = _limiter().get_window_stats(_item(window, limit), *_key(provider, window, caller.athlete))
+            if stats.remaining <= limit * (1 - GARMIN_ATHLETE_DAY_NEARLY_SPENT):
+                until = _utc(max(stats.reset_time, _now() + 60))
+                block(provider, until, caller.athlete, window.name)
+                return until
+    minute = next((w for w in limits_of(provider) if w.scope == APP), None)
+    scale = float(current_app.config.get("QUOTA_TIME_SCALE") or 1)
+    until = _utc(_now() + max(1.0, (minute.seconds if minute else 60) * scale))
+    block(provider, until, window=minute.name if minute else "rate limit")
+    return until
