@@ -19,6 +19,7 @@ import requests
 
 from providers.errors import TokenRevoked
 from tests.conftest import TOKEN_KEY
+from tests.support.pipeline import run_queued_jobs
 from webapp.extensions import db
 from webapp.models import DeviceConnection
 from webapp.services import providers, tokens
@@ -152,34 +153,59 @@ def test_the_sandbox_refuses_two_wahoo_refreshes_at_once(live, athlete):
     assert statuses == [200, 400]
 
 
-# -- Garmin's pings ---------------------------------------------------------------------------
+# -- Garmin's pings: a hint, confirmed with Garmin before anything changes --------------------------
 
 def ping(live, kind, body, client_id="hybridpeaks-garmin"):
     headers = {"garmin-client-id": client_id} if client_id else {}
     return requests.post(f"{live.url}/webhooks/garmin/{kind}", json=body, headers=headers, timeout=10)
 
 
-def test_a_garmin_deregistration_ping_revokes_the_connection(live, athlete):
+def deregistration(user_id):
+    return {"deregistrations": [{"userId": user_id}]}
+
+
+def test_a_real_deregistration_is_confirmed_with_garmin_and_revokes_the_connection(live, athlete):
     athlete.connect("garmin")
     connection = connection_of(live, athlete.athlete_id, "GARMIN")
-    result = live.faults("garmin", revokeUser=connection.provider_user_id)  # Garmin pings the app
+    result = live.faults("garmin", revokeUser=connection.provider_user_id)  # Garmin revokes, then pings the app
     assert result["done"] == [f"revoked {connection.provider_user_id}"]
+    run_queued_jobs(live.app)  # the check, made with the athlete's own token: refused
     row = connection_of(live, athlete.athlete_id, "GARMIN")
     assert (row.status, row.status_reason) == ("REVOKED", "DEREGISTERED")
     assert "You disconnected HybridPeaks in Garmin" in athlete.get("/connections").text
     # Idempotent, and a ping for someone we do not know changes nothing.
     body = {"deregistrations": [{"userId": connection.provider_user_id}, {"userId": "stranger"}]}
     assert ping(live, "deregistration", body).status_code == 200
+    run_queued_jobs(live.app)
     assert connection_of(live, athlete.athlete_id, "GARMIN").status == "REVOKED"
 
 
-def test_garmin_pings_must_carry_our_client_id(live, athlete):
+def test_a_forged_deregistration_ping_is_answered_200_and_changes_nothing(live, athlete):
+    """The client id is public (Garmin's Start Guide, 2.2): anyone can send this ping."""
     athlete.connect("garmin")
     connection = connection_of(live, athlete.athlete_id, "GARMIN")
-    body = {"deregistrations": [{"userId": connection.provider_user_id}]}
-    assert ping(live, "deregistration", body, client_id=None).status_code == 401
-    assert ping(live, "deregistration", body, client_id="someone-else").status_code == 401
-    assert ping(live, "deregistration", {"deregistrations": "all"}).status_code == 400
+    response = ping(live, "deregistration", deregistration(connection.provider_user_id))
+    assert response.status_code == 200  # Garmin must not retry it; the sender learns nothing
+    run_queued_jobs(live.app)  # the check: the athlete's token still works
+    assert connection_of(live, athlete.athlete_id, "GARMIN").status == "ACTIVE"
+    assert call_user_id(live, connection.id, "GARMIN") == connection.provider_user_id
+    # Without our client id, or with a malformed body: answered 200 too, and not even checked.
+    for attempt in (ping(live, "deregistration", deregistration(connection.provider_user_id), client_id=None),
+                    ping(live, "deregistration", deregistration(connection.provider_user_id), client_id="x"),
+                    ping(live, "deregistration", {"deregistrations": "all"})):
+        assert attempt.status_code == 200 and attempt.json() == {"received": 0}
+    assert connection_of(live, athlete.athlete_id, "GARMIN").status == "ACTIVE"
+
+
+def test_a_stale_deregistration_ping_after_reconnecting_changes_nothing(live, athlete):
+    """Garmin retries pings for up to 7 days: one may arrive after the athlete reconnected."""
+    athlete.connect("garmin")
+    connection = connection_of(live, athlete.athlete_id, "GARMIN")
+    live.app.extensions["sandbox_app"].config["SANDBOX_GARMIN_WEBHOOK_URL"] = None  # this ping is delayed
+    live.faults("garmin", revokeUser=connection.provider_user_id)
+    assert "is connected" in athlete.connect("garmin").text  # the athlete reconnects (same Garmin user id)
+    assert ping(live, "deregistration", deregistration(connection.provider_user_id)).status_code == 200
+    run_queued_jobs(live.app)
     assert connection_of(live, athlete.athlete_id, "GARMIN").status == "ACTIVE"
 
 
@@ -187,10 +213,19 @@ def test_a_withdrawn_workout_import_permission_asks_for_reconnecting_and_a_regra
     athlete.connect("garmin")
     connection = connection_of(live, athlete.athlete_id, "GARMIN")
     live.faults("garmin", withdrawPermission={"user": connection.provider_user_id, "permission": "WORKOUT_IMPORT"})
+    run_queued_jobs(live.app)  # the permissions call, with the athlete's token, shows it gone
     row = connection_of(live, athlete.athlete_id, "GARMIN")
     assert (row.status, row.status_reason) == ("REVOKED", "PERMISSION_MISSING")
     assert "allow workout import when you reconnect" in athlete.get("/connections").text
-    body = {"userPermissionsChange": [{"userId": connection.provider_user_id,
-                                       "permissions": ["WORKOUT_IMPORT", "ACTIVITY_EXPORT"]}]}
+    live.faults("garmin", grantPermission={"user": connection.provider_user_id, "permission": "WORKOUT_IMPORT"})
+    run_queued_jobs(live.app)
+    assert connection_of(live, athlete.athlete_id, "GARMIN").status == "ACTIVE"
+
+
+def test_a_forged_permission_ping_changes_nothing(live, athlete):
+    athlete.connect("garmin")
+    connection = connection_of(live, athlete.athlete_id, "GARMIN")
+    body = {"userPermissionsChange": [{"userId": connection.provider_user_id, "permissions": ["ACTIVITY_EXPORT"]}]}
     assert ping(live, "permissions", body).status_code == 200
+    run_queued_jobs(live.app)  # Garmin says WORKOUT_IMPORT is still granted
     assert connection_of(live, athlete.athlete_id, "GARMIN").status == "ACTIVE"

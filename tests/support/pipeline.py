@@ -83,3 +83,15 @@ class Client:
 
     def delete(self, path):
         return requests.delete(self.base + path, headers=self.headers, timeout=30)
+
+
+def run_queued_jobs(app) -> None:
+    """Run every job queued so far with our AppWorker, in this process (burst mode): for tests
+    whose app uses a real Redis but starts no worker processes."""
+    from jobs.worker import AppWorker
+    from webapp.extensions import rq
+    from webapp.queue import QUEUES
+
+    with app.app_context():
+        queues = [rq.get_queue(name) for name in QUEUES]
+        AppWorker(queues, connection=queues[0].connection, app=app).work(burst=True)
