@@ -1,7 +1,9 @@
 """The export job: one session revision to the athlete's Garmin or Wahoo calendar.
 
-normalize -> validate -> convert -> create the workout with the athlete's own token ->
-schedule it on the session's date -> the session reads SENT.
+normalize -> validate -> convert (what the provider will get, adapted where it must be) ->
+create (or move) it with the athlete's own token -> the session reads SENT.  The job knows
+no provider by name: the provider's client (providers/delivery.py) does the provider's
+steps, and this job gives it a :class:`_Run` to store each id as it appears.
 
 Delivery is at least once (a job can run twice, a worker can die half way), so the job is
 idempotent:
@@ -11,14 +13,17 @@ idempotent:
   be PROCESSING, so two revisions never race at the provider;
 - each provider id is committed the moment it exists (the workout before it is
   scheduled), so a retry continues where the last try stopped instead of creating a
-  second workout;
+  second workout; a step whose create may have reached the provider unanswered is marked
+  before the call, and the next try looks for what it made (the client's ``find``) before
+  creating again;
 - the session is marked SENT only if it still has the revision this job exported; if the
   coach changed it meanwhile the job is superseded and its workout is removed.
 
-Failures by class: a validation problem or a payload the provider rejects fails at once
-with the reason; network errors, timeouts, 5xx and 429 are retried with backoff (RQ
-retries any exception, so the job catches them and schedules its own next attempt, with
-jitter and the provider's reset time); a revoked token or a missing permission turns the
+Failures by class: a validation problem, a workout the provider cannot take, or a payload
+it rejects fails at once with the reason; network errors, timeouts and 5xx are retried
+with capped backoff until the session's day has passed in the athlete's time zone
+(jobs/backoff.py); a quota wait (our budget, or a 429) parks the job until the window
+frees, without counting an attempt; a revoked token or a missing permission turns the
 session NOT_CONNECTED with a message that tells the athlete what to do.
 """
 
@@ -28,6 +33,7 @@ import logging
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Callable, TypeVar
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -36,8 +42,19 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import flag_modified
 
-from providers import garmin, wahoo
-from providers.errors import PayloadRejected, PermissionMissing, TokenRevoked, Transient
+from providers.compatibility import fit_for
+from providers.delivery import Item
+from providers.errors import (
+    Forbidden,
+    NotFound,
+    PayloadRejected,
+    PermissionMissing,
+    ProviderError,
+    RateLimited,
+    TokenRevoked,
+    Transient,
+)
+from webapp import clock
 from webapp.extensions import db
 from webapp.logs import log_event
 from webapp.models import (
@@ -55,16 +72,17 @@ from webapp.models import (
     TrainingSession,
     User,
 )
-from webapp.services import connections, exports, providers, tokens
-from webapp.timeutil import utcnow
+from webapp.services import connections, exports, providers, tokens, window
+from webapp.services.priority import BULK
 from workouts import WorkoutInvalid, prepare
 
-from . import queueing
-from .backoff import retry_delay
-from .ratelimit import Throttled
+from . import queueing, quota
+from .backoff import retry_at
 
 logger = logging.getLogger(__name__)
 BUSY_RETRY_SECONDS = 5
+T = TypeVar("T")
+TRIED = "_tried"  # refs key: the steps whose create may have reached the provider unanswered
 
 
 class NotConnected(Exception):
@@ -75,10 +93,14 @@ class Superseded(Exception):
     """The coach changed or removed the session since this job was written."""
 
 
+class DayPassed(Exception):
+    """The session's day has passed in the athlete's time zone: nothing is worth sending."""
+
+
 @dataclass
-class Run:
+class Attempt:
     job: ExportJob
-    attempt: ExportAttempt
+    row: ExportAttempt
     started: float
 
 
@@ -86,7 +108,7 @@ def run_export(job_id: int, seq: int = 0) -> str:
     """Run ExportJob ``job_id`` (the RQ job carries the row's sequence number, so a stale
     wake-up of a rescheduled row does nothing)."""
     job = db.session.get(ExportJob, job_id)
-    if job is None or job.kind != JobKind.EXPORT:
+    if job is None or job.kind not in JobKind.DELIVERIES:
         return "missing"
     if job.status != JobStatus.PENDING or job.enqueue_seq != seq:
         return f"skipped: {job.status.lower()} (sequence {job.enqueue_seq})"
@@ -94,42 +116,50 @@ def run_export(job_id: int, seq: int = 0) -> str:
         _finish(job, JobStatus.SUPERSEDED)
         _remove_created(job)
         db.session.commit()
-        _log(job, None, AttemptOutcome.SUPERSEDED, 0.0)
+        _log(job, None, AttemptOutcome.SUPERSEDED)
         return "superseded"
     claim = _claim(job)
     if claim == "busy":
-        _reschedule(job, utcnow() + timedelta(seconds=BUSY_RETRY_SECONDS))
-        _log(job, None, "BUSY", 0.0)
+        _reschedule(job, clock.now() + timedelta(seconds=BUSY_RETRY_SECONDS))
+        _log(job, None, "BUSY")
         return "busy: another export of this session is under way"
     if claim == "taken":
         return "skipped: claimed by another worker"
-    run = Run(job, _start_attempt(job), time.perf_counter())
+    attempt = Attempt(job, _start_attempt(job), time.perf_counter())
     try:
-        refs, external_id = _deliver(job)
+        with quota.calling(bulk=job.queue == BULK):
+            refs = _deliver(job)
     except Superseded:
         _finish(job, JobStatus.SUPERSEDED)
         _remove_created(job)
-        return _end(run, AttemptOutcome.SUPERSEDED, None)
-    except Throttled as throttled:
-        return _throttled(run, throttled.retry_at)
-    except WorkoutInvalid as error:
-        return _fail(run, FailureKind.VALIDATION, error.message)
-    except PayloadRejected as error:
-        return _fail(run, FailureKind.REJECTED, f"{error} (not retried: the workout must change)")
+        return _end(attempt, AttemptOutcome.SUPERSEDED, None)
+    except DayPassed as error:
+        if job.last_error:  # it was being retried: say what kept it from arriving
+            return _fail(attempt, FailureKind.TRANSIENT, f"{job.last_error} (gave up: {str(error)[len('Not sent: '):]})")
+        return _fail(attempt, FailureKind.DAY_PASSED, str(error))
+    except quota.Throttled as throttled:
+        return _wait_for_quota(attempt, clock.from_real(throttled.retry_at), str(throttled), counted=False)
+    except RateLimited as error:
+        until = clock.from_real(quota.rate_limited(job.provider, error.reset_at))
+        return _wait_for_quota(attempt, until, str(error), counted=True)
+    except WorkoutInvalid as error:  # Unsupported included: the provider cannot take it
+        return _fail(attempt, FailureKind.VALIDATION, error.message)
+    except (PayloadRejected, Forbidden) as error:
+        return _fail(attempt, FailureKind.REJECTED, f"{error} (not retried: the workout must change)")
     except PermissionMissing as error:
         _revoke_connection(job, RevokedReason.PERMISSION_MISSING)
-        return _not_connected(run, _reconnect_text(job, str(error)))
+        return _not_connected(attempt, _reconnect_text(job, str(error)))
     except TokenRevoked as error:
-        return _not_connected(run, _reconnect_text(job, str(error)))
+        return _not_connected(attempt, _reconnect_text(job, str(error)))
     except NotConnected as error:
-        return _not_connected(run, str(error))
+        return _not_connected(attempt, str(error))
     except Transient as error:
-        return _retry_or_fail(run, error.message, getattr(error, "reset_at", None))
+        return _retry_or_fail(attempt, error.message)
     except Exception as error:  # a bug or an outage we did not foresee: retry, keep the trace
-        logger.exception("export crashed", extra={"fields": {"job_id": job.id, "session_id": job.session_id}})
+        logger.exception("export crashed", extra={"fields": {"export_job_id": job.id, "session_id": job.session_id}})
         db.session.rollback()
-        return _retry_or_fail(run, f"internal error ({type(error).__name__}); HybridPeaks will try again", None)
-    return _complete(run, refs, external_id)
+        return _retry_or_fail(attempt, f"internal error ({type(error).__name__}); HybridPeaks will try again")
+    return _complete(attempt, refs)
 
 
 # -- claiming ------------------------------------------------------------------------------
@@ -143,14 +173,14 @@ def _claim(job: ExportJob) -> str:
 
 
 def _start_attempt(job: ExportJob) -> ExportAttempt:
-    attempt = ExportAttempt(export_job_id=job.id, session_id=job.session_id, provider=job.provider,
-                            attempt=job.attempts, started_at=utcnow())
-    db.session.add(attempt)
+    row = ExportAttempt(export_job_id=job.id, session_id=job.session_id, provider=job.provider,
+                        attempt=job.attempts, started_at=clock.now())
+    db.session.add(row)
     db.session.commit()
-    return attempt
+    return row
 
 
-# -- the provider steps ---------------------------------------------------------------------------
+# -- the delivery -----------------------------------------------------------------------------------
 
 def _is_superseded(job: ExportJob) -> bool:
     session = job.session
@@ -159,65 +189,89 @@ def _is_superseded(job: ExportJob) -> bool:
 
 def _remove_created(job: ExportJob) -> None:
     """A superseded job may already have created a workout: it must not stay behind."""
-    if job.external_refs:
-        exports.schedule_removal(job.athlete_id, {"provider": job.provider, **job.external_refs})
+    created = exports._created(job.external_refs or {}) if job.kind == JobKind.EXPORT else {}
+    if created:
+        exports.schedule_removal(job.athlete_id, {"provider": job.provider, **created})
 
 
-def _deliver(job: ExportJob) -> tuple[dict, str]:
+def _deliver(job: ExportJob) -> dict:
     if job.session is not None:
         db.session.refresh(job.session)
     if _is_superseded(job):
         raise Superseded()
     session = job.session
+    athlete = db.session.get(User, job.athlete_id)
+    if clock.now() >= window.deadline(session.date, athlete.timezone):
+        raise DayPassed(f"Not sent: {session.date.strftime('%a %-d %b')} has passed in {athlete.timezone}.")
     connection = connections.find(job.athlete_id, job.provider)
     label = Provider.LABELS[job.provider]
     if connection is None:
         raise NotConnected(f"{label} is not connected: connect {label} (or another device) to receive this workout.")
     if not connection.is_active:
         raise NotConnected(connection.reconnect_message)
-    athlete = db.session.get(User, job.athlete_id)
     thresholds = athlete.thresholds()
     normalized = prepare(session.workout, thresholds)
-    if job.provider == Provider.GARMIN:
-        return _deliver_garmin(job, session, connection.id, normalized)
-    return _deliver_wahoo(job, session, connection.id, normalized, thresholds, athlete)
+    fit = fit_for(job.provider, normalized, thresholds)
+    item = Item(session_id=session.id, revision=job.revision, title=session.title, day=session.date,
+                starts=_morning(session, athlete), updated_at=_aware(session.updated_at),
+                normalized=normalized, payload=fit.sendable(), extra=fit.extra)
+    run = _Run(job, connection.id)
+    client = providers.api(job.provider)
+    if job.kind == JobKind.MOVE:
+        try:
+            client.move(run, item)
+        except NotFound:  # the athlete deleted it at the provider meanwhile: send it anew
+            run.refs = {}
+            client.create(run, item)
+    else:
+        client.create(run, item)
+    return {**{k: v for k, v in run.refs.items() if not k.startswith("_")},
+            "payloadHash": fit.payload_hash, "day": session.date.isoformat()}
 
 
-def _deliver_garmin(job: ExportJob, session: TrainingSession, connection_id: int, normalized: dict):
-    payload = garmin.convert(normalized, source_id=garmin.source_id(session.id, job.revision))
-    api = providers.api(Provider.GARMIN)
-    refs = dict(job.external_refs or {})
-    if "workoutId" not in refs:
-        refs["workoutId"] = tokens.with_token(connection_id, lambda token: api.create_workout(token, payload))
-        _save_refs(job, refs)  # before scheduling: a retry schedules this workout, not a new one
-    if "scheduleId" not in refs:
-        refs["scheduleId"] = tokens.with_token(
-            connection_id, lambda token: api.schedule(token, refs["workoutId"], session.date))
-        _save_refs(job, refs)
-    return refs, refs["workoutId"]
+class _Run:
+    """The job's side of the conversation with a provider client (providers/delivery.py)."""
 
+    def __init__(self, job: ExportJob, connection_id: int):
+        self.job, self.connection_id = job, connection_id
+        self.refs = dict(job.external_refs or {})
 
-def _deliver_wahoo(job, session, connection_id, normalized, thresholds, athlete):
-    plan = wahoo.plan(normalized, ftp=thresholds.ftp_watts)
-    api = providers.api(Provider.WAHOO)
-    external = wahoo.external_id(session.id, job.revision)
-    refs = dict(job.external_refs or {})
-    if "planId" not in refs:
-        form = wahoo.plan_form(plan, external, _aware(session.updated_at))
-        refs["planId"] = tokens.with_token(connection_id, lambda token: api.create_plan(token, form))
-        _save_refs(job, refs)
-    if "workoutId" not in refs:
-        form = wahoo.workout_form(refs["planId"], session.title, _morning(session, athlete),
-                                  wahoo.planned_minutes(normalized), normalized["sport"], external)
-        refs["workoutId"] = tokens.with_token(connection_id, lambda token: api.create_workout(token, form))
-        _save_refs(job, refs)
-    return refs, refs["workoutId"]
+    def call(self, action: Callable[[str], T]) -> T:
+        return tokens.with_token(self.connection_id, action)
 
+    def step(self, ref: str, create: Callable[[str], str], find: Callable[[str], str | None] | None = None) -> str:
+        if ref in self.refs:
+            return self.refs[ref]
+        tried = list(self.refs.get(TRIED, []))
+        if ref in tried and find is not None:
+            found = self.call(find)
+            if found is not None:
+                return self._save(ref, found)
+        self._save(TRIED, sorted(set(tried) | {ref}))  # before the call: a worker may die during it
+        try:
+            value = self.call(create)
+        except (ProviderError, quota.Throttled) as error:
+            if not getattr(error, "ambiguous", False):
+                self._save(TRIED, tried)  # refused, or never sent: nothing to look for
+            raise
+        # (Any other error, an unreadable answer included, keeps the mark: it may have worked.)
+        if tried:
+            self.refs[TRIED] = tried
+        else:
+            self.refs.pop(TRIED, None)
+        return self._save(ref, value)
 
-def _save_refs(job: ExportJob, refs: dict) -> None:
-    job.external_refs = dict(refs)
-    flag_modified(job, "external_refs")
-    db.session.commit()
+    def gone(self, ref: str) -> None:
+        self.refs.pop(ref, None)
+
+    def _save(self, key: str, value):
+        self.refs[key] = value
+        if key == TRIED and not value:
+            self.refs.pop(TRIED)
+        self.job.external_refs = dict(self.refs)
+        flag_modified(self.job, "external_refs")
+        db.session.commit()
+        return value
 
 
 def _morning(session: TrainingSession, athlete: User) -> datetime:
@@ -233,8 +287,8 @@ def _aware(moment: datetime) -> datetime:
 
 # -- outcomes ----------------------------------------------------------------------------------------
 
-def _complete(run: Run, refs: dict, external_id: str) -> str:
-    job = run.job
+def _complete(attempt: Attempt, refs: dict) -> str:
+    job = attempt.job
     session = db.session.get(TrainingSession, job.session_id) if job.session_id else None
     if session is not None:
         db.session.refresh(session)
@@ -242,59 +296,78 @@ def _complete(run: Run, refs: dict, external_id: str) -> str:
     sent_refs = {"provider": job.provider, **refs}
     # Only if the session still has the revision we exported: a coach's edit meanwhile wins.
     marked = session is not None and _update_session(
-        job, export_status=ExportStatus.SENT, export_provider=job.provider, exported_at=utcnow(),
-        external_workout_id=str(external_id), last_export_error=None, external_refs=sent_refs)
+        job, export_status=ExportStatus.SENT, export_provider=job.provider, exported_at=clock.now(),
+        external_workout_id=str(refs.get("workoutId")), last_export_error=None, external_refs=sent_refs,
+        export_scheduled_for=None)
     if marked:
         _finish(job, JobStatus.COMPLETED)
-        if previous and previous != sent_refs:
-            exports.schedule_removal(job.athlete_id, previous)  # one version on the calendar
+        old = exports._created(previous or {})
+        if old and old != exports._created(sent_refs):
+            exports.schedule_removal(job.athlete_id, {"provider": previous["provider"], **old})  # one version on the calendar
         outcome = AttemptOutcome.SENT
     else:
         _finish(job, JobStatus.SUPERSEDED)
-        exports.schedule_removal(job.athlete_id, sent_refs)  # the stale revision we just created
+        if job.kind == JobKind.EXPORT:
+            exports.schedule_removal(job.athlete_id, {"provider": job.provider, **exports._created(sent_refs)})
         outcome = AttemptOutcome.SUPERSEDED
-    return _end(run, outcome, None)
+    return _end(attempt, outcome, None)
 
 
-def _fail(run: Run, kind: str, message: str) -> str:
-    _finish(run.job, JobStatus.FAILED, kind, message)
-    _remove_created(run.job)  # a workout created but never scheduled must not linger
-    _update_session(run.job, export_status=ExportStatus.FAILED, export_provider=run.job.provider,
-                    last_export_error=message)
-    return _end(run, AttemptOutcome.FAILED, message)
+def _fail(attempt: Attempt, kind: str, message: str) -> str:
+    _finish(attempt.job, JobStatus.FAILED, kind, message)
+    _remove_created(attempt.job)  # a workout created but never scheduled must not linger
+    _update_session(attempt.job, export_status=ExportStatus.FAILED, export_provider=attempt.job.provider,
+                    last_export_error=message, export_scheduled_for=None)
+    return _end(attempt, AttemptOutcome.FAILED, message)
 
 
-def _not_connected(run: Run, message: str) -> str:
-    _finish(run.job, JobStatus.FAILED, FailureKind.NOT_CONNECTED, message)
-    _remove_created(run.job)  # tried when the athlete reconnects; harmless if that never happens
-    _update_session(run.job, export_status=ExportStatus.NOT_CONNECTED, export_provider=run.job.provider,
-                    last_export_error=message)
-    return _end(run, AttemptOutcome.NOT_CONNECTED, message)
+def _not_connected(attempt: Attempt, message: str) -> str:
+    _finish(attempt.job, JobStatus.FAILED, FailureKind.NOT_CONNECTED, message)
+    _remove_created(attempt.job)  # tried when the athlete reconnects; harmless if that never happens
+    _update_session(attempt.job, export_status=ExportStatus.NOT_CONNECTED, export_provider=attempt.job.provider,
+                    last_export_error=message, export_scheduled_for=None)
+    return _end(attempt, AttemptOutcome.NOT_CONNECTED, message)
 
 
-def _retry_or_fail(run: Run, message: str, reset_at: datetime | None) -> str:
-    job = run.job
+def _deadline(job: ExportJob) -> datetime:
+    athlete = db.session.get(User, job.athlete_id)
+    session = job.session
+    return window.deadline(session.date, athlete.timezone) if session is not None else clock.now()
+
+
+def _retry_or_fail(attempt: Attempt, message: str) -> str:
+    job = attempt.job
     config = current_app.config
-    delays = config["EXPORT_RETRY_DELAYS"]
-    delay = retry_delay(job.attempts, delays, config["EXPORT_RETRY_JITTER"],
-                        reset_at.replace(tzinfo=None) if reset_at else None, utcnow())
-    if delay is None:
-        return _fail(run, FailureKind.TRANSIENT, f"{message} (gave up after {job.attempts} attempts)")
+    at = retry_at(job.attempts, clock.now(), _deadline(job), config["EXPORT_RETRY_DELAYS"], config["EXPORT_RETRY_JITTER"])
+    if at is None:
+        return _fail(attempt, FailureKind.TRANSIENT,
+                     f"{message} (gave up after {job.attempts} attempts: the session's day has passed)")
     job.last_error = message
-    _update_session(job, export_status=ExportStatus.PENDING, last_export_error=message)
-    _record(run, AttemptOutcome.RETRY, message)
-    _reschedule(job, utcnow() + timedelta(seconds=delay))
-    _log(job, run, AttemptOutcome.RETRY, run.started, message)
-    return f"retry in {delay:.0f} s"
+    _update_session(job, export_status=ExportStatus.PENDING, last_export_error=message, export_scheduled_for=at)
+    _record(attempt, AttemptOutcome.RETRY, message)
+    _reschedule(job, at)
+    _log(job, attempt, AttemptOutcome.RETRY, message, next_attempt_at=at)
+    return f"retry at {at.isoformat(timespec='seconds')}Z"
 
 
-def _throttled(run: Run, retry_at: datetime) -> str:
-    job = run.job
-    db.session.delete(run.attempt)  # no provider call was made for it
-    job.attempts -= 1
-    _reschedule(job, retry_at)
-    _log(job, None, "THROTTLED", run.started)
-    return "throttled"
+def _wait_for_quota(attempt: Attempt, until: datetime, reason: str, counted: bool) -> str:
+    """Over a quota: park the job until the window frees (not an attempt when no call was
+    made), unless the session's day passes first."""
+    job = attempt.job
+    if until >= _deadline(job):
+        return _fail(attempt, FailureKind.TRANSIENT, f"{reason} (the quota stays spent past the session's day)")
+    if counted:
+        _record(attempt, AttemptOutcome.RETRY, reason)
+    else:
+        db.session.delete(attempt.row)  # no provider call was made for it
+        job.attempts -= 1
+    job.last_error = reason
+    _update_session(job, export_status=ExportStatus.PENDING, export_scheduled_for=until,
+                    last_export_error=reason if counted else None)
+    queueing.park(job, until)
+    db.session.commit()
+    _log(job, attempt if counted else None, "QUOTA_WAIT", reason, next_attempt_at=until)
+    return "waiting for quota"
 
 
 def _reschedule(job: ExportJob, at: datetime) -> None:
@@ -303,7 +376,8 @@ def _reschedule(job: ExportJob, at: datetime) -> None:
 
 
 def _finish(job: ExportJob, status: str, kind: str | None = None, error: str | None = None) -> None:
-    job.status, job.failure_kind, job.finished_at, job.lease_expires_at = status, kind, utcnow(), None
+    job.status, job.failure_kind, job.finished_at, job.lease_expires_at = status, kind, clock.now(), None
+    job.parked = False
     if error is not None:
         job.last_error = error
 
@@ -339,26 +413,28 @@ def _reconnect_text(job: ExportJob, detail: str) -> str:
     return f"Reconnect {label} to receive workouts ({detail})."
 
 
-def _record(run: Run, outcome: str, error: str | None) -> None:
-    run.attempt.finished_at = utcnow()
-    run.attempt.outcome, run.attempt.error = outcome, error
-    run.attempt.duration_ms = int((time.perf_counter() - run.started) * 1000)
+def _record(attempt: Attempt, outcome: str, error: str | None) -> None:
+    attempt.row.finished_at = clock.now()
+    attempt.row.outcome, attempt.row.error = outcome, error
+    attempt.row.duration_ms = int((time.perf_counter() - attempt.started) * 1000)
 
 
-def _end(run: Run, outcome: str, error: str | None) -> str:
-    _record(run, outcome, error)
+def _end(attempt: Attempt, outcome: str, error: str | None) -> str:
+    _record(attempt, outcome, error)
     db.session.commit()
-    _log(run.job, run, outcome, run.started, error)
+    _log(attempt.job, attempt, outcome, error)
     return outcome.lower()
 
 
-def _log(job: ExportJob, run: Run | None, outcome: str, started: float, error: str | None = None) -> None:
+def _log(job: ExportJob, attempt: Attempt | None, outcome: str, error: str | None = None, **extra) -> None:
     current = get_current_job()
     fields = {"session_id": job.session_id, "export_job_id": job.id, "rq_job_id": current.id if current else None,
-              "provider": job.provider, "revision": job.revision, "attempt": job.attempts, "outcome": outcome,
-              "duration_ms": round((time.perf_counter() - started) * 1000, 1) if started else 0.0}
+              "provider": job.provider, "kind": job.kind, "revision": job.revision, "attempt": job.attempts,
+              "queue": job.queue, "outcome": outcome,
+              "duration_ms": round((time.perf_counter() - attempt.started) * 1000, 1) if attempt else 0.0}
     if error:
         fields["error"] = error
+    fields.update({k: (v.isoformat(timespec="seconds") + "Z" if isinstance(v, datetime) else v) for k, v in extra.items()})
     level = logging.WARNING if outcome in (AttemptOutcome.FAILED, AttemptOutcome.RETRY) else logging.INFO
     log_event(logger, "export attempt", level=level, **fields)
 

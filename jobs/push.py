@@ -1,4 +1,4 @@
-"""After an athlete connects a device: push every session that was waiting for one."""
+"""After an athlete connects a device: push every upcoming session that was waiting for one."""
 
 from __future__ import annotations
 
@@ -7,20 +7,22 @@ import logging
 from webapp.extensions import db
 from webapp.logs import log_event
 from webapp.services import exports
-from webapp.services.connections import export_provider
-
-logger = logging.getLogger(__name__)
+from webapp.services.priority import BULK
 
 
 def push_waiting(athlete_id: int) -> str:
-    """One ExportJob per waiting session, all enqueued in one go after one commit; the
-    workers then push them in parallel, within the provider's rate limit."""
-    provider = export_provider(athlete_id)
-    if provider is None:
+    """One ExportJob per waiting session, nearest date first, in one commit: as many enqueued
+    as the provider's quota has room for now, the rest parked for the periodic job to release
+    as it frees (and sessions beyond the delivery window parked until it opens).  Sessions
+    whose day has passed are not pushed."""
+    athlete = exports.Athlete.load(athlete_id)
+    if not athlete.active:
         return "no active connection"
-    sessions = exports.waiting_sessions(athlete_id)
-    for session in sessions:
-        exports.start_export(session, provider, exports.BULK)
+    sessions = exports.waiting_sessions(athlete)
+    budget = exports.bulk_budget()
+    jobs = [exports.deliver(session, athlete, BULK, budget=budget) for session in sessions]
     db.session.commit()
-    log_event(logger, "push waiting sessions", athlete_id=athlete_id, provider=provider, sessions=len(sessions))
-    return f"{len(sessions)} sessions queued for {provider}"
+    queued = sum(1 for job in jobs if job is not None and not job.parked)
+    log_event(logging.getLogger(__name__), "push waiting sessions", athlete_id=athlete_id, sessions=len(sessions),
+              queued=queued, parked=sum(1 for job in jobs if job is not None and job.parked))
+    return f"{len(sessions)} sessions: {queued} queued, the rest waiting"

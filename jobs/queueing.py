@@ -10,7 +10,12 @@ seconds so that saves do not each wait for Redis' connect timeout.
 
 An ExportJob row names the RQ job that may run it by its sequence number: ``requeue``
 bumps it, so an older wake-up of the row does nothing, and ``claim`` lets only the wake-up
-with the current number take the row.
+with the current number take the row.  ``park`` leaves a row with no wake-up at all, on
+purpose: it waits for its delivery window or for quota, and the periodic job
+(jobs/relay.py) releases it when due, nearest session first.
+
+Times in the rows are the pipeline's clock (webapp/clock.py); RQ's scheduler is given the
+matching real time.
 """
 
 from __future__ import annotations
@@ -22,14 +27,14 @@ from datetime import datetime, timedelta, timezone
 
 from flask import Flask, current_app
 from redis.exceptions import RedisError
-from rq import Queue
+from rq import Queue, Retry
 from sqlalchemy import event, update
 from sqlalchemy.orm import Session
 
+from webapp import clock
 from webapp.extensions import db, rq
 from webapp.logs import log_event
 from webapp.models.export import ExportJob, JobKind, JobStatus, rq_job_id
-from webapp.timeutil import utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -52,12 +57,13 @@ class Wakeup:
     job_id: str | None
     queue: str
     at: datetime | None = None
+    retry_intervals: tuple[int, ...] = ()  # RQ retries a failed job after these many seconds
 
 
 def wakeup_for(job) -> Wakeup:
     """The RQ job that runs an ExportJob row (by its id and current sequence number)."""
-    func = RUN_EXPORT if job.kind == JobKind.EXPORT else RUN_REMOVAL
-    at = job.next_attempt_at if job.next_attempt_at and job.next_attempt_at > utcnow() else None
+    func = RUN_REMOVAL if job.kind == JobKind.REMOVE else RUN_EXPORT
+    at = clock.real(job.next_attempt_at) if job.next_attempt_at and job.next_attempt_at > clock.now() else None
     return Wakeup(func, (job.id, job.enqueue_seq), rq_job_id(job.id, job.enqueue_seq), job.queue, at)
 
 
@@ -77,13 +83,21 @@ def scheduler_time(at: datetime) -> datetime:
 
 
 def requeue(job: ExportJob, at: datetime | None = None) -> None:
-    """Run ``job`` again at ``at`` (else when it is already due), once this transaction
-    commits; the caller commits."""
-    job.status, job.lease_expires_at = JobStatus.PENDING, None
+    """Run ``job`` again at ``at`` (clock time; else when it is already due), once this
+    transaction commits; the caller commits."""
+    job.status, job.lease_expires_at, job.parked = JobStatus.PENDING, None, False
     if at is not None:
         job.next_attempt_at = at
     job.enqueue_seq += 1
     after_commit(job)
+
+
+def park(job: ExportJob, until: datetime) -> None:
+    """Leave ``job`` waiting, with no wake-up, until the periodic job releases it at or after
+    ``until`` (clock time); the caller commits.  Any older wake-up of it does nothing."""
+    job.status, job.lease_expires_at, job.parked = JobStatus.PENDING, None, True
+    job.next_attempt_at = until
+    job.enqueue_seq += 1
 
 
 def claim(job: ExportJob) -> bool:
@@ -91,7 +105,7 @@ def claim(job: ExportJob) -> bool:
     another wake-up took it first.  One guarded UPDATE, committed: two workers holding
     wake-ups of the same row cannot both run it.  An IntegrityError from a unique index
     is the caller's to handle."""
-    lease = utcnow() + timedelta(seconds=current_app.config["EXPORT_LEASE_SECONDS"])
+    lease = clock.now() + timedelta(seconds=current_app.config["EXPORT_LEASE_SECONDS"])
     result = db.session.execute(
         update(ExportJob)
         .where(ExportJob.id == job.id, ExportJob.status == JobStatus.PENDING, ExportJob.enqueue_seq == job.enqueue_seq)
@@ -124,6 +138,8 @@ def enqueue(wakeups: list[Wakeup]) -> int:
         for wakeup in wakeups:
             queue = rq.get_queue(wakeup.queue)
             options = dict(job_id=wakeup.job_id, timeout=timeout, result_ttl=RESULT_TTL, failure_ttl=FAILURE_TTL)
+            if wakeup.retry_intervals:
+                options["retry"] = Retry(max=len(wakeup.retry_intervals), interval=list(wakeup.retry_intervals))
             if wakeup.at is not None:
                 queue.enqueue_at(scheduler_time(wakeup.at), wakeup.func, *wakeup.args, job_timeout=timeout,
                                  job_id=wakeup.job_id, result_ttl=RESULT_TTL, failure_ttl=FAILURE_TTL)

@@ -145,11 +145,13 @@ def _utc(epoch: float) -> datetime:
     return datetime.fromtimestamp(epoch, timezone.utc).replace(tzinfo=None)
 
 
-def spend(provider: str, oauth: bool = False) -> None:
-    """Count one call to ``provider`` in every window it falls in (see the module's rules)."""
+def spend(provider: str, oauth: bool = False, athlete_only: bool = False) -> None:
+    """Count one call to ``provider`` in every window it falls in (see the module's rules);
+    ``athlete_only``: a call already counted for the app, now known to be this athlete's."""
     caller = _caller.get() or Caller()
     windows = [(w, limit) for w, limit in limits_of(provider).items()
-               if (w.counts_oauth or not oauth) and (w.scope == APP or caller.athlete)]
+               if (w.counts_oauth or not oauth) and (w.scope == APP or caller.athlete)
+               and not (athlete_only and w.scope == APP)]
     limiter = _limiter()
     if has_request_context():
         for window, limit in windows:

@@ -1,10 +1,13 @@
-"""The relay: no export row stays PENDING forever.
+"""The relay, the pipeline's periodic job: no export row stays PENDING forever.
 
 Every RELAY_INTERVAL_SECONDS (an RQ scheduled job that schedules its next run; workers
-started ``--with-scheduler`` run it) it
+started ``--with-scheduler`` run it, and the embedded default's worker thread too) it
 
 - takes back rows whose worker died mid-export (PROCESSING past their lease) and queues
   them again: the job is idempotent, and continues from the provider ids it stored;
+- releases parked rows that are due: sessions entering their delivery window, jobs that
+  waited for quota, the tail of a bulk push.  Interactive first, then the nearest session,
+  and per provider no more than its quota has room for now (webapp/services/priority.py);
 - queues rows that are due but have no live RQ job: enqueued while Redis was down, or
   lost when Redis restarted.
 
@@ -22,30 +25,32 @@ from rq.exceptions import DuplicateJobError
 from rq.job import Job, JobStatus as RqStatus
 from sqlalchemy import select, update
 
+from webapp import clock
 from webapp.extensions import db, rq
 from webapp.logs import log_event
-from webapp.models import AttemptOutcome, ExportAttempt, ExportJob, JobStatus
-from webapp.timeutil import utcnow
+from webapp.models import AttemptOutcome, ExportAttempt, ExportJob, JobStatus, TrainingSession
+from webapp.services import priority
 
-from . import queueing
+from . import queueing, quota
 
 logger = logging.getLogger(__name__)
 RELAY = "jobs.relay.relay"
 ALIVE = {RqStatus.QUEUED, RqStatus.STARTED, RqStatus.SCHEDULED, RqStatus.DEFERRED}
+RELEASE_BATCH = 1000
 
 
 def relay() -> str:
     try:
-        recovered, requeued = _recover_abandoned(), _requeue_orphans()
+        recovered, released, requeued = _recover_abandoned(), _release_parked(), _requeue_orphans()
     finally:
         ensure_scheduled(current_app.config["RELAY_INTERVAL_SECONDS"])
-    if recovered or requeued:
-        log_event(logger, "relay", recovered=recovered, requeued=requeued)
-    return f"recovered {recovered}, requeued {requeued}"
+    if recovered or released or requeued:
+        log_event(logger, "relay", recovered=recovered, released=released, requeued=requeued)
+    return f"recovered {recovered}, released {released}, requeued {requeued}"
 
 
 def _recover_abandoned() -> int:
-    now = utcnow()
+    now = clock.now()
     stale = db.session.scalars(select(ExportJob).where(
         ExportJob.status == JobStatus.PROCESSING, ExportJob.lease_expires_at < now)).all()
     for job in stale:
@@ -61,11 +66,50 @@ def _recover_abandoned() -> int:
     return len(stale)
 
 
+def _release_parked() -> int:
+    """Wake parked rows that are due, in priority order, within each provider's room."""
+    due = db.session.execute(
+        select(ExportJob, TrainingSession.date)
+        .outerjoin(TrainingSession, ExportJob.session_id == TrainingSession.id)
+        .where(ExportJob.status == JobStatus.PENDING, ExportJob.parked.is_(True),
+               ExportJob.next_attempt_at <= clock.now())
+        .order_by(*priority.release_order(ExportJob, TrainingSession))
+        .limit(RELEASE_BATCH)).all()
+    if not due:
+        return 0
+    room: dict[tuple[str, bool], int] = {}
+
+    def take(provider: str, bulk: bool) -> bool:
+        keys = [(provider, False)] + ([(provider, True)] if bulk else [])
+        for key in keys:
+            if key not in room:
+                room[key] = priority.jobs_within(quota.available(provider, bulk=key[1]))
+        if any(room[key] <= 0 for key in keys):
+            return False
+        for key in {(provider, False), (provider, True)}:
+            if key in room:
+                room[key] -= 1
+        return True
+
+    released = []
+    for job, _ in due:
+        if take(job.provider, job.queue == priority.BULK):
+            queueing.requeue(job)
+            released.append(job)
+    session_ids = [job.session_id for job in released if job.session_id]
+    if session_ids:
+        db.session.execute(update(TrainingSession).where(TrainingSession.id.in_(session_ids))
+                           .values(export_scheduled_for=None, updated_at=TrainingSession.updated_at)
+                           .execution_options(synchronize_session=False))
+    db.session.commit()
+    return len(released)
+
+
 def _requeue_orphans() -> int:
-    cutoff = utcnow() - timedelta(seconds=current_app.config["RELAY_GRACE_SECONDS"])
+    cutoff = clock.now() - timedelta(seconds=current_app.config["RELAY_GRACE_SECONDS"])
     due = db.session.scalars(select(ExportJob).where(
-        ExportJob.status == JobStatus.PENDING, ExportJob.next_attempt_at <= cutoff,
-        ExportJob.updated_at <= cutoff)).all()
+        ExportJob.status == JobStatus.PENDING, ExportJob.parked.is_(False), ExportJob.next_attempt_at <= cutoff,
+        ExportJob.updated_at <= clock.real(cutoff))).all()
     if not due:
         return 0
     queue = rq.get_queue("default")
@@ -80,7 +124,7 @@ def _requeue_orphans() -> int:
 def ensure_scheduled(delay_seconds: float = 0) -> None:
     """Schedule the relay's next run (one per time slot, whichever worker asks first)."""
     interval = current_app.config["RELAY_INTERVAL_SECONDS"]
-    at = queueing.scheduler_time(utcnow() + timedelta(seconds=delay_seconds))
+    at = queueing.scheduler_time(clock.real(clock.now()) + timedelta(seconds=delay_seconds))
     slot = int(at.timestamp() // interval)
     try:
         # On the high queue: a bulk push filling the default queue must not delay recovery.

@@ -1,7 +1,9 @@
 """Removing a workout we put on an athlete's calendar, when the session changed or went away.
 
-A removal that fails is retried with the export's backoff and logged; it never turns a
-session FAILED (the session it belonged to has moved on).
+The provider's client does the deleting (``remove`` in providers/delivery.py); what is already
+gone is fine.  A removal that fails for a transient reason is retried with the export's
+backoff (a bounded number of times: no session waits on it), a quota wait parks it, and
+neither ever turns a session FAILED (the session it belonged to has moved on).
 """
 
 from __future__ import annotations
@@ -9,22 +11,24 @@ from __future__ import annotations
 import logging
 import time
 from datetime import timedelta
+from typing import Callable, TypeVar
 
 from flask import current_app
 from sqlalchemy.orm.attributes import flag_modified
 
-from providers.errors import NotFound, ProviderError, Transient
+from providers.errors import ProviderError, RateLimited, Transient
+from webapp import clock
 from webapp.extensions import db
 from webapp.logs import log_event
-from webapp.models import ExportJob, JobKind, JobStatus, Provider
+from webapp.models import ExportJob, JobKind, JobStatus
 from webapp.services import connections, providers, tokens
-from webapp.timeutil import utcnow
 
-from . import queueing
+from . import queueing, quota
 from .backoff import retry_delay
-from .ratelimit import Throttled
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
+MAX_ATTEMPTS_FACTOR = 2  # a removal gives up after twice as many attempts as there are retry delays
 
 
 def run_removal(job_id: int, seq: int = 0) -> str:
@@ -39,51 +43,60 @@ def run_removal(job_id: int, seq: int = 0) -> str:
     connection = connections.find(job.athlete_id, job.provider)
     if connection is None or not connection.is_active:
         return _done(job, JobStatus.FAILED, started, "not connected: the workout stays at the provider")
+    run = _RemovalRun(job, connection.id)
     try:
-        _remove(job, connection.id)
-    except Throttled as throttled:
+        with quota.calling(bulk=False):
+            providers.api(job.provider).remove(run)
+    except quota.Throttled as throttled:
         job.attempts -= 1
-        return _again(job, throttled.retry_at, started, "throttled")
+        return _park(job, clock.from_real(throttled.retry_at), started, str(throttled))
+    except RateLimited as error:
+        return _park(job, clock.from_real(quota.rate_limited(job.provider, error.reset_at)), started, str(error))
     except Transient as error:
-        delay = retry_delay(job.attempts, current_app.config["EXPORT_RETRY_DELAYS"],
-                            current_app.config["EXPORT_RETRY_JITTER"])
-        if delay is None:
+        delays = current_app.config["EXPORT_RETRY_DELAYS"]
+        if job.attempts >= MAX_ATTEMPTS_FACTOR * len(delays):
             return _done(job, JobStatus.FAILED, started, f"{error} (gave up after {job.attempts} attempts)")
         job.last_error = str(error)
-        return _again(job, utcnow() + timedelta(seconds=delay), started, str(error))
+        at = clock.now() + timedelta(seconds=retry_delay(job.attempts, delays, current_app.config["EXPORT_RETRY_JITTER"]))
+        queueing.requeue(job, at)
+        db.session.commit()
+        _log(job, "RETRY", started, str(error))
+        return "retry"
     except ProviderError as error:
         return _done(job, JobStatus.FAILED, started, str(error))
     return _done(job, JobStatus.COMPLETED, started, None)
 
 
-def _remove(job: ExportJob, connection_id: int) -> None:
-    refs = dict(job.external_refs or {})
-    api = providers.api(job.provider)
-    steps = [("workoutId", api.delete_workout)]  # Garmin drops the schedule with its workout
-    if job.provider == Provider.WAHOO:
-        steps.append(("planId", api.delete_plan))
-    for key, delete in steps:
-        if key not in refs:
-            continue
-        try:
-            tokens.with_token(connection_id, lambda token: delete(token, refs[key]))
-        except NotFound:
-            pass  # already gone: that is what we wanted
-        refs.pop(key)
-        job.external_refs = refs
-        flag_modified(job, "external_refs")
+class _RemovalRun:
+    """What the client removes, and each id forgotten as soon as it is gone."""
+
+    def __init__(self, job: ExportJob, connection_id: int):
+        self.job, self.connection_id = job, connection_id
+        self.refs = {k: v for k, v in (job.external_refs or {}).items() if k.endswith("Id")}
+
+    def call(self, action: Callable[[str], T]) -> T:
+        return tokens.with_token(self.connection_id, action)
+
+    def step(self, ref, create, find=None):  # removals create nothing
+        raise NotImplementedError
+
+    def gone(self, ref: str) -> None:
+        self.refs.pop(ref, None)
+        self.job.external_refs = {"provider": self.job.provider, **self.refs}
+        flag_modified(self.job, "external_refs")
         db.session.commit()
 
 
-def _again(job: ExportJob, at, started: float, reason: str) -> str:
-    queueing.requeue(job, at)
+def _park(job: ExportJob, until, started: float, reason: str) -> str:
+    job.last_error = reason
+    queueing.park(job, until)
     db.session.commit()
-    _log(job, "RETRY", started, reason)
-    return "retry"
+    _log(job, "QUOTA_WAIT", started, reason)
+    return "waiting for quota"
 
 
 def _done(job: ExportJob, status: str, started: float, error: str | None) -> str:
-    job.status, job.finished_at, job.lease_expires_at = status, utcnow(), None
+    job.status, job.finished_at, job.lease_expires_at, job.parked = status, clock.now(), None, False
     job.last_error = error
     db.session.commit()
     _log(job, "REMOVED" if status == JobStatus.COMPLETED else "FAILED", started, error)

@@ -4,6 +4,12 @@ Every test that uses ``app`` runs twice, on SQLite and on a real PostgreSQL serv
 this file starts itself (``--db sqlite|postgresql|both``, default both).  The schema is
 built once per backend with the real migrations (``flask db upgrade``) and emptied
 between tests.
+
+The pipeline's clock (webapp/clock.py, testing only) reads ``NOW`` when the run starts,
+Monday 23 November 2026 at noon UTC, and runs on from there: the tests' dates mean the
+same thing whenever they run (tomorrow is always the 24th), in this process and in the
+worker processes, which inherit ``CLOCK_OFFSET_SECONDS``.  Tests of the clock moving set
+their own offset.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from cryptography.fernet import Fernet
@@ -19,6 +26,16 @@ os.environ.setdefault("INSTANCE_PATH", tempfile.mkdtemp(prefix="hp-instance-"))
 for variable in ("APP_ENV", "DATABASE_URL", "REDIS_URL", "SECRET_KEY", "TOKEN_ENCRYPTION_KEY", "PUBLIC_URL",
                  "SANDBOX_URL"):
     os.environ.pop(variable, None)
+
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)  # a Monday
+TODAY: date = NOW.date()
+os.environ["CLOCK_OFFSET_SECONDS"] = str((NOW - datetime.now(timezone.utc)).total_seconds())
+
+
+def day(offset: int) -> str:
+    """The date ``offset`` days from the tests' today, as the API writes it."""
+    return (TODAY + timedelta(days=offset)).isoformat()
+
 
 from sqlalchemy import text  # noqa: E402
 
@@ -32,6 +49,20 @@ def pytest_addoption(parser):
     parser.addoption("--db", choices=["sqlite", "postgresql", "both"], default="both",
                      help="database backends to run the app tests on")
     parser.addoption("--update-golden", action="store_true", help="rewrite tests/golden after a deliberate change")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``one_db`` (long end-to-end runs whose database adds nothing) run on one
+    backend: PostgreSQL, the production path, unless ``--db`` chose SQLite alone."""
+    if config.getoption("--db") != "both":
+        return
+    kept, dropped = [], []
+    for item in items:
+        backend = getattr(item, "callspec", None) and item.callspec.params.get("backend")
+        (dropped if item.get_closest_marker("one_db") and backend == "sqlite" else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 def pytest_generate_tests(metafunc):

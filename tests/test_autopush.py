@@ -7,7 +7,7 @@ from __future__ import annotations
 import copy
 import signal
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import redis as redis_lib
@@ -110,16 +110,21 @@ def test_a_changed_session_replaces_its_workout_and_a_resave_pushes_nothing(pipe
     changed = copy.deepcopy(current)
     changed[0]["workout"]["name"] = "Easy run, longer"
     changed[0]["workout"]["steps"][0]["duration"]["value"] = 3600
-    changed[1]["date"] = "2026-11-28"  # a new date is a new revision too
+    changed[1]["date"] = "2026-11-28"  # the same workout on another day
+    moved_workout = current[1]["externalWorkoutId"]
     response = athlete.coach_api.put(f"/plans/{plan['id']}", json={"sessions": changed}).json()["sessions"]
     assert [s["exportStatus"] for s in response] == ["PENDING", "PENDING"]
     for session in response:
         pipeline.wait_status(athlete.api, session["id"], "SENT")
-    wait_for(lambda: len(held(pipeline)["workouts"]) == 2, message="old versions removed")
+    wait_for(lambda: len(held(pipeline)["workouts"]) == 2, message="the old version removed")
     sent = assert_consistent(pipeline, athlete)
     assert sorted(s["date"] for s in sent) == ["2026-11-24", "2026-11-28"]
-    sources = sorted(w["body"]["workoutSourceId"] for w in held(pipeline)["workouts"])
-    assert sources == sorted(f"hp{s['id']}r2" for s in response)
+    assert {w["body"]["workoutName"] for w in held(pipeline)["workouts"]} == {"Easy run, longer", "Easy run"}
+    # The date move kept its workout and moved its schedule: one call, a PUT.
+    assert pipeline.session(athlete.api, response[1]["id"])["externalWorkoutId"] == moved_workout
+    calls = pipeline.live.sandbox("GET", "/_admin/requests?provider=garmin").json()[requests_before:]
+    moves = [c for c in calls if c["path"].startswith("/garmin/training-api/schedule/") and c["method"] == "PUT"]
+    assert len(moves) == 1 and moves[0]["status"] == 200
 
 
 def test_deleting_a_sent_session_removes_its_workout(pipeline):
@@ -157,16 +162,26 @@ def test_primary_provider_wins_over_the_other_connection(pipeline):
 
 # -- failures by class --------------------------------------------------------------------------------
 
-def test_a_workout_the_provider_cannot_take_fails_with_the_reason_and_is_not_retried(pipeline):
-    athlete = pipeline.athlete("wahoo")  # no FTP: Wahoo cannot take POWER zones
+SWIM = {"sport": "SWIM", "name": "Swim 10 x 100", "steps": [
+    {"intensity": "WARMUP", "duration": {"type": "DISTANCE", "value": 300}},
+    {"repeat": 10, "steps": [{"intensity": "ACTIVE", "duration": {"type": "DISTANCE", "value": 100}},
+                             {"intensity": "REST", "duration": {"type": "TIME", "value": 20}}]}]}
+
+
+def test_a_workout_the_provider_cannot_take_fails_with_the_reason_at_once(pipeline):
+    athlete = pipeline.athlete("wahoo")  # Wahoo takes bike and run workouts only
     pipeline.workers.start(1)
-    plan = create_plan(athlete, [endurance("2026-11-24", SPEC_EXAMPLE)])
-    failed = pipeline.wait_status(athlete.api, plan["sessions"][0]["id"], "FAILED")
-    assert failed["lastExportError"] == ("Validation failed: steps[0]: Wahoo needs the athlete's FTP to send POWER "
-                                         "zone 2; steps[1].steps[1]: Wahoo needs the athlete's FTP to send POWER zone 1")
-    time.sleep(3)
-    assert pipeline.session(athlete.api, plan["sessions"][0]["id"])["exportStatus"] == "FAILED"
-    assert held(pipeline, "wahoo")["plans"] == []
+    plan = create_plan(athlete, [endurance("2026-11-24", SWIM), endurance("2026-11-25", SPEC_EXAMPLE)])
+    swim, ride = plan["sessions"]
+    assert (swim["exportStatus"], swim["lastExportError"]) == (
+        "FAILED", "Validation failed: sport: Wahoo takes BIKE and RUN workouts only, not SWIM")
+    assert swim["compatibility"]["WAHOO"]["level"] == "UNSUPPORTED"
+    # No FTP: the zones go without targets (adapted, and said so), and the ride is sent.
+    assert ride["compatibility"]["WAHOO"]["level"] == "ADAPTED"
+    pipeline.wait_status(athlete.api, ride["id"], "SENT")
+    time.sleep(2)
+    assert pipeline.session(athlete.api, swim["id"])["exportStatus"] == "FAILED"
+    assert len(held(pipeline, "wahoo")["plans"]) == 1
 
 
 def test_a_payload_the_provider_rejects_fails_with_its_message(pipeline):
@@ -179,20 +194,26 @@ def test_a_payload_the_provider_rejects_fails_with_its_message(pipeline):
     assert failed["lastExportError"].startswith("Garmin: workoutName contains characters Garmin refuses.")
 
 
-def test_transient_failures_retry_with_backoff_and_fail_with_the_last_error(pipeline):
+def test_transient_failures_keep_retrying_until_the_sessions_day_has_passed(pipeline):
     athlete = pipeline.athlete("garmin")
     pipeline.live.faults("garmin", errorRate=1.0, status=503)
-    pipeline.workers.start(1)
-    plan = create_plan(athlete, [endurance("2026-11-24")])
+    workers = pipeline.workers.start(1)
+    plan = create_plan(athlete, [endurance("2026-11-23")])  # today: its day ends tonight
     session_id = plan["sessions"][0]["id"]
-    pending = wait_for(lambda: (s := pipeline.session(athlete.api, session_id))["lastExportError"] and s,
-                       message="a first failure while retrying")
+    wait_for(lambda: len(_attempts(pipeline, session_id)) >= 4, message="four attempts", timeout=40)
+    pending = pipeline.session(athlete.api, session_id)
     assert pending["exportStatus"] == "PENDING" and "unavailable (503)" in pending["lastExportError"]
-    failed = pipeline.wait_status(athlete.api, session_id, "FAILED")
-    assert failed["lastExportError"] == "Garmin: the service is unavailable (503) (gave up after 3 attempts)"
+    assert pending["exportScheduledFor"] is not None  # when the next try is planned
     history = _attempts(pipeline, session_id)
-    assert [a.outcome for a in history] == ["RETRY", "RETRY", "FAILED"]
+    assert {a.outcome for a in history[:3]} == {"RETRY"}  # 1 s backoff repeats: never given up while it has time
     assert history[1].started_at - history[0].started_at >= timedelta(seconds=1)  # never before the backoff ends
+    # The clock moves past midnight: the next try finds the day gone, and says what kept it away.
+    pipeline.workers.kill(workers[0])
+    pipeline.workers.env["CLOCK_OFFSET_SECONDS"] = str(float(pipeline.workers.env["CLOCK_OFFSET_SECONDS"]) + 86400)
+    pipeline.workers.start(1)
+    failed = pipeline.wait_status(athlete.api, session_id, "FAILED", timeout=40)
+    assert failed["lastExportError"] == ("Garmin: the service is unavailable (503) (gave up: Mon 23 Nov has passed "
+                                         "in UTC.)")
 
 
 def test_a_transient_failure_then_recovery_ends_sent(pipeline):
@@ -205,24 +226,22 @@ def test_a_transient_failure_then_recovery_ends_sent(pipeline):
     assert_consistent(pipeline, athlete)
 
 
-def test_a_rate_limited_export_waits_for_the_providers_reset(pipeline):
+def test_a_429_parks_the_export_until_wahoos_reset_then_it_goes(pipeline):
     athlete = pipeline.athlete("wahoo")
-    pipeline.live.faults("wahoo", rateLimitPerMinute=1)
+    # One call per five minutes, the windows compressed 50 times: a reset six seconds away.
+    pipeline.live.faults("wahoo", limits={"5min": 1}, windowScale=0.02)
     pipeline.workers.start(1)
     plan = create_plan(athlete, [endurance("2026-11-24")])
     session_id = plan["sessions"][0]["id"]
-    wait_for(lambda: "rate limit" in (pipeline.session(athlete.api, session_id)["lastExportError"] or ""),
-             message="a 429")
-    from webapp.extensions import db
-    from webapp.models import ExportJob
-
-    with pipeline.live.app.app_context():
-        job = db.session.query(ExportJob).filter_by(session_id=session_id).one()
-    attempt = _attempts(pipeline, session_id)[0]
-    # The sandbox's window resets on the minute after the refused call, which came after
-    # the attempt started: the retry must wait for that, not just the 1 s backoff.
-    next_minute = attempt.started_at.replace(second=0, microsecond=0) + timedelta(minutes=1)
-    assert job.next_attempt_at >= next_minute
+    waiting = wait_for(lambda: "429" in ((s := pipeline.session(athlete.api, session_id))["lastExportError"] or "")
+                       and s, message="a 429")
+    assert waiting["exportStatus"] == "PENDING" and waiting["exportScheduledFor"]
+    reset = datetime.fromisoformat(waiting["exportScheduledFor"].rstrip("Z"))
+    pipeline.wait_status(athlete.api, session_id, "SENT", timeout=40)
+    history = _attempts(pipeline, session_id)
+    assert history[-1].outcome == "SENT" and {a.outcome for a in history[:-1]} == {"RETRY"}
+    assert all("429" in a.error for a in history[:-1])
+    assert history[1].started_at >= reset - timedelta(seconds=1)  # not before Wahoo's reset (whole seconds)
 
 
 def test_an_expired_token_is_refreshed_and_the_export_goes_through_at_once(pipeline):
@@ -239,8 +258,10 @@ REVOKED_TEXT = "You disconnected HybridPeaks in Garmin. Reconnect Garmin to rece
 
 def test_an_athlete_revoked_before_the_save_reads_not_connected_with_what_to_do(pipeline):
     athlete = pipeline.athlete("garmin")
+    pipeline.workers.start(1)
     user = athlete.api.get("/connections").json()[0]["providerUserId"]
-    pipeline.live.faults("garmin", revokeUser=user)  # Garmin pings our webhook
+    pipeline.live.faults("garmin", revokeUser=user)  # Garmin pings our webhook; a job confirms it
+    wait_for(lambda: athlete.api.get("/connections").json()[0]["reconnectNeeded"], message="the ping confirmed")
     plan = create_plan(athlete, [endurance("2026-11-24")])
     session = plan["sessions"][0]
     assert (session["exportStatus"], session["exportProvider"], session["lastExportError"]) == (
@@ -278,9 +299,15 @@ def test_a_missing_workout_import_permission_asks_the_athlete_to_reconnect(pipel
 
 # -- retry ------------------------------------------------------------------------------------------------
 
+def refuse_workouts(pipeline, count=10):
+    """Garmin refuses the next creates (400): they fail at once, for Retry to start again."""
+    pipeline.live.faults("garmin", failNext={"path": "/workoutportal/workout/v2", "status": 400, "count": count,
+                                             "message": "Refused for the test."})
+
+
 def test_retry_starts_a_new_attempt_with_the_same_provider(pipeline):
     athlete = pipeline.athlete("garmin")
-    pipeline.live.faults("garmin", errorRate=1.0, status=500)
+    refuse_workouts(pipeline)
     pipeline.workers.start(1)
     plan = create_plan(athlete, [endurance("2026-11-24"), endurance("2026-11-25")])
     ids = [s["id"] for s in plan["sessions"]]
@@ -301,7 +328,7 @@ def test_retry_starts_a_new_attempt_with_the_same_provider(pipeline):
 
 def test_retry_is_refused_when_the_original_provider_is_no_longer_connected(pipeline):
     athlete = pipeline.athlete("garmin")
-    pipeline.live.faults("garmin", errorRate=1.0, status=500)
+    refuse_workouts(pipeline)
     pipeline.workers.start(1)
     plan = create_plan(athlete, [endurance("2026-11-24")])
     pipeline.wait_status(athlete.api, plan["sessions"][0]["id"], "FAILED")
@@ -450,9 +477,10 @@ def test_a_provider_error_that_echoes_the_token_never_reaches_last_export_error(
     assert not any(token in pipeline.workers.logs() for token in issued)
 
 
-def test_an_export_that_gives_up_after_creating_the_workout_removes_it(pipeline):
+def test_an_export_that_fails_after_creating_the_workout_removes_it(pipeline):
     athlete = pipeline.athlete("garmin")
-    pipeline.live.faults("garmin", failNext={"path": "/training-api/schedule", "status": 503, "count": 10})
+    pipeline.live.faults("garmin", failNext={"path": "/training-api/schedule", "status": 400, "count": 1,
+                                             "message": "Refused for the test."})
     pipeline.workers.start(1)
     plan = create_plan(athlete, [endurance("2026-11-24")])
     pipeline.wait_status(athlete.api, plan["sessions"][0]["id"], "FAILED")

@@ -11,13 +11,15 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import TODAY
+
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
 SHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--no-first-run", "--disable-sync", "--disable-quic"]
-MONDAY = date.today() - timedelta(days=date.today().weekday())
+MONDAY = TODAY - timedelta(days=TODAY.weekday())  # the app's clock is the suite's (conftest.NOW)
 
 
 @pytest.fixture(scope="module")
@@ -119,7 +121,7 @@ def test_a_plan_saved_by_the_coach_reaches_the_athletes_page_live(pipeline, peop
     shots(coach, "5-coach-sees-on-garmin")
 
 
-def test_a_failed_export_shows_its_reason_and_retry_sends_it(pipeline, people_in_browsers, shots):
+def test_an_outage_says_when_it_tries_again_and_a_refusal_offers_retry(pipeline, people_in_browsers, shots):
     coach, athlete, athlete_id, _ = people_in_browsers
     connect_garmin(athlete)
     pipeline.live.faults("garmin", errorRate=1.0, status=503)
@@ -127,14 +129,24 @@ def test_a_failed_export_shows_its_reason_and_retry_sends_it(pipeline, people_in
     coach_adds_run(coach, athlete_id, MONDAY + timedelta(days=3), "Hill repeats")
     athlete.goto(f"/week?week={MONDAY.isoformat()}")
     mark_page(athlete)
-    failed = athlete.wait_for_selector(".badge-wrap[data-status='FAILED']", timeout=30_000)
-    assert "the service is unavailable (503)" in failed.inner_text()
-    shots(athlete, "1-failed-with-reason")
-
-    pipeline.live.faults("garmin")  # the outage is over
-    athlete.click("button:has-text('Retry')")
+    retrying = athlete.wait_for_selector(".badge-pending:has-text('Garmin is not answering; trying again at')",
+                                         timeout=30_000)
+    assert re.search(r"trying again at \d\d:\d\d", retrying.inner_text())
+    assert "the service is unavailable (503)" in athlete.inner_text(".badge-wrap")
+    shots(athlete, "1-not-answering-trying-again")
+    pipeline.live.faults("garmin")  # the outage is over: the next try sends it
     athlete.wait_for_selector(".badge-sent:has-text('On Garmin')", timeout=30_000)
-    shots(athlete, "2-retried-on-garmin")
+
+    # A workout Garmin refuses is not retried on its own: Failed, the reason, and Retry.
+    pipeline.live.faults("garmin", failNext={"path": "/workoutportal/workout/v2", "status": 400, "count": 1,
+                                             "message": "workoutName contains characters Garmin refuses."})
+    coach_adds_run(coach, athlete_id, MONDAY + timedelta(days=4), "Hill repeats, again")
+    failed = athlete.wait_for_selector(".badge-wrap[data-status='FAILED']", timeout=30_000)
+    assert "Garmin refuses" in failed.inner_text()
+    shots(athlete, "2-failed-with-reason")
+    athlete.click("button:has-text('Retry')")
+    athlete.wait_for_function("document.querySelectorAll('.badge-sent').length == 2", timeout=30_000)
+    shots(athlete, "3-retried-on-garmin")
     assert same_page(athlete)
 
 

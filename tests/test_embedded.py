@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from tests.support.browser import Browser
 from tests.support.pipeline import wait_for
 from tests.support.servers import free_port, wait_for_port
 from tests.support.workouts import EASY_RUN
+from webapp.timeutil import monday_of
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,6 +40,14 @@ def served(tmp_path):
     server.wait(10)
 
 
+def real_days(*offsets: int) -> tuple[str, list[str]]:
+    """The served app keeps real time (it is not in testing): the Monday of a week holding
+    today + each offset, and those days (all inside one week, inside every delivery window)."""
+    today = date.today()
+    start = today if today.weekday() <= 6 - max(offsets) else today + timedelta(days=7 - today.weekday())
+    return monday_of(start).isoformat(), [(start + timedelta(days=o)).isoformat() for o in offsets]
+
+
 def demo_coach(url: str, env: dict) -> tuple[dict, int]:
     """The demo coach's API headers (a token from `flask users token`) and Ana's id."""
     token = subprocess.run([FLASK, "users", "token", "coach@hybridpeaks.test"], cwd=ROOT, env=env, check=True,
@@ -46,17 +56,28 @@ def demo_coach(url: str, env: dict) -> tuple[dict, int]:
     return headers, requests.get(f"{url}/api/v1/athletes", headers=headers, timeout=10).json()[0]["id"]
 
 
+def plan_of(url: str, headers: dict, athlete_id: int, week: str) -> int:
+    """The athlete's plan of that week (the seed may have made it), created if missing."""
+    found = requests.get(f"{url}/api/v1/plans?athleteId={athlete_id}&weekStart={week}", headers=headers,
+                         timeout=10).json()
+    if found:
+        return found[0]["id"]
+    return requests.post(f"{url}/api/v1/plans", headers=headers, timeout=10,
+                         json={"athleteId": athlete_id, "weekStart": week, "sessions": []}).json()["id"]
+
+
 def test_the_demo_coach_saves_a_plan_and_the_sandbox_holds_it_within_seconds(served):
     url, env = served
     ana = Browser(url)
     ana.login("ana@hybridpeaks.test", "ana-demo-2026")
     assert "Garmin is connected" in ana.connect("garmin").text
     headers, ana_id = demo_coach(url, env)
-    response = requests.post(f"{url}/api/v1/plans", headers=headers, timeout=10, json={
-        "athleteId": ana_id, "weekStart": "2027-01-04",
-        "sessions": [{"date": "2027-01-05", "type": "ENDURANCE", "title": "Easy", "workout": EASY_RUN},
-                     {"date": "2027-01-07", "type": "ENDURANCE", "title": "Easy again", "workout": EASY_RUN}]})
-    assert response.status_code == 201, response.text
+    week, (first, second) = real_days(0, 2)
+    response = requests.put(f"{url}/api/v1/plans/{plan_of(url, headers, ana_id, week)}", headers=headers, timeout=10,
+                            json={"sessions": [
+                                {"date": first, "type": "ENDURANCE", "title": "Easy", "workout": EASY_RUN},
+                                {"date": second, "type": "ENDURANCE", "title": "Easy again", "workout": EASY_RUN}]})
+    assert response.status_code == 200, response.text
     ids = [s["id"] for s in response.json()["sessions"]]
 
     def sent():
@@ -66,7 +87,7 @@ def test_the_demo_coach_saves_a_plan_and_the_sandbox_holds_it_within_seconds(ser
 
     wait_for(sent, timeout=20, message="both sessions SENT")
     schedules = requests.get(f"{url}/sandbox/_admin/workouts?provider=garmin", timeout=10).json()["schedules"]
-    assert {"2027-01-05", "2027-01-07"} <= {s["date"] for s in schedules}
+    assert {first, second} <= {s["date"] for s in schedules}
 
 
 def test_retries_run_on_the_embedded_scheduler(served):
@@ -77,8 +98,9 @@ def test_retries_run_on_the_embedded_scheduler(served):
     requests.put(f"{url}/sandbox/_admin/faults", json={
         "provider": "garmin", "failNext": {"path": "/workoutportal/workout/v2", "status": 503, "count": 1}}, timeout=10)
     headers, ana_id = demo_coach(url, env)
-    session_id = requests.post(f"{url}/api/v1/plans", headers=headers, timeout=10, json={
-        "athleteId": ana_id, "weekStart": "2027-01-11",
-        "sessions": [{"date": "2027-01-12", "type": "ENDURANCE", "workout": EASY_RUN}]}).json()["sessions"][0]["id"]
+    week, (first,) = real_days(1)
+    session_id = requests.put(f"{url}/api/v1/plans/{plan_of(url, headers, ana_id, week)}", headers=headers,
+                              timeout=10, json={"sessions": [{"date": first, "type": "ENDURANCE", "workout": EASY_RUN}]}
+                              ).json()["sessions"][0]["id"]
     wait_for(lambda: requests.get(f"{url}/api/v1/sessions/{session_id}", headers=headers, timeout=10)
              .json()["exportStatus"] == "SENT", timeout=20, message="SENT after a retry")

@@ -6,7 +6,9 @@ quota is below our pace) and token expiry every few calls; two athletes are revo
 worker is SIGKILLed mid-run and Redis is restarted (losing every queued job) once.
 Afterwards, with the relay given time, nothing is PENDING, every SENT session is exactly
 one scheduled workout of its latest revision, revoked athletes' sessions are
-NOT_CONNECTED, every FAILED one has its reason, and no token is in any log.  It prints the
+NOT_CONNECTED, and no token is in any log.  Nothing is FAILED: every fault here clears long
+before the sessions' days (they are this week and next), and retries aim at the session's
+day (jobs/backoff.py), so an outage or a quota burst only delays a session.  It prints the
 counts (docs/benchmarks.md keeps the last full run).
 """
 
@@ -28,12 +30,13 @@ pytestmark = [pytest.mark.soak, pytest.mark.integration]
 
 FULL = os.environ.get("SOAK_SIZE") == "full"
 ATHLETES, PER_ATHLETE = (50, 10) if FULL else (10, 10)
-# The sandbox's quota is well below the pace of four workers, so 429 bursts are certain.
+# The sandbox's extra per-minute quota is below the pace of four workers and unknown to the
+# product (which paces itself by the documented windows): 429 bursts are certain.
 FAULTS = {"errorRate": 0.2, "status": 503, "dropRate": 0.05, "expireEveryCalls": 3,
-          "rateLimitPerMinute": 300 if FULL else 60}
-SOAK_ENV = {"EXPORT_RETRY_DELAYS": "1,2,4,8,16,32", "EXPORT_RETRY_JITTER": "0.2", "EXPORT_JOB_TIMEOUT": "20",
+          "rateLimitPerMinute": 300 if FULL else 120}
+SOAK_ENV = {"EXPORT_RETRY_DELAYS": "1,2,4,8", "EXPORT_RETRY_JITTER": "0.2", "EXPORT_JOB_TIMEOUT": "20",
             "EXPORT_LEASE_SECONDS": "30", "RELAY_INTERVAL_SECONDS": "2", "RELAY_GRACE_SECONDS": "2",
-            "GARMIN_CALLS_PER_MINUTE": "0", "WAHOO_CALLS_PER_MINUTE": "0"}
+            "WAHOO_DELIVERY_DAYS": "14", "QUOTA_TIME_SCALE": "0.1"}
 WEEKS = ("2026-11-23", "2026-11-30")
 
 
@@ -171,7 +174,7 @@ def test_fault_soak(backend, soak_env, pipeline, app_logs, capsys):
             if session.export_provider == "GARMIN":
                 held = garmin_workouts[session.external_workout_id]
                 assert schedules_by_workout[session.external_workout_id] == 1
-                assert held["body"]["workoutSourceId"] == f"hp{session.id}r{session.revision}"
+                assert held["body"]["workoutName"] == session.workout["name"]  # its latest revision
             else:
                 calendar = wahoo_calendar[session.external_workout_id]
                 plan = wahoo_plans[str(calendar["planId"])]
@@ -192,7 +195,7 @@ def test_fault_soak(backend, soak_env, pipeline, app_logs, capsys):
     # Garmin's API has no idempotency key: only a worker killed while a Garmin create was in
     # flight can leave an unscheduled copy behind (never a calendar entry).
     assert len(orphans) <= 1, [
-        (w, garmin_workouts[w]["body"]["workoutSourceId"], [
+        (w, garmin_workouts[w]["body"]["workoutName"], [
             (j.kind, j.status, j.revision, j.external_refs, j.last_error) for j in _jobs_of(pipeline, w)])
         for w in orphans]
     requests_seen = pipeline.live.sandbox("GET", "/_admin/requests").json()
@@ -202,6 +205,7 @@ def test_fault_soak(backend, soak_env, pipeline, app_logs, capsys):
     assert "export attempt" in logs and "connection connected" in logs  # both processes' logs are here
     assert not any(token in logs for token in issued), "a token in the logs"
     assert final["PENDING"] == 0
+    assert final["FAILED"] == 0, failure_reasons  # every fault cleared before the sessions' days
     assert statuses[429] > 0, "no 429 burst happened: lower rateLimitPerMinute"
     with pipeline.live.app.app_context():
         unfinished = db.session.scalar(select(func.count()).select_from(ExportAttempt)

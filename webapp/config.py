@@ -155,13 +155,33 @@ def load_config(env: str | None = None, overrides: dict | None = None) -> dict:
         config[f"{provider}_AUTHORIZE_URL"] = _env(f"{provider}_AUTHORIZE_URL", f"{base}/oauth/authorize")
         config[f"{provider}_TOKEN_URL"] = _env(f"{provider}_TOKEN_URL", f"{base}/oauth/token")
         config[f"{provider}_API_BASE"] = _env(f"{provider}_API_BASE", base).rstrip("/")
-    # Provider quotas per app, so bulk pushes stay under them instead of provoking 429s
-    # (Garmin's evaluation key: 100 a minute; Wahoo: 200 per 5 minutes).
-    config["GARMIN_CALLS_PER_MINUTE"] = _env_int("GARMIN_CALLS_PER_MINUTE", 100)
-    config["WAHOO_CALLS_PER_MINUTE"] = _env_int("WAHOO_CALLS_PER_MINUTE", 40)
+    # Delivery windows (webapp/services/window.py): how far ahead each provider gets sessions.
+    config["GARMIN_DELIVERY_DAYS"] = _env_int("GARMIN_DELIVERY_DAYS", 14)
+    config["WAHOO_DELIVERY_DAYS"] = _env_int("WAHOO_DELIVERY_DAYS", 7)
+    # Provider quotas (jobs/quota.py): the key tier, and any window set on its own.
+    config["GARMIN_QUOTA_TIER"] = _env("GARMIN_QUOTA_TIER", "production")
+    config["WAHOO_QUOTA_TIER"] = _env("WAHOO_QUOTA_TIER", "production")
+    for name in ("GARMIN_QUOTA_PARTNER_PER_MINUTE", "GARMIN_QUOTA_ATHLETE_PER_DAY", "WAHOO_QUOTA_PER_5MIN",
+                 "WAHOO_QUOTA_PER_HOUR", "WAHOO_QUOTA_PER_DAY"):
+        config[name] = _env_int(name, 0) or None
+    config["QUOTA_TIME_SCALE"] = float(_env("QUOTA_TIME_SCALE", "1"))
+    config["QUOTA_BULK_SHARE"] = float(_env("QUOTA_BULK_SHARE", "0.8"))
+    # Testing only: the pipeline's clock runs this far ahead (webapp/clock.py).
+    config["CLOCK_OFFSET_SECONDS"] = float(_env("CLOCK_OFFSET_SECONDS", "0"))
     if production and sandbox_enabled:
         raise ConfigError("SANDBOX_ENABLED must be off in production")
     if config["EXPORT_LEASE_SECONDS"] <= config["EXPORT_JOB_TIMEOUT"]:
         raise ConfigError("EXPORT_LEASE_SECONDS must be longer than EXPORT_JOB_TIMEOUT")
     config.update(overrides)
+    _check_quotas(config)
     return config
+
+
+def _check_quotas(config: dict) -> None:
+    tiers = {"GARMIN": ("evaluation", "production"), "WAHOO": ("sandbox", "production")}
+    for provider, allowed in tiers.items():
+        if config[f"{provider}_QUOTA_TIER"] not in allowed:
+            raise ConfigError(f"{provider}_QUOTA_TIER must be {' or '.join(allowed)}, "
+                              f"not {config[f'{provider}_QUOTA_TIER']!r}")
+    if not 0 < config["QUOTA_BULK_SHARE"] <= 1:
+        raise ConfigError("QUOTA_BULK_SHARE must be more than 0 and at most 1")

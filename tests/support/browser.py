@@ -121,3 +121,25 @@ class Browser:
         consent = self.get(f"/connections/{provider}/connect")
         assert "sandbox" in consent.text, consent.text[:300]
         return self.submit(consent, button="allow" if allow else "deny", data=data, drop=drop)
+
+
+def pkce_token(live, provider: str, scope: str, account: str = "scoped-user") -> str:
+    """An access token from the sandbox's own OAuth flow (authorization code + PKCE S256),
+    granted ``scope``: as another app, or an older HybridPeaks, would hold one."""
+    import base64
+    import hashlib
+    import secrets
+    from urllib.parse import parse_qs, urlsplit
+
+    verifier = secrets.token_urlsafe(48)
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    redirect = f"{live.url}/callback"
+    params = {"response_type": "code", "client_id": f"hybridpeaks-{provider}", "redirect_uri": redirect, "state": "s",
+              "code_challenge": challenge, "code_challenge_method": "S256", "scope": scope, "account": account,
+              "decision": "allow"}
+    answer = live.sandbox("POST", f"/{provider}/oauth/authorize", data=params, allow_redirects=False)
+    code = parse_qs(urlsplit(answer.headers["Location"]).query)["code"][0]
+    token = live.sandbox("POST", f"/{provider}/oauth/token", data={
+        "grant_type": "authorization_code", "code": code, "redirect_uri": redirect, "code_verifier": verifier,
+        "client_id": f"hybridpeaks-{provider}", "client_secret": "sandbox-secret"})
+    return token.json()["access_token"]

@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import jsonify
 
 from ..extensions import db
-from ..models import AthleteProfile, Role
+from ..models import Role
+from ..services import profiles
 from . import bp
 from .access import current_user, json_body, require_role, visible_athlete
 from .errors import forbidden
@@ -28,14 +29,12 @@ def get_profile(athlete_id: int):
 
 @bp.put("/athletes/<int:athlete_id>/profile")
 def update_profile(athlete_id: int):
+    """The coach changes thresholds or time zone (api.md); every upcoming session whose payload
+    changes is sent again (services/profiles.py).  Athletes change theirs on their profile page."""
     athlete = visible_athlete(athlete_id)
     if not current_user().coaches(athlete):
         raise forbidden("Only the athlete's coach may change the thresholds.")
     data = load(ProfileSchema(), json_body())
-    profile = athlete.profile or AthleteProfile(athlete=athlete)
-    db.session.add(profile)
-    for key, column in PROFILE_FIELDS.items():
-        if key in data:  # a field left out keeps its value; null clears it
-            setattr(profile, column, data[key])
+    profile = profiles.update(athlete, {column: data[key] for key, column in PROFILE_FIELDS.items() if key in data})
     db.session.commit()
     return jsonify(profile_json(athlete, profile))

@@ -7,10 +7,13 @@ from marshmallow import fields, validate
 
 from ..extensions import db
 from ..models import Provider, Role
+from workouts.constants import SPORTS
+
 from ..services import connections as connection_service
+from ..services import exports, routing
 from . import bp
 from .access import current_user, json_body, require_role
-from .errors import conflict, not_found
+from .errors import conflict, invalid, not_found
 from .schemas import ApiSchema
 from .serializers import connection_json
 from .validation import load
@@ -36,5 +39,39 @@ def set_primary():
         raise not_found("connection") from None
     except ValueError as error:
         raise conflict(str(error)) from None
+    db.session.flush()
+    exports.routes_changed(current_user().id)
     db.session.commit()
     return jsonify([connection_json(c) for c in connection_service.connections_of(current_user().id)])
+
+
+@bp.get("/connections/routing")
+@require_role(Role.ATHLETE)
+def get_routing():
+    """``{"BIKE": "WAHOO", "RUN": "GARMIN"}``: the sports the athlete routed; the rest go to the primary."""
+    return jsonify(routing.routes_of(current_user().id))
+
+
+@bp.put("/connections/routing")
+@require_role(Role.ATHLETE)
+def put_routing():
+    """Replace the routes (409 when a named provider is not connected, or cannot take the
+    sport); upcoming sessions whose provider changes move to it."""
+    body = json_body()
+    problems = {}
+    for sport, provider in body.items():
+        if sport not in SPORTS:
+            problems[sport] = [f"is not a sport: one of {', '.join(SPORTS)}"]
+        elif provider not in Provider.ALL:
+            problems[sport] = [f"must be one of {', '.join(Provider.ALL)}"]
+    if problems:
+        raise invalid(problems)
+    try:
+        routing.set_routes(current_user().id, body)
+    except routing.RouteRefused as error:
+        db.session.rollback()
+        raise conflict(str(error)) from None
+    db.session.flush()
+    exports.routes_changed(current_user().id)
+    db.session.commit()
+    return jsonify(routing.routes_of(current_user().id))

@@ -54,6 +54,9 @@ class SessionSchema(ApiSchema):
     exportedAt = fields.Raw(load_default=None)
     externalWorkoutId = fields.Raw(load_default=None)
     lastExportError = fields.Raw(load_default=None)
+    exportScheduledFor = fields.Raw(load_default=None)
+    pushReason = fields.Raw(load_default=None)
+    compatibility = fields.Raw(load_default=None)
 
     @validates_schema(skip_on_field_errors=True)
     def workout_matches_type(self, data, **kwargs):

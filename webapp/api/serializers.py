@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+from providers.compatibility import report_json
+from workouts import Thresholds, WorkoutInvalid, prepare
+
 from ..models import AthleteProfile, TrainingSession, User, WeeklyPlan
 from ..timeutil import iso_utc
 
 
-def session_json(session: TrainingSession) -> dict:
+def compatibility(session: TrainingSession, thresholds: Thresholds) -> dict | None:
+    """What each provider will get for the session, with the athlete's current thresholds."""
+    if not session.is_endurance or not session.workout:
+        return None
+    try:
+        return report_json(prepare(session.workout, thresholds), thresholds)
+    except WorkoutInvalid as error:  # only when thresholds make a zone implausible
+        return {provider: {"level": "UNSUPPORTED", "notes": [str(p) for p in error.problems]}
+                for provider in ("GARMIN", "WAHOO")}
+
+
+def session_json(session: TrainingSession, thresholds: Thresholds | None = None) -> dict:
     endurance = session.is_endurance
+    if thresholds is None and endurance:
+        thresholds = session.plan.athlete.thresholds()
     return {
         "id": session.id,
         "date": session.date.isoformat(),
@@ -19,15 +35,19 @@ def session_json(session: TrainingSession) -> dict:
         "exportedAt": iso_utc(session.exported_at) if endurance else None,
         "externalWorkoutId": session.external_workout_id if endurance else None,
         "lastExportError": session.last_export_error if endurance else None,
+        "exportScheduledFor": iso_utc(session.export_scheduled_for) if endurance else None,
+        "pushReason": session.push_reason if endurance else None,
+        "compatibility": compatibility(session, thresholds) if endurance else None,
     }
 
 
 def plan_json(plan: WeeklyPlan) -> dict:
+    thresholds = plan.athlete.thresholds()
     return {
         "id": plan.id,
         "athleteId": plan.athlete_id,
         "weekStart": plan.week_start.isoformat(),
-        "sessions": [session_json(s) for s in plan.sessions],
+        "sessions": [session_json(s, thresholds) for s in plan.sessions],
     }
 
 

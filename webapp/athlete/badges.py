@@ -1,5 +1,15 @@
-"""What an export badge says: one function for the athlete's week, the session page and
-the coach's plan editor, so that all three say the same thing in the same words."""
+"""What an export badge says: one function for the athlete's week, the session page, the coach's
+week and overview, so that all of them say the same thing in the same words.
+
+- SENT: "On Garmin · 07:42", and why it was re-sent when no one edited it ("FTP changed").
+- PENDING: "Sending to Garmin…" (with the attempt while retrying); waiting for the delivery
+  window: "Goes to Wahoo on Tue 1 Dec" ("Wahoo shows workouts up to 6 days ahead"); waiting
+  for a retry: "Garmin is not answering; trying again at 14:05"; for quota: "Garmin's quota
+  is used up for now; sending at 14:05".
+- FAILED: "Failed", the reason, and Retry (for the athlete).
+- NOT_CONNECTED: "Connect to send" (the athlete) or "Not connected" (the coach).
+- A session whose day has passed and that is not on the device: "Not sent · day passed".
+"""
 
 from __future__ import annotations
 
@@ -7,20 +17,26 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
+from flask import current_app
 from sqlalchemy import select
 
+from .. import clock
 from ..extensions import db
 from ..models import ExportJob, ExportStatus, JobKind, JobStatus, Provider, TrainingSession
+from ..services import window
+
+PASSED = "PASSED"  # not an export status: the badge of a session whose day passed unsent
 
 
 @dataclass
 class Badge:
     session_id: int
-    status: str  # NOT_CONNECTED, PENDING, SENT, FAILED
+    status: str  # NOT_CONNECTED, PENDING, SENT, FAILED (PASSED for a day passed unsent)
     text: str
     detail: str | None = None  # the reason, in plain words
     can_retry: bool = False
     connect_link: bool = False
+    poll_seconds: int = 2  # how soon a PENDING badge looks again
 
     @property
     def final(self) -> bool:
@@ -32,7 +48,7 @@ def local_time(moment: datetime | None, zone: str, today: datetime | None = None
     if moment is None:
         return ""
     local = moment.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(zone))
-    now = (today or datetime.now(timezone.utc)).astimezone(ZoneInfo(zone))
+    now = (today or clock.now().replace(tzinfo=timezone.utc)).astimezone(ZoneInfo(zone))
     return local.strftime("%H:%M") if local.date() == now.date() else local.strftime("%-d %b %H:%M")
 
 
@@ -44,11 +60,13 @@ def badge_for(session: TrainingSession, athlete_view: bool, zone: str = "UTC") -
     provider = Provider.LABELS.get(session.export_provider or "", "your device")
     status = session.export_status
     if status == ExportStatus.SENT:
-        return Badge(session.id, status, f"On {provider} · {local_time(session.exported_at, zone)}")
+        return Badge(session.id, status, f"On {provider} · {local_time(session.exported_at, zone)}",
+                     detail=session.push_reason)
+    if session.date < window.local_today(zone, clock.now()):
+        return Badge(session.id, PASSED, "Not sent · day passed",
+                     detail=session.last_export_error if status == ExportStatus.FAILED else None)
     if status == ExportStatus.PENDING:
-        attempt = _next_attempt(session)
-        text = f"Sending to {provider}…" + (f" attempt {attempt}" if attempt > 1 else "")
-        return Badge(session.id, status, text, detail=session.last_export_error if attempt > 1 else None)
+        return _pending(session, provider, zone)
     if status == ExportStatus.FAILED:
         return Badge(session.id, status, "Failed", detail=session.last_export_error or "The export failed.",
                      can_retry=athlete_view)
@@ -58,11 +76,39 @@ def badge_for(session: TrainingSession, athlete_view: bool, zone: str = "UTC") -
     return Badge(session.id, status, "Not connected", detail=detail)
 
 
+def _pending(session: TrainingSession, provider: str, zone: str) -> Badge:
+    at = session.export_scheduled_for
+    if at is not None:
+        when = local_time(at, zone)
+        poll = 30 if (at - clock.now()).total_seconds() > 120 else 5
+        days = window.days_for(session.export_provider, current_app.config) if session.export_provider else 0
+        if days and window.place(session.date, zone, days, clock.now()).where == window.LATER:
+            ahead = "up to 6 days ahead" if session.export_provider == "WAHOO" else f"{days} days ahead"
+            return Badge(session.id, ExportStatus.PENDING, f"Goes to {provider} on {_day(at, zone)}",
+                         detail=f"HybridPeaks sends {provider} sessions {ahead}"
+                                + (", as Wahoo shows them." if session.export_provider == "WAHOO" else "."),
+                         poll_seconds=300)
+        if session.last_export_error and "quota" not in session.last_export_error and "429" not in session.last_export_error:
+            return Badge(session.id, ExportStatus.PENDING, f"{provider} is not answering; trying again at {when}",
+                         detail=session.last_export_error, poll_seconds=poll)
+        return Badge(session.id, ExportStatus.PENDING, f"{provider}'s quota is used up for now; sending at {when}",
+                     detail=session.push_reason, poll_seconds=poll)
+    attempt = _next_attempt(session)
+    text = f"Sending to {provider}…" + (f" attempt {attempt}" if attempt > 1 else "")
+    return Badge(session.id, ExportStatus.PENDING, text,
+                 detail=session.last_export_error if attempt > 1 else session.push_reason)
+
+
+def _day(moment: datetime, zone: str) -> str:
+    return moment.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(zone)).strftime("%a %-d %b")
+
+
 def _next_attempt(session: TrainingSession) -> int:
     """The attempt under way (PROCESSING) or the next one (PENDING, waiting to retry)."""
     row = db.session.execute(
         select(ExportJob.attempts, ExportJob.status).where(
-            ExportJob.session_id == session.id, ExportJob.kind == JobKind.EXPORT, ExportJob.status.in_(JobStatus.OPEN))
+            ExportJob.session_id == session.id, ExportJob.kind.in_(JobKind.DELIVERIES),
+            ExportJob.status.in_(JobStatus.OPEN))
         .order_by(ExportJob.id.desc()).limit(1)).first()
     if row is None:
         return 1

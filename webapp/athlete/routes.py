@@ -13,11 +13,12 @@ from sqlalchemy import select
 from providers import fit
 from workouts import WorkoutInvalid, prepare
 
+from .. import clock
 from ..auth.access import role_required, safe_next
 from ..config import ROOT
 from ..extensions import db
 from ..models import ExportAttempt, Role, TrainingSession, User
-from ..services import exports
+from ..services import exports, fitreport
 from ..services import plans as plan_service
 from ..services.connections import connections_of
 from ..timeutil import monday_of, parse_date, week_days
@@ -30,15 +31,18 @@ def _week_sessions(athlete: User, week_start: date) -> tuple[list[TrainingSessio
     """The week's sessions and a version that changes whenever what the page shows does."""
     plan = plan_service.find_plan(athlete.id, week_start)
     sessions = plan.sessions if plan else []
-    version = hashlib.sha1(repr([(s.id, s.revision, s.export_status, s.exported_at, s.title)
-                                 for s in sessions]).encode()).hexdigest()[:16]
+    version = hashlib.sha1(repr([(s.id, s.revision, s.export_status, s.exported_at, s.title,
+                                  s.export_scheduled_for, s.last_export_error) for s in sessions]).encode()).hexdigest()[:16]
     return sessions, version
 
 
 def _week(athlete: User, week_start: date, sessions: list[TrainingSession], version: str) -> dict:
     zone = athlete.timezone
     badges = {s.id: badge_for(s, athlete_view=current_user.id == athlete.id, zone=zone) for s in sessions}
+    context = exports.Athlete.load(athlete.id)
+    fit_markers = {s.id: fitreport.device_fit(s, context) for s in sessions}
     return {"athlete": athlete, "week_start": week_start, "badges": badges, "version": version,
+            "fit_markers": fit_markers,
             "days": [(day, [s for s in sessions if s.date == day]) for day in week_days(week_start)],
             "failed": [b for b in badges.values() if b and b.can_retry]}
 
@@ -46,13 +50,13 @@ def _week(athlete: User, week_start: date, sessions: list[TrainingSession], vers
 @bp.get("/week")
 @role_required(Role.ATHLETE)
 def week():
-    week_start = monday_of(parse_date(request.args.get("week")) or date.today())
+    week_start = monday_of(parse_date(request.args.get("week")) or clock.today_in(current_user.timezone))
     reconnect = [c for c in connections_of(current_user.id) if not c.is_active]
     return render_template(
         "athlete/week.html", **_week(current_user, week_start, *_week_sessions(current_user, week_start)),
         reconnect=reconnect,
         previous_week=week_start - timedelta(days=7), next_week=week_start + timedelta(days=7),
-        this_week=monday_of(date.today()),
+        this_week=monday_of(clock.today_in(current_user.timezone)),
     )
 
 
@@ -61,7 +65,7 @@ def week():
 def week_live():
     """The week's sessions, only when something changed since the page's version (else 204,
     which HTMX leaves alone): new, changed or removed sessions appear without a reload."""
-    week_start = monday_of(parse_date(request.args.get("week")) or date.today())
+    week_start = monday_of(parse_date(request.args.get("week")) or clock.today_in(current_user.timezone))
     sessions, version = _week_sessions(current_user, week_start)
     if version == request.args.get("v"):
         return "", 204  # the common case: one query, no badge built
@@ -126,10 +130,12 @@ def session_detail(session_id: int):
     thresholds = athlete.thresholds()
     attempts = db.session.scalars(select(ExportAttempt).where(ExportAttempt.session_id == session.id)
                                   .order_by(ExportAttempt.started_at.desc(), ExportAttempt.id.desc())).all()
+    context = exports.Athlete.load(athlete.id)
     return render_template(
         "athlete/session.html", s=session, athlete=athlete, zone=athlete.timezone, local_time=local_time,
         b=badge_for(session, athlete_view=current_user.id == athlete.id, zone=athlete.timezone),
         workout=describe(session.workout, thresholds) if session.workout else None, attempts=attempts,
+        fit_items=fitreport.fits(session.workout, context) if session.workout else None,
     )
 
 

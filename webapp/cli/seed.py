@@ -77,9 +77,10 @@ ENDURANCE_RIDE = {
 }
 
 
-def demo_week(athlete_email: str, monday: date) -> list[dict]:
+def demo_week(athlete_email: str, today: date) -> list[dict]:
+    """Seven days from today: sessions on past days would never be pushed (and say so)."""
     def day(offset: int) -> date:
-        return monday + timedelta(days=offset)
+        return today + timedelta(days=offset)
 
     if athlete_email.startswith("ana"):
         return [
@@ -100,12 +101,12 @@ def demo_week(athlete_email: str, monday: date) -> list[dict]:
 
 @click.command("seed-demo")
 def seed_demo():
-    """A demo coach, two athletes with thresholds, and this week's sessions (idempotent)."""
+    """A demo coach, two athletes with thresholds, and seven days of sessions from today (idempotent)."""
     coach_email, coach_password, coach_name = COACH
     coach = find_user(coach_email)
     if coach is None:
         coach = create_user(coach_email, coach_password, Role.COACH, name=coach_name)
-    monday = monday_of(date.today())
+    today = date.today()
     for email, password, name, ftp, max_hr, pace, swim in ATHLETES:
         athlete = find_user(email)
         if athlete is None:
@@ -113,8 +114,12 @@ def seed_demo():
             db.session.add(AthleteProfile(athlete=athlete, ftp_watts=ftp, max_heart_rate=max_hr,
                                           threshold_pace_sec_per_km=pace, swim_threshold_pace_sec_per_100m=swim))
             db.session.flush()
-        if plan_service.find_plan(athlete.id, monday) is None:
-            plan_service.create_plan(athlete, monday, demo_week(email, monday))
+        by_week: dict[date, list[dict]] = {}
+        for session in demo_week(email, today):
+            by_week.setdefault(monday_of(session["date"]), []).append(session)
+        for monday, sessions in by_week.items():
+            if plan_service.find_plan(athlete.id, monday) is None:
+                plan_service.create_plan(athlete, monday, sessions)
     db.session.commit()
 
     click.echo(f"Demo logins ({current_app.config['PUBLIC_URL']}/login):")

@@ -10,7 +10,11 @@ from __future__ import annotations
 from authlib.integrations.flask_client import OAuth
 from flask import Flask, current_app
 
-SCOPES = {"GARMIN": None, "WAHOO": "user_read plans_write workouts_write offline_data"}
+# Wahoo: only what we use ("applications must only request permission for resources they
+# intend to access"): the user id, writing plans and workouts, and reading them back, which
+# finding a plan or workout again after an unanswered create needs (plans_read, workouts_read).
+# Garmin's permissions are chosen by the athlete on Garmin's consent page.
+SCOPES = {"GARMIN": None, "WAHOO": "user_read plans_read plans_write workouts_read workouts_write"}
 
 
 def init_oauth(app: Flask) -> None:

@@ -9,14 +9,17 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 from requests import RequestException
 
+from jobs import quota
+from providers.compatibility import TAKES
 from providers.errors import ProviderError
+from workouts.constants import SPORTS
 
 from ..auth.access import role_required
 from ..extensions import db
 from ..logs import log_event
 from ..models import Provider, Role
 from ..services import connections as connection_service
-from ..services import exports, providers
+from ..services import exports, providers, routing
 from . import bp
 from .oauth_clients import oauth_client
 
@@ -39,8 +42,12 @@ def callback_url(slug: str) -> str:
 @role_required(Role.ATHLETE)
 def index():
     by_provider = {c.provider: c for c in connection_service.connections_of(current_user.id)}
+    active = [c for c in by_provider.values() if c.is_active]
+    routes = routing.routes_of(current_user.id)
+    chosen = {sport: routing.choose(sport, active, routes) for sport in SPORTS}
     return render_template("connections/index.html", providers=Provider.ALL, labels=Provider.LABELS,
-                           connections=by_provider)
+                           connections=by_provider, sports=SPORTS, routes=routes, chosen=chosen,
+                           takes=TAKES, active=[c.provider for c in active])
 
 
 @bp.get("/<slug>/connect")
@@ -62,13 +69,16 @@ def callback(slug: str):
                   outcome=request.args["error"][:40])
         return redirect(url_for("connections.index"))
     try:
+        quota.spend(provider, oauth=True)  # Garmin's partner minute counts OAuth requests
         token = oauth_client(slug).authorize_access_token()
         api = providers.api(provider)
         provider_user_id = api.user_id(token["access_token"])
-        if provider == Provider.GARMIN and "WORKOUT_IMPORT" not in api.permissions(token["access_token"]):
-            flash("Garmin was connected without the workout import permission. Connect again and leave "
-                  "“Workout import” ticked, or HybridPeaks cannot send workouts.", "error")
-            return redirect(url_for("connections.index"))
+        with quota.calling(athlete=provider_user_id):
+            quota.spend(provider, athlete_only=True)  # the user-id call was this athlete's too
+            if provider == Provider.GARMIN and "WORKOUT_IMPORT" not in api.permissions(token["access_token"]):
+                flash("Garmin was connected without the workout import permission. Connect again and leave "
+                      "“Workout import” ticked, or HybridPeaks cannot send workouts.", "error")
+                return redirect(url_for("connections.index"))
     except MismatchingStateError:
         flash(f"{label} was not connected: that sign-in link was already used or has expired. Please try again.", "error")
         return redirect(url_for("connections.index"))
@@ -93,9 +103,33 @@ def make_primary(slug: str):
     except (LookupError, ValueError) as error:
         flash(str(error), "error")
         return redirect(url_for("connections.index"))
+    db.session.flush()
+    moved = exports.routes_changed(current_user.id)
     db.session.commit()
-    flash(f"New workouts now go to {Provider.LABELS[provider]}.", "info")
+    flash(f"New workouts now go to {Provider.LABELS[provider]}." + _moved_text(moved), "info")
     return redirect(url_for("connections.index"))
+
+
+@bp.post("/routing")
+@role_required(Role.ATHLETE)
+def set_routing():
+    """Which provider gets each sport (the page's form; the API is PUT /api/v1/connections/routing)."""
+    wanted = {sport: request.form.get(f"route-{sport}", "") for sport in SPORTS}
+    try:
+        routing.set_routes(current_user.id, {sport: p for sport, p in wanted.items() if p in Provider.ALL})
+    except (routing.RouteRefused, ValueError) as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("connections.index"))
+    db.session.flush()
+    moved = exports.routes_changed(current_user.id)
+    db.session.commit()
+    flash("Saved which device gets each sport." + _moved_text(moved), "info")
+    return redirect(url_for("connections.index"))
+
+
+def _moved_text(moved: list) -> str:
+    return f" {len(moved)} upcoming session(s) move to their new device." if moved else ""
 
 
 @bp.post("/<slug>/disconnect")
@@ -103,6 +137,8 @@ def make_primary(slug: str):
 def disconnect(slug: str):
     provider = _provider(slug)
     if connection_service.disconnect(current_user.id, provider):
+        db.session.flush()
+        moved = exports.routes_changed(current_user.id)
         db.session.commit()
-        flash(f"{Provider.LABELS[provider]} is disconnected.", "info")
+        flash(f"{Provider.LABELS[provider]} is disconnected." + _moved_text(moved), "info")
     return redirect(url_for("connections.index"))

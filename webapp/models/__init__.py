@@ -2,11 +2,11 @@
 
 from .user import ApiToken, AthleteProfile, Role, User
 from .plan import ExportStatus, Provider, SessionType, TrainingSession, WeeklyPlan
-from .connection import ConnectionStatus, DeviceConnection, RevokedReason
+from .connection import ConnectionStatus, DeliveryRoute, DeviceConnection, RevokedReason
 from .export import AttemptOutcome, ExportAttempt, ExportJob, FailureKind, JobKind, JobStatus
 
 __all__ = [
-    "ApiToken", "AthleteProfile", "AttemptOutcome", "ConnectionStatus", "DeviceConnection", "ExportAttempt",
+    "ApiToken", "AthleteProfile", "AttemptOutcome", "ConnectionStatus", "DeliveryRoute", "DeviceConnection", "ExportAttempt",
     "ExportJob", "ExportStatus", "FailureKind", "JobKind", "JobStatus", "Provider", "RevokedReason", "Role",
     "SessionType", "TrainingSession", "User", "WeeklyPlan",
 ]

@@ -88,3 +88,19 @@ class DeviceConnection(db.Model):
 
     def __repr__(self) -> str:  # never the tokens
         return f"<DeviceConnection {self.id} {self.provider} {self.status}>"
+
+
+class DeliveryRoute(db.Model):
+    """Which connected provider gets an athlete's sessions of one sport (the primary gets the rest)."""
+
+    __tablename__ = "delivery_routes"
+    __table_args__ = (
+        UniqueConstraint("athlete_id", "sport", name="uq_delivery_routes_athlete_sport"),
+        CheckConstraint("provider IN ('GARMIN', 'WAHOO')", name="provider"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    athlete_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    sport: Mapped[str] = mapped_column(String(8))
+    provider: Mapped[str] = mapped_column(String(16))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -20,7 +20,9 @@ from .plan import TrainingSession
 
 class JobKind:
     EXPORT = "EXPORT"  # create and schedule one revision of a session's workout
+    MOVE = "MOVE"  # the workout already sent, to another day (one call where the provider allows)
     REMOVE = "REMOVE"  # delete a workout we put on the provider's calendar before
+    DELIVERIES = (EXPORT, MOVE)
 
 
 class JobStatus:
@@ -33,22 +35,24 @@ class JobStatus:
 
 
 class FailureKind:
-    VALIDATION = "VALIDATION"
-    REJECTED = "REJECTED"
-    TRANSIENT = "TRANSIENT"
+    VALIDATION = "VALIDATION"  # the workout breaks a rule, or the provider cannot take it
+    REJECTED = "REJECTED"  # the provider refused what we sent (400/422/403)
+    TRANSIENT = "TRANSIENT"  # outages and quota waits until the session's day passed
     NOT_CONNECTED = "NOT_CONNECTED"
+    DAY_PASSED = "DAY_PASSED"  # dated before the athlete's today: never pushed
 
 
 class ExportJob(db.Model):
     __tablename__ = "export_jobs"
     __table_args__ = (
-        CheckConstraint("kind IN ('EXPORT', 'REMOVE')", name="kind"),
+        CheckConstraint("kind IN ('EXPORT', 'MOVE', 'REMOVE')", name="kind"),
         CheckConstraint("status IN ('PENDING', 'PROCESSING', 'COMPLETED', 'FAILED', 'SUPERSEDED')", name="status"),
         # One job per session at a time: a second PROCESSING row of a session cannot exist.
         Index("uq_export_jobs_one_processing_per_session", "session_id", unique=True,
               sqlite_where=text("status = 'PROCESSING' AND session_id IS NOT NULL"),
               postgresql_where=text("status = 'PROCESSING' AND session_id IS NOT NULL")),
         Index("ix_export_jobs_status_next", "status", "next_attempt_at"),
+        Index("ix_export_jobs_parked_next", "parked", "next_attempt_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -63,6 +67,9 @@ class ExportJob(db.Model):
     # The RQ job that should run this row next is "export-<id>-<enqueue_seq>".
     enqueue_seq: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Waiting with no RQ job on purpose (for its delivery window, or for quota): the
+    # periodic job (jobs/relay.py) releases it when due, nearest session first.
+    parked: Mapped[bool] = mapped_column(default=False)
     lease_expires_at: Mapped[datetime | None]
     failure_kind: Mapped[str | None] = mapped_column(String(16))
     last_error: Mapped[str | None] = mapped_column(Text)

@@ -85,8 +85,14 @@ class TrainingSession(db.Model):
     exported_at: Mapped[datetime | None]
     external_workout_id: Mapped[str | None] = mapped_column(String(64))
     last_export_error: Mapped[str | None] = mapped_column(Text)
-    # Where the SENT revision lives at the provider (ids to remove it when it is replaced).
+    # Where the SENT revision lives at the provider (ids to move or remove it), the day it is
+    # scheduled on, and a hash of what was sent (to tell a date move or a threshold change).
     external_refs: Mapped[dict | None] = mapped_column(JSON)
+    # When the next push of a PENDING session is planned: its delivery window opens, or a
+    # retry or quota wait ends (the API's exportScheduledFor).
+    export_scheduled_for: Mapped[datetime | None]
+    # Why the session was sent again without a coach's edit ("FTP changed: re-sent").
+    push_reason: Mapped[str | None] = mapped_column(String(160))
 
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from typing import Mapping
 
-from workouts.constants import INTENSITIES, SPORTS, TARGET_TYPES
+from workouts.constants import INTENSITIES, LOCATIONS, SPORTS, TARGET_TYPES
 
 PREFIX = "w"
 STEP_FIELDS = ("intensity", "duration_type", "duration_value", "target_type", "target_mode",
@@ -33,8 +33,12 @@ def new_repeat() -> dict:
 
 
 def new_draft() -> dict:
-    return {"sport": "BIKE", "name": "", "description": "",
+    return {"sport": "BIKE", "name": "", "description": "", "location": "", "pool": "",
             "steps": [new_step("WARMUP"), new_step("ACTIVE"), new_step("COOLDOWN")]}
+
+
+# The pool choices of a swim (workout-format.md: poolLength and poolLengthUnit).
+POOLS = {"": "Any pool", "25 METER": "25 m", "50 METER": "50 m", "25 YARD": "25 yd", "33.33 METER": "33⅓ m"}
 
 
 # -- field names and paths ----------------------------------------------------------------
@@ -52,7 +56,7 @@ def prefix_to_path(prefix: str) -> str:
 # -- form -> draft --------------------------------------------------------------------------
 
 def from_form(form: Mapping[str, str]) -> dict:
-    draft = {key: form.get(field_name(PREFIX, key), "") for key in ("sport", "name", "description")}
+    draft = {key: form.get(field_name(PREFIX, key), "") for key in ("sport", "name", "description", "location", "pool")}
     draft["steps"] = _nodes_from_form(form, f"{PREFIX}-steps")
     return draft
 
@@ -204,6 +208,11 @@ def to_workout(draft: dict) -> tuple[dict, dict[str, list[str]]]:
     workout = {"sport": draft["sport"], "name": draft["name"].strip(), "steps": parser.nodes(draft["steps"], "steps")}
     if draft["description"].strip():
         workout["description"] = draft["description"].strip()
+    if draft.get("location") in LOCATIONS:
+        workout["location"] = draft["location"]
+    if draft["sport"] == "SWIM" and draft.get("pool") in POOLS and draft["pool"]:
+        length, unit = draft["pool"].split()
+        workout["poolLength"], workout["poolLengthUnit"] = float(length) if "." in length else int(length), unit
     return workout, parser.errors
 
 
@@ -225,8 +234,12 @@ def _number_text(value) -> str:
 
 
 def from_workout(workout: dict) -> dict:
+    pool = ""
+    if workout.get("poolLength") is not None:
+        pool = f"{_number_text(workout['poolLength'])} {workout.get('poolLengthUnit', 'METER')}"
     return {"sport": workout.get("sport", "BIKE"), "name": workout.get("name", ""),
-            "description": workout.get("description") or "", "steps": [_node(n) for n in workout.get("steps", [])]}
+            "description": workout.get("description") or "", "location": workout.get("location") or "",
+            "pool": pool if pool in POOLS else "", "steps": [_node(n) for n in workout.get("steps", [])]}
 
 
 def _node(item: dict) -> dict:
@@ -252,4 +265,5 @@ def _node(item: dict) -> dict:
     return node
 
 
-CHOICES = {"sports": SPORTS, "intensities": INTENSITIES, "target_types": TARGET_TYPES}
+CHOICES = {"sports": SPORTS, "intensities": INTENSITIES, "target_types": TARGET_TYPES, "locations": LOCATIONS,
+           "pools": POOLS}

@@ -13,9 +13,11 @@ from wtforms import SelectChoice
 from ..api.errors import flatten_messages
 from ..api.schemas import SessionSchema
 from ..athlete.badges import badge_for
+from .. import clock
 from ..auth.access import coach_athlete_or_404, role_required
 from ..extensions import db
 from ..models import Role, SessionType, TrainingSession
+from ..services import exports, fitreport
 from ..services import plans as plan_service
 from ..timeutil import monday_of, parse_date, week_days
 from . import bp, builder
@@ -29,15 +31,18 @@ def week():
     if not athletes:
         return render_template("plans/no_athletes.html")
     athlete = coach_athlete_or_404(request.args.get("athlete", type=int) or athletes[0].id)
-    week_start = monday_of(parse_date(request.args.get("week")) or date.today())
+    week_start = monday_of(parse_date(request.args.get("week")) or clock.today_in(athlete.timezone))
     plan = plan_service.find_plan(athlete.id, week_start)
     sessions = plan.sessions if plan else []
     days = [(day, [s for s in sessions if s.date == day]) for day in week_days(week_start)]
     badges = {s.id: badge_for(s, athlete_view=False, zone=athlete.timezone) for s in sessions}
+    context = exports.Athlete.load(athlete.id)
+    fit_markers = {s.id: fitreport.device_fit(s, context) for s in sessions}
     return render_template(
         "plans/week.html", athletes=athletes, athlete=athlete, week_start=week_start, days=days, badges=badges,
+        fit_markers=fit_markers,
         previous_week=week_start - timedelta(days=7), next_week=week_start + timedelta(days=7),
-        this_week=monday_of(date.today()),
+        this_week=monday_of(clock.today_in(athlete.timezone)),
     )
 
 
@@ -45,7 +50,7 @@ def week():
 @role_required(Role.COACH)
 def new_session():
     athlete = coach_athlete_or_404(request.values.get("athlete", type=int) or 0)
-    day = parse_date(request.values.get("date")) or date.today()
+    day = parse_date(request.values.get("date")) or clock.today_in(athlete.timezone)
     return _editor(athlete, monday_of(day), None, day)
 
 
@@ -106,7 +111,25 @@ def _editor(athlete, week_start: date, session: TrainingSession | None, day: dat
     return render_template(
         "plans/session.html", form=form, draft=draft, errors=errors, workout_errors=workout_errors,
         athlete=athlete, session=session, week_url=week_url, choices=builder.CHOICES,
+        fit_items=_draft_fits(draft, athlete),
     ), status
+
+
+@bp.post("/sessions/fit")
+@role_required(Role.COACH)
+def live_fit():
+    """The editor's fit panel for the workout being edited (HTMX, as the coach types)."""
+    athlete = coach_athlete_or_404(request.args.get("athlete", type=int) or 0)
+    draft = builder.from_form(request.form)
+    return render_template("plans/_fit.html", fit_items=_draft_fits(draft, athlete), athlete=athlete,
+                           is_endurance=request.form.get("type", SessionType.ENDURANCE) == SessionType.ENDURANCE)
+
+
+def _draft_fits(draft: dict, athlete):
+    workout, parse_errors = builder.to_workout(draft)
+    if parse_errors:
+        return None
+    return fitreport.fits(workout, exports.Athlete.load(athlete.id))
 
 
 def _about_unreadable_value(message: str) -> bool:

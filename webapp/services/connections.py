@@ -4,20 +4,20 @@ The primary rule: exactly one primary per athlete while any connection exists; t
 connection becomes primary, the athlete may switch, and disconnecting the primary
 promotes the other.  A connection that needs reconnecting keeps its primary flag, so that
 reconnecting restores the athlete's choice; exports meanwhile go to the other connection
-if it is active (see :func:`export_provider`).
+if it is active (routing.py chooses).
 """
 
 from __future__ import annotations
 
 import logging
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from providers.errors import ProviderError
 
 from ..extensions import db
 from ..logs import log_event
-from ..models import ConnectionStatus, DeviceConnection, User
+from ..models import ConnectionStatus, DeliveryRoute, DeviceConnection, User
 from . import providers, tokens
 
 logger = logging.getLogger(__name__)
@@ -32,16 +32,6 @@ def connections_of(athlete_id: int) -> list[DeviceConnection]:
 def find(athlete_id: int, provider: str) -> DeviceConnection | None:
     return db.session.scalar(select(DeviceConnection).where(
         DeviceConnection.athlete_id == athlete_id, DeviceConnection.provider == provider))
-
-
-def export_provider(athlete_id: int) -> str | None:
-    """Where an athlete's workouts go: the primary connection if active, else the only
-    active one, else nowhere (NOT_CONNECTED)."""
-    active = [c for c in connections_of(athlete_id) if c.is_active]
-    primary = [c for c in active if c.is_primary]
-    if primary:
-        return primary[0].provider
-    return active[0].provider if len(active) == 1 else None
 
 
 def connect(athlete: User, provider: str, token: dict, provider_user_id: str) -> DeviceConnection:
@@ -80,6 +70,8 @@ def disconnect(athlete_id: int, provider: str) -> bool:
         _revoke_at_provider(connection)
     was_primary = connection.is_primary
     db.session.delete(connection)
+    db.session.execute(delete(DeliveryRoute).where(DeliveryRoute.athlete_id == athlete_id,
+                                                   DeliveryRoute.provider == provider))
     db.session.flush()
     if was_primary:
         _ensure_one_primary(athlete_id)

@@ -1,0 +1,25 @@
+"""Changing an athlete's thresholds or time zone: the rule the API and the pages share.
+
+Thresholds decide what a device receives (zones become watts, bpm and paces), so a change
+sends again every upcoming session whose payload changes, and only those
+(exports.thresholds_changed); the week then says why ("FTP changed: re-sent").
+"""
+
+from __future__ import annotations
+
+from ..extensions import db
+from ..models import AthleteProfile, User
+from . import exports
+
+
+def update(athlete: User, values: dict) -> AthleteProfile:
+    """Set the given profile columns (None clears one); the caller commits."""
+    before = athlete.thresholds()
+    profile = athlete.profile or AthleteProfile(athlete=athlete)
+    db.session.add(profile)
+    for column, value in values.items():
+        setattr(profile, column, value)
+    db.session.flush()
+    db.session.refresh(athlete)
+    exports.thresholds_changed(athlete.id, before)
+    return profile
