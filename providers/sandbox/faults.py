@@ -95,7 +95,8 @@ def _windows(provider: str, user_id: str | None, oauth: bool) -> list[tuple[str,
             key = f"{provider}:user:{user_id}:{window}"
         else:
             key = f"{provider}:app:{window}"
-        out.append((window, key, limit, SECONDS[window] * scale))
+        # Compressed windows last whole seconds, at least one (as the product's quota counts them).
+        out.append((window, key, limit, SECONDS[window] if scale == 1 else max(1, round(SECONDS[window] * scale))))
     return out
 
 
