@@ -232,3 +232,39 @@ def test_pages_fit_a_phone_and_work_without_javascript(pipeline, chromium, shots
         assert field_id and page.locator(f"label[for='{field_id}']").count() == 1, field_id
     shots(page, "1-phone-editor-no-js")
     context.close()
+
+
+def test_the_editor_says_live_what_each_device_will_get(pipeline, people_in_browsers, shots):
+    """As the coach edits, the fit panel (HTMX) says what Garmin and Wahoo will really get, with
+    the athlete's thresholds: a lap-press warm-up is adapted for Wahoo, and said so before saving."""
+    coach, athlete, athlete_id, _ = people_in_browsers
+    connect_garmin(athlete)
+    coach.goto(f"/plans/sessions/new?athlete={athlete_id}&date={(MONDAY + timedelta(days=2)).isoformat()}")
+    coach.fill("#w-name", "Tempo after a lap-press warm-up")
+    coach.select_option("#w-sport", "RUN")
+    wahoo = coach.wait_for_selector("#fit-panel li[data-provider='WAHOO']")
+    assert wahoo.get_attribute("data-level") == "EXACT"
+    mark_page(coach)
+    coach.select_option("#w-steps-0-duration_type", "OPEN")  # "until the athlete presses lap"
+    coach.wait_for_selector("#fit-panel li[data-provider='WAHOO'][data-level='ADAPTED']")
+    panel = coach.inner_text("#fit-panel")
+    assert "a lap-press step is sent as 10 min" in panel and "steps[0]" in panel
+    assert coach.get_attribute("#fit-panel li[data-provider='GARMIN']", "data-level") == "EXACT"
+    assert "(Ana Lima's device for this sport)" in coach.inner_text("#fit-panel li[data-provider='GARMIN']")
+    assert same_page(coach)  # updated in place, no reload
+    shots(coach, "1-wahoo-adapted-before-saving")
+    coach.select_option("#w-sport", "SWIM")
+    coach.wait_for_selector("#fit-panel li[data-provider='WAHOO'][data-level='UNSUPPORTED']")
+    assert "Wahoo takes BIKE and RUN workouts only" in coach.inner_text("#fit-panel")
+    shots(coach, "2-a-swim-wahoo-cannot-take")
+    coach.select_option("#w-sport", "RUN")
+    coach.wait_for_selector("#fit-panel li[data-provider='WAHOO'][data-level='ADAPTED']")
+    coach.click("button:has-text('Save session')")
+    coach.wait_for_url(re.compile(r"/plans\?athlete="))
+    assert coach.locator(".fit-detail").count() == 0  # Garmin gets it exactly: no marker on the week
+    coach.set_viewport_size({"width": 375, "height": 740})
+    coach.goto(f"/plans/sessions/new?athlete={athlete_id}&date={MONDAY.isoformat()}")
+    coach.fill("#w-name", "Phone check")
+    coach.wait_for_selector("#fit-panel li[data-provider='GARMIN']")
+    assert coach.evaluate("document.documentElement.scrollWidth") <= 375
+    shots(coach, "3-phone-editor-fit-panel")
