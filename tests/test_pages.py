@@ -194,3 +194,20 @@ def test_week_navigation(client, coach_and_athlete):
     html = client.get(f"/plans?athlete={athlete}&week=2026-11-25").get_data(as_text=True)
     assert "Week of 23 November 2026" in html
     assert "week=2026-11-16" in html and "week=2026-11-30" in html
+
+
+def test_an_athlete_sets_their_thresholds_and_the_rules_are_the_apis(client, people):
+    coach = people.coach()
+    people.athlete(coach, email="ana@example.test")
+    login(client, "ana@example.test", "athlete-password")
+    page = client.get("/profile")
+    assert page.status_code == 200 and "Thresholds" in page.get_data(as_text=True)
+    token = csrf_token(client, "/profile")
+    bad = client.post("/profile", data={"csrf_token": token, "ftpWatts": "5000", "thresholdPaceSecPerKm": "four"})
+    text = bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "must be from 20 to 2000 W" in text and "enter m:ss" in text
+    saved = client.post("/profile", data={"csrf_token": token, "ftpWatts": "260", "thresholdPaceSecPerKm": "4:15",
+                                          "timezone": "Europe/Paris"}, follow_redirects=True)
+    assert "Saved." in saved.get_data(as_text=True)
+    api = client.get("/profile").get_data(as_text=True)
+    assert 'value="260"' in api and 'value="4:15"' in api and "<option selected>Europe/Paris</option>" in api

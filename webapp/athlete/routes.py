@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from datetime import date, timedelta
+from zoneinfo import available_timezones
 
 from flask import Response, abort, flash, redirect, render_template, request, send_from_directory, url_for
 from flask_login import current_user, login_required
@@ -18,7 +19,7 @@ from ..auth.access import role_required, safe_next
 from ..config import ROOT
 from ..extensions import db
 from ..models import ExportAttempt, Role, TrainingSession, User
-from ..services import exports, fitreport
+from ..services import exports, fitreport, profile_form, profiles
 from ..services import plans as plan_service
 from ..services.connections import connections_of
 from ..timeutil import monday_of, parse_date, week_days
@@ -153,6 +154,32 @@ def download_fit(session_id: int):
     name = re.sub(r"[^A-Za-z0-9]+", "-", session.title).strip("-").lower() or "workout"
     return Response(fit.convert(normalized), mimetype="application/vnd.ant.fit",
                     headers={"Content-Disposition": f'attachment; filename="{session.date.isoformat()}-{name}.fit"'})
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@role_required(Role.ATHLETE)
+def profile():
+    """The athlete's own thresholds and time zone (the coach's API and page change them too)."""
+    return profile_page(current_user, back_url=url_for("athlete.week"))
+
+
+def profile_page(athlete: User, back_url: str | None):
+    errors: dict[str, list[str]] = {}
+    values = profile_form.values_of(athlete)
+    if request.method == "POST":
+        columns, errors = profile_form.read(request.form)
+        values = {key: request.form.get(key, "") for key in values}
+        if not errors:
+            before = {s.id for s in exports.upcoming_sent(exports.Athlete.load(athlete.id))}
+            profiles.update(athlete, columns)
+            db.session.commit()
+            resent = [s for s in db.session.scalars(select(TrainingSession).where(TrainingSession.id.in_(before)))
+                      if s.push_reason]
+            flash("Saved." + (f" {len(resent)} upcoming session(s) are sent again with the new thresholds."
+                              if resent else ""), "info")
+            return redirect(request.path)
+    return render_template("athlete/profile.html", athlete=athlete, values=values, errors=errors,
+                           zones=sorted(available_timezones()), back_url=back_url), 422 if errors else 200
 
 
 @bp.get("/sw.js")

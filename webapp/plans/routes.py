@@ -115,6 +115,16 @@ def _editor(athlete, week_start: date, session: TrainingSession | None, day: dat
     ), status
 
 
+@bp.route("/athletes/<int:athlete_id>/profile", methods=["GET", "POST"])
+@role_required(Role.COACH)
+def athlete_profile(athlete_id: int):
+    """The coach sets an athlete's thresholds (as PUT /api/v1/athletes/<id>/profile does)."""
+    from ..athlete.routes import profile_page
+
+    athlete = coach_athlete_or_404(athlete_id)
+    return profile_page(athlete, back_url=url_for("plans.week", athlete=athlete.id))
+
+
 @bp.post("/sessions/fit")
 @role_required(Role.COACH)
 def live_fit():
