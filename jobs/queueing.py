@@ -35,6 +35,7 @@ from webapp import clock
 from webapp.extensions import db, rq
 from webapp.logs import log_event
 from webapp.models.export import ExportJob, JobKind, JobStatus, rq_job_id
+from webapp.timeutil import utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -105,7 +106,8 @@ def claim(job: ExportJob) -> bool:
     another wake-up took it first.  One guarded UPDATE, committed: two workers holding
     wake-ups of the same row cannot both run it.  An IntegrityError from a unique index
     is the caller's to handle."""
-    lease = clock.now() + timedelta(seconds=current_app.config["EXPORT_LEASE_SECONDS"])
+    # A lease measures the worker, not the calendar: real time.
+    lease = utcnow() + timedelta(seconds=current_app.config["EXPORT_LEASE_SECONDS"])
     result = db.session.execute(
         update(ExportJob)
         .where(ExportJob.id == job.id, ExportJob.status == JobStatus.PENDING, ExportJob.enqueue_seq == job.enqueue_seq)

@@ -30,6 +30,7 @@ from webapp.extensions import db, rq
 from webapp.logs import log_event
 from webapp.models import AttemptOutcome, ExportAttempt, ExportJob, JobStatus, TrainingSession
 from webapp.services import priority
+from webapp.timeutil import utcnow
 
 from . import queueing, quota
 
@@ -52,7 +53,7 @@ def relay() -> str:
 def _recover_abandoned() -> int:
     now = clock.now()
     stale = db.session.scalars(select(ExportJob).where(
-        ExportJob.status == JobStatus.PROCESSING, ExportJob.lease_expires_at < now)).all()
+        ExportJob.status == JobStatus.PROCESSING, ExportJob.lease_expires_at < utcnow())).all()  # leases: real time
     for job in stale:
         queueing.requeue(job, now)
         db.session.execute(
@@ -106,10 +107,10 @@ def _release_parked() -> int:
 
 
 def _requeue_orphans() -> int:
-    cutoff = clock.now() - timedelta(seconds=current_app.config["RELAY_GRACE_SECONDS"])
+    cutoff = utcnow() - timedelta(seconds=current_app.config["RELAY_GRACE_SECONDS"])  # a grace is real time
     due = db.session.scalars(select(ExportJob).where(
-        ExportJob.status == JobStatus.PENDING, ExportJob.parked.is_(False), ExportJob.next_attempt_at <= cutoff,
-        ExportJob.updated_at <= clock.real(cutoff))).all()
+        ExportJob.status == JobStatus.PENDING, ExportJob.parked.is_(False),
+        ExportJob.next_attempt_at <= clock.from_real(cutoff), ExportJob.updated_at <= cutoff)).all()
     if not due:
         return 0
     queue = rq.get_queue("default")
@@ -124,7 +125,7 @@ def _requeue_orphans() -> int:
 def ensure_scheduled(delay_seconds: float = 0) -> None:
     """Schedule the relay's next run (one per time slot, whichever worker asks first)."""
     interval = current_app.config["RELAY_INTERVAL_SECONDS"]
-    at = queueing.scheduler_time(clock.real(clock.now()) + timedelta(seconds=delay_seconds))
+    at = queueing.scheduler_time(utcnow() + timedelta(seconds=delay_seconds))
     slot = int(at.timestamp() // interval)
     try:
         # On the high queue: a bulk push filling the default queue must not delay recovery.

@@ -208,7 +208,7 @@ def test_transient_failures_keep_retrying_until_the_sessions_day_has_passed(pipe
     assert {a.outcome for a in history[:3]} == {"RETRY"}  # 1 s backoff repeats: never given up while it has time
     assert history[1].started_at - history[0].started_at >= timedelta(seconds=1)  # never before the backoff ends
     # The clock moves past midnight: the next try finds the day gone, and says what kept it away.
-    pipeline.workers.kill(workers[0])
+    pipeline.workers.kill(workers[0], signal.SIGTERM)  # a warm stop: it finishes any attempt under way
     pipeline.workers.env["CLOCK_OFFSET_SECONDS"] = str(float(pipeline.workers.env["CLOCK_OFFSET_SECONDS"]) + 86400)
     pipeline.workers.start(1)
     failed = pipeline.wait_status(athlete.api, session_id, "FAILED", timeout=40)

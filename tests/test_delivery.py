@@ -8,6 +8,7 @@ Sunday the 29th, Garmin's through Saturday 5 December."""
 from __future__ import annotations
 
 import copy
+import signal
 
 import pytest
 
@@ -103,7 +104,7 @@ def test_the_periodic_job_pushes_a_session_as_it_enters_its_window(pipeline):
     assert session["exportScheduledFor"] == "2026-11-27T00:00:00Z"
     pipeline.live.sandbox("GET", "/_admin/requests")  # (nothing sent yet)
     # Four days later, as the worker's clock has it: the relay finds it due and pushes it.
-    pipeline.workers.kill(workers[0])
+    pipeline.workers.kill(workers[0], signal.SIGTERM)
     pipeline.workers.env["CLOCK_OFFSET_SECONDS"] = str(float(pipeline.workers.env["CLOCK_OFFSET_SECONDS"]) + 4 * 86400)
     pipeline.workers.start(1)
     sent = pipeline.wait_status(athlete.api, session["id"], "SENT", timeout=30)

@@ -166,8 +166,10 @@ def load_config(env: str | None = None, overrides: dict | None = None) -> dict:
         config[name] = _env_int(name, 0) or None
     config["QUOTA_TIME_SCALE"] = float(_env("QUOTA_TIME_SCALE", "1"))
     config["QUOTA_BULK_SHARE"] = float(_env("QUOTA_BULK_SHARE", "0.8"))
-    # Testing only: the pipeline's clock runs this far ahead (webapp/clock.py).
+    # Testing only: the pipeline's clock runs ahead, and faster (webapp/clock.py).
     config["CLOCK_OFFSET_SECONDS"] = float(_env("CLOCK_OFFSET_SECONDS", "0"))
+    config["CLOCK_RATE"] = float(_env("CLOCK_RATE", "1"))
+    config["CLOCK_ANCHOR"] = float(_env("CLOCK_ANCHOR", "0"))
     if production and sandbox_enabled:
         raise ConfigError("SANDBOX_ENABLED must be off in production")
     if config["EXPORT_LEASE_SECONDS"] <= config["EXPORT_JOB_TIMEOUT"]:
