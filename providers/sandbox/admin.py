@@ -2,9 +2,10 @@
 holds, what a device would show, the tokens it issued, faults on command, forgetting
 everything.
 
-- ``GET /_admin/workouts?provider=`` holds every record with the token that sent it and the
-  document's warnings (what providers.md only advises); Wahoo workouts say whether a
-  device would display them today (``?today=YYYY-MM-DD`` to ask about another day).
+- ``GET /_admin/workouts?provider=`` holds every record with the token that sent it, the
+  document's warnings (what providers.md only advises) and the bodies a PUT replaced; Wahoo
+  workouts say whether a device would display them today (``?today=YYYY-MM-DD`` to ask about
+  another day); ``&all=1`` includes deleted records.
 - ``GET /_admin/display?provider=wahoo&user=&today=`` lists the workouts a Wahoo device
   would show that day (the display window: today through six days ahead, plan attached).
 - ``GET /_admin/device?provider=garmin&workoutId=`` lists a Garmin workout's steps as the
@@ -45,7 +46,8 @@ def held():
     if provider not in PROVIDERS:
         return jsonify(error="provider must be garmin or wahoo"), 400
     result = {"provider": provider, **{name: [] for name in KINDS[provider].values()}}
-    rows = oauth.store().query("SELECT * FROM records WHERE provider = ? AND deleted = 0 ORDER BY id", provider)
+    gone = "" if request.args.get("all") else " AND deleted = 0"  # ?all=1: deleted records too
+    rows = oauth.store().query(f"SELECT * FROM records WHERE provider = ?{gone} ORDER BY id", provider)
     shown = set()
     if provider == "wahoo":
         from .wahoo import displayed
@@ -53,7 +55,8 @@ def held():
         shown = set(displayed(rows, _today()))
     for row in rows:
         item = {"id": row["id"], "userId": row["user_id"], "token": row["token"], "body": json.loads(row["body"]),
-                "createdAt": row["created"], "warnings": json.loads(row["warnings"] or "[]")}
+                "createdAt": row["created"], "warnings": json.loads(row["warnings"] or "[]"),
+                "earlierBodies": json.loads(row["history"] or "[]"), "deleted": bool(row["deleted"])}
         if row["key"]:
             item["key"] = row["key"]
         if row["kind"] == "schedule":

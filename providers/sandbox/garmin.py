@@ -169,8 +169,7 @@ def workout(workout_id: int):
         return error(str(problem))
     payload = _as_garmin_keeps_it(payload)
     with oauth.store().transaction() as db:
-        db.execute("UPDATE records SET body = ?, warnings = ? WHERE id = ?",
-                   (json.dumps(payload), json.dumps(warnings), workout_id))
+        oauth.store().update_body(db, workout_id, payload, warnings=json.dumps(warnings))
     return jsonify(dict(payload, workoutId=workout_id, ownerId=g.user_id))
 
 
@@ -259,8 +258,7 @@ def schedule(schedule_id: int):
     if problem:
         return problem
     with oauth.store().transaction() as db:
-        db.execute("UPDATE records SET body = ?, ref = ? WHERE id = ?",
-                   (json.dumps({"workoutId": workout_id, "date": day}), workout_id, schedule_id))
+        oauth.store().update_body(db, schedule_id, {"workoutId": workout_id, "date": day}, ref=workout_id)
     return jsonify({"scheduleId": schedule_id, "workoutId": workout_id, "date": day})
 
 

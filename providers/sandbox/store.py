@@ -29,7 +29,7 @@ CREATE INDEX IF NOT EXISTS tokens_user ON tokens (provider, user_id);
 CREATE TABLE IF NOT EXISTS records (
     id INTEGER PRIMARY KEY AUTOINCREMENT, provider TEXT, kind TEXT, user_id TEXT, token TEXT,
     body TEXT, key TEXT, ref INTEGER, created REAL, deleted INTEGER DEFAULT 0, warnings TEXT DEFAULT '[]',
-    client_id TEXT);
+    client_id TEXT, history TEXT DEFAULT '[]');
 CREATE INDEX IF NOT EXISTS records_user ON records (provider, kind, user_id);
 CREATE TABLE IF NOT EXISTS faults (provider TEXT PRIMARY KEY, body TEXT);
 CREATE TABLE IF NOT EXISTS hits (key TEXT, at REAL);
@@ -54,7 +54,7 @@ class Store:
     def _add_missing_columns(self) -> None:
         """A sandbox.db from an older version keeps working (``make run`` keeps its state)."""
         have = {row["name"] for row in self.query("PRAGMA table_info(records)")}
-        for column, kind in (("warnings", "TEXT DEFAULT '[]'"), ("client_id", "TEXT")):
+        for column, kind in (("warnings", "TEXT DEFAULT '[]'"), ("client_id", "TEXT"), ("history", "TEXT DEFAULT '[]'")):
             if column not in have:
                 self.connection().execute(f"ALTER TABLE records ADD COLUMN {column} {kind}")
 
@@ -104,6 +104,15 @@ class Store:
             db.execute("INSERT OR REPLACE INTO faults VALUES (?, ?)", (provider, json.dumps(faults)))
 
     # -- rolling windows for rate limits ---------------------------------------------------------
+
+    @staticmethod
+    def update_body(db, record_id: int, body: dict, **columns) -> None:
+        """Replace a record's body, keeping the one it replaces (what was first sent stays known)."""
+        row = db.execute("SELECT body, history FROM records WHERE id = ?", (record_id,)).fetchone()
+        history = json.loads(row["history"] or "[]") + [json.loads(row["body"])]
+        sets = ", ".join(f"{name} = ?" for name in columns)
+        db.execute(f"UPDATE records SET body = ?, history = ?{', ' + sets if sets else ''} WHERE id = ?",
+                   (json.dumps(body), json.dumps(history), *columns.values(), record_id))
 
     @staticmethod
     def window(db, key: str, seconds: float, now: float) -> tuple[int, float | None]:

@@ -142,7 +142,7 @@ def plan_record(plan_id: int):
     except Invalid as problem:
         return unprocessable(str(problem))
     with oauth.store().transaction() as db:
-        db.execute("UPDATE records SET body = ? WHERE id = ?", (json.dumps(plan), plan_id))
+        oauth.store().update_body(db, plan_id, plan)
     return jsonify(_plan_json(_record(plan_id)))
 
 
@@ -210,8 +210,7 @@ def workout_record(workout_id: int):
         return unprocessable(str(problem))
     body = dict(json.loads(row["body"]), **changes)
     with oauth.store().transaction() as db:
-        db.execute("UPDATE records SET body = ?, ref = ?, key = ? WHERE id = ?",
-                   (json.dumps(body), body.get("plan_id"), body["workout_token"], workout_id))
+        oauth.store().update_body(db, workout_id, body, ref=body.get("plan_id"), key=body["workout_token"])
     return jsonify(_workout_json(_record(workout_id)))
 
 
