@@ -25,6 +25,8 @@ _PATTERNS = (
         [^\s"'&,;}]+
         """
     ),
+    # A calendar feed's URL is its own key (webapp/services/calendar.py).
+    re.compile(r"(/calendar/)[^/\s\"'?#]+(?=\.ics)"),
     # Long opaque strings with letters and digits: the shape of tokens we may not know.
     re.compile(r"\b(?=[A-Za-z0-9_~.+-]*\d)(?=[A-Za-z0-9_~.+-]*[A-Za-z])[A-Za-z0-9_~.+-]{32,}={0,2}"),
 )
@@ -38,5 +40,6 @@ def redact(text: object, secrets: Iterable[str | None] = ()) -> str:
             result = result.replace(secret, MASK)
     result = _PATTERNS[0].sub(lambda m: m.group(1) + MASK, result)
     result = _PATTERNS[1].sub(lambda m: m.group(1) + m.group(2) + MASK, result)
-    result = _PATTERNS[2].sub(MASK, result)
+    result = _PATTERNS[2].sub(lambda m: m.group(1) + MASK, result)
+    result = _PATTERNS[3].sub(MASK, result)
     return result

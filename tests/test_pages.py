@@ -65,7 +65,7 @@ def test_login_without_csrf_token_is_refused(client, coach_and_athlete):
 
 def test_login_is_case_insensitive_and_lands_on_the_role_page(client, coach_and_athlete):
     login(client, "COACH@Example.test", "coach-password")
-    assert client.get("/").headers["Location"].endswith("/plans")
+    assert client.get("/").headers["Location"].endswith("/plans/overview")
 
 
 def test_login_never_redirects_off_site(client, coach_and_athlete):

@@ -32,6 +32,8 @@ ROUTES = [
     ("GET", "/sw.js", EVERYONE, "page"),
     ("POST", "/logout", SIGNED_IN, "state"),
     ("GET", "/plans", COACHES, "page"),
+    ("GET", "/plans/overview", COACHES, "page"),
+    ("GET", "/plans/overview/live?week=2026-11-23", COACHES, "page"),
     ("GET", "/plans?athlete={athlete}", OWNER_COACH, "page"),
     ("GET", "/plans/sessions/new?athlete={athlete}&date=2026-11-24", OWNER_COACH, "page"),
     ("POST", "/plans/sessions/new?athlete={athlete}&date=2026-11-24", OWNER_COACH, "state"),
@@ -48,6 +50,9 @@ ROUTES = [
     ("GET", "/sessions/{session}", OWNERS, "page"),
     ("GET", "/sessions/{session}/badge", OWNERS, "page"),
     ("GET", "/sessions/{session}/workout.fit", OWNERS, "page"),
+    ("GET", "/sessions/{session}/workout.zwo", OWNERS, "page"),
+    ("GET", "/sessions/{session}/workout.erg", OWNERS, "page"),  # 422 for a run: judged on content
+    ("GET", "/sessions/{session}/workout.mrc", OWNERS, "page"),
     ("POST", "/sessions/{session}/retry", OWNER_ATHLETE, "state"),
     ("POST", "/sessions/retry-failed", ATHLETES, "state"),
     ("GET", "/connections", ATHLETES, "page"),
@@ -56,6 +61,11 @@ ROUTES = [
     ("POST", "/connections/garmin/primary", ATHLETES, "state"),
     ("POST", "/connections/garmin/disconnect", ATHLETES, "state"),
     ("POST", "/connections/routing", ATHLETES, "state"),
+    ("POST", "/connections/calendar/replace", ATHLETES, "state"),
+    # The feed's secret is its key (calendar apps cannot log in): whoever holds it reads the feed,
+    # and a made-up one reads nothing.
+    ("GET", "/calendar/{secret}.ics", EVERYONE, "page"),
+    ("GET", "/calendar/made-up-secret.ics", set(), "page"),
     # Public by design: a ping changes nothing until Garmin confirms it (test_provider_truth.py).
     ("POST", "/webhooks/garmin/deregistration", EVERYONE, "page"),
     ("POST", "/webhooks/garmin/permissions", EVERYONE, "page"),
@@ -94,9 +104,21 @@ def world(app, people, api_as):
     plan = api_as(coach).post("/plans", json={"athleteId": athlete, "weekStart": "2026-11-23", "sessions": [
         {"date": "2026-11-24", "type": "ENDURANCE", "title": "Easy", "workout": EASY_RUN}]}).json
     return {"plan": plan["id"], "session": plan["sessions"][0]["id"], "athlete": athlete,
+            "secret": feed_secret(app, athlete),
             "emails": {"athlete": "athlete@example.test", "other_athlete": "other-athlete@example.test",
                        "coach": "coach@example.test", "other_coach": "other-coach@example.test"},
             "tokens": {}, "people": people}
+
+
+def feed_secret(app, athlete_id: int) -> str:
+    from webapp.extensions import db
+    from webapp.models import User
+    from webapp.services import calendar
+
+    with app.app_context():
+        secret = calendar.secret_of(db.session.get(User, athlete_id))
+        db.session.commit()
+    return secret
 
 
 def as_role(app, world, role):
@@ -148,7 +170,7 @@ def test_every_route_is_in_the_matrix(app):
     adapter = app.url_map.bind("localhost")
     covered = set()
     for method, template, _, _ in ROUTES:
-        path = re.sub(r"\?.*", "", template).format(plan=1, session=1, athlete=1)
+        path = re.sub(r"\?.*", "", template).format(plan=1, session=1, athlete=1, secret="s")
         covered.add((adapter.match(path, method=method)[0], method))
     for rule in app.url_map.iter_rules():
         for method in rule.methods - {"HEAD", "OPTIONS"}:

@@ -60,7 +60,7 @@ def create_app(config: dict | None = None, env: str | None = None) -> Flask:
     def index():
         if not current_user.is_authenticated:
             return redirect(url_for("auth.login"))
-        return redirect(url_for("plans.week" if current_user.is_coach else "athlete.week"))
+        return redirect(url_for("plans.overview" if current_user.is_coach else "athlete.week"))
 
     @app.get("/healthz")
     def healthz():
@@ -71,9 +71,10 @@ def create_app(config: dict | None = None, env: str | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from . import api, athlete, auth, connections, plans, webhooks
+    from . import api, athlete, auth, calendar, connections, plans, webhooks
 
     app.register_blueprint(auth.bp)
+    app.register_blueprint(calendar.bp)
     app.register_blueprint(plans.bp)
     app.register_blueprint(athlete.bp)
     app.register_blueprint(connections.bp)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from flask import Flask
+from markupsafe import Markup
 
-from workouts import check_workout, normalize
+from workouts import Thresholds, check_workout, normalize
+from workouts.profile import draw
 from workouts.text import distance_text, duration_text, pace_text
 
 
@@ -29,7 +31,18 @@ def workout_summary(workout: dict | None) -> str:
     return " · ".join(parts)
 
 
+def profile(workout: dict | None, thresholds: Thresholds | None = None, small: bool = False,
+            ident: str = "p", title: str | None = None):
+    """The workout's intensity profile (workouts/profile.py): the inline SVG, and its words."""
+    if not workout or check_workout(workout):
+        return None
+    drawn = draw(normalize(workout, thresholds), thresholds, width=200 if small else 640, height=40 if small else 160,
+                 small=small, ident=ident, title=title)
+    return {"svg": Markup(drawn.svg), "summary": drawn.summary}
+
+
 def register_filters(app: Flask) -> None:
+    app.add_template_global(profile)
     app.add_template_filter(duration_text)
     app.add_template_filter(distance_text)
     app.add_template_filter(pace_text)

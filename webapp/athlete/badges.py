@@ -52,9 +52,11 @@ def local_time(moment: datetime | None, zone: str, today: datetime | None = None
     return local.strftime("%H:%M") if local.date() == now.date() else local.strftime("%-d %b %H:%M")
 
 
-def badge_for(session: TrainingSession, athlete_view: bool, zone: str = "UTC") -> Badge | None:
+def badge_for(session: TrainingSession, athlete_view: bool, zone: str = "UTC",
+              attempts: dict[int, int] | None = None) -> Badge | None:
     """The badge of an ENDURANCE session (None for other sessions); ``athlete_view`` adds the
-    athlete's actions (Retry, Connect)."""
+    athlete's actions (Retry, Connect); ``attempts``: the attempt numbers of open jobs by
+    session, read once for a whole page (:func:`open_attempts`)."""
     if not session.is_endurance or not session.export_status:
         return None
     provider = Provider.LABELS.get(session.export_provider or "", "your device")
@@ -66,7 +68,7 @@ def badge_for(session: TrainingSession, athlete_view: bool, zone: str = "UTC") -
         return Badge(session.id, PASSED, "Not sent · day passed",
                      detail=session.last_export_error if status == ExportStatus.FAILED else None)
     if status == ExportStatus.PENDING:
-        return _pending(session, provider, zone)
+        return _pending(session, provider, zone, attempts)
     if status == ExportStatus.FAILED:
         return Badge(session.id, status, "Failed", detail=session.last_export_error or "The export failed.",
                      can_retry=athlete_view)
@@ -76,7 +78,7 @@ def badge_for(session: TrainingSession, athlete_view: bool, zone: str = "UTC") -
     return Badge(session.id, status, "Not connected", detail=detail)
 
 
-def _pending(session: TrainingSession, provider: str, zone: str) -> Badge:
+def _pending(session: TrainingSession, provider: str, zone: str, attempts: dict[int, int] | None) -> Badge:
     at = session.export_scheduled_for
     if at is not None:
         when = local_time(at, zone)
@@ -93,7 +95,7 @@ def _pending(session: TrainingSession, provider: str, zone: str) -> Badge:
                          detail=session.last_export_error, poll_seconds=poll)
         return Badge(session.id, ExportStatus.PENDING, f"{provider}'s quota is used up for now; sending at {when}",
                      detail=session.push_reason, poll_seconds=poll)
-    attempt = _next_attempt(session)
+    attempt = attempts.get(session.id, 1) if attempts is not None else _next_attempt(session)
     text = f"Sending to {provider}…" + (f" attempt {attempt}" if attempt > 1 else "")
     return Badge(session.id, ExportStatus.PENDING, text,
                  detail=session.last_export_error if attempt > 1 else session.push_reason)
@@ -105,11 +107,16 @@ def _day(moment: datetime, zone: str) -> str:
 
 def _next_attempt(session: TrainingSession) -> int:
     """The attempt under way (PROCESSING) or the next one (PENDING, waiting to retry)."""
-    row = db.session.execute(
-        select(ExportJob.attempts, ExportJob.status).where(
-            ExportJob.session_id == session.id, ExportJob.kind.in_(JobKind.DELIVERIES),
+    return open_attempts([session.id]).get(session.id, 1)
+
+
+def open_attempts(session_ids: list[int]) -> dict[int, int]:
+    """For each session with an open export job: the attempt under way or the next one."""
+    if not session_ids:
+        return {}
+    rows = db.session.execute(
+        select(ExportJob.session_id, ExportJob.attempts, ExportJob.status).where(
+            ExportJob.session_id.in_(session_ids), ExportJob.kind.in_(JobKind.DELIVERIES),
             ExportJob.status.in_(JobStatus.OPEN))
-        .order_by(ExportJob.id.desc()).limit(1)).first()
-    if row is None:
-        return 1
-    return row.attempts if row.status == JobStatus.PROCESSING else row.attempts + 1
+        .order_by(ExportJob.id)).all()
+    return {row.session_id: row.attempts if row.status == JobStatus.PROCESSING else row.attempts + 1 for row in rows}

@@ -11,7 +11,7 @@ from flask import Response, abort, flash, redirect, render_template, request, se
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from providers import fit
+from providers import fit, trainer_files
 from workouts import WorkoutInvalid, prepare
 
 from .. import clock
@@ -43,7 +43,7 @@ def _week(athlete: User, week_start: date, sessions: list[TrainingSession], vers
     context = exports.Athlete.load(athlete.id)
     fit_markers = {s.id: fitreport.device_fit(s, context) for s in sessions}
     return {"athlete": athlete, "week_start": week_start, "badges": badges, "version": version,
-            "fit_markers": fit_markers,
+            "fit_markers": fit_markers, "thresholds_by_athlete": {athlete.id: context.thresholds},
             "days": [(day, [s for s in sessions if s.date == day]) for day in week_days(week_start)],
             "failed": [b for b in badges.values() if b and b.can_retry]}
 
@@ -137,23 +137,43 @@ def session_detail(session_id: int):
         b=badge_for(session, athlete_view=current_user.id == athlete.id, zone=athlete.timezone),
         workout=describe(session.workout, thresholds) if session.workout else None, attempts=attempts,
         fit_items=fitreport.fits(session.workout, context) if session.workout else None,
+        files=_trainer_files(session, thresholds), thresholds=thresholds,
     )
 
 
-@bp.get("/sessions/<int:session_id>/workout.fit")
+def _trainer_files(session: TrainingSession, thresholds) -> dict:
+    if not session.workout:
+        return {}
+    try:
+        return trainer_files.all_files(prepare(session.workout, thresholds), thresholds)
+    except WorkoutInvalid:
+        return {}
+
+
+@bp.get("/sessions/<int:session_id>/workout.<any(fit, zwo, erg, mrc):fmt>")
 @login_required
-def download_fit(session_id: int):
+def download(session_id: int, fmt: str):
+    """The session's workout as a file, for a device or trainer app by hand; 422 with the reason
+    when that format cannot hold it."""
     session = _visible_session(session_id)
     if not session.workout:
         abort(404)
     athlete = session.plan.athlete
+    thresholds = athlete.thresholds()
     try:
-        normalized = prepare(session.workout, athlete.thresholds())
+        normalized = prepare(session.workout, thresholds)
     except WorkoutInvalid as error:
         return Response(error.message, status=422, mimetype="text/plain")
+    if fmt == "fit":
+        content, media_type = fit.convert(normalized), "application/vnd.ant.fit"
+    else:
+        made = trainer_files.make(fmt, normalized, thresholds)
+        if not made.available:
+            return Response("; ".join(made.notes), status=422, mimetype="text/plain")
+        content, media_type = made.content, made.media_type
     name = re.sub(r"[^A-Za-z0-9]+", "-", session.title).strip("-").lower() or "workout"
-    return Response(fit.convert(normalized), mimetype="application/vnd.ant.fit",
-                    headers={"Content-Disposition": f'attachment; filename="{session.date.isoformat()}-{name}.fit"'})
+    return Response(content, mimetype=media_type,
+                    headers={"Content-Disposition": f'attachment; filename="{session.date.isoformat()}-{name}.{fmt}"'})
 
 
 @bp.route("/profile", methods=["GET", "POST"])

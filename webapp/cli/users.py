@@ -25,10 +25,10 @@ def create_user(email: str, password: str, role: str, name: str | None = None, c
     if len(password) < 8:
         raise ValueError("the password must be at least 8 characters")
     if role not in Role.ALL:
-        raise ValueError("the role must be coach or athlete")
+        raise ValueError("the role must be coach, athlete or operator")
     if role == Role.ATHLETE and coach is None:
         raise ValueError("an athlete needs --coach (the email of an existing coach)")
-    if role == Role.COACH and coach is not None:
+    if role != Role.ATHLETE and coach is not None:
         raise ValueError("only athletes have a coach")
     if find_user(email) is not None:
         raise ValueError(f"there is already an account for {email}")
@@ -45,7 +45,7 @@ def create_user(email: str, password: str, role: str, name: str | None = None, c
 @click.option("--coach", "coach_email", help="For an athlete: their coach's email.")
 @click.option("--name", help="Display name (defaults to the part of the email before @).")
 def create_command(email, password, role, coach_email, name):
-    """Create a coach, or an athlete linked to their coach."""
+    """Create a coach, an athlete linked to their coach, or an operator (the operator's page)."""
     coach = None
     if coach_email:
         coach = find_user(coach_email)

@@ -19,7 +19,7 @@ from ..extensions import db
 from ..logs import log_event
 from ..models import Provider, Role
 from ..services import connections as connection_service
-from ..services import exports, providers, routing
+from ..services import calendar, exports, providers, routing
 from . import bp
 from .oauth_clients import oauth_client
 
@@ -45,9 +45,22 @@ def index():
     active = [c for c in by_provider.values() if c.is_active]
     routes = routing.routes_of(current_user.id)
     chosen = {sport: routing.choose(sport, active, routes) for sport in SPORTS}
+    feed_url = f"{current_app.config['PUBLIC_URL']}/calendar/{calendar.secret_of(current_user)}.ics"
+    db.session.commit()  # a secret made on first view is kept
     return render_template("connections/index.html", providers=Provider.ALL, labels=Provider.LABELS,
                            connections=by_provider, sports=SPORTS, routes=routes, chosen=chosen,
-                           takes=TAKES, active=[c.provider for c in active])
+                           takes=TAKES, active=[c.provider for c in active], feed_url=feed_url)
+
+
+@bp.post("/calendar/replace")
+@role_required(Role.ATHLETE)
+def replace_calendar():
+    """A new calendar feed URL: the old one stops working (after sharing it by mistake)."""
+    calendar.replace(current_user)
+    db.session.commit()
+    log_event(logger, "calendar feed replaced", athlete_id=current_user.id, outcome="replaced")
+    flash("Your calendar address was replaced: the old one no longer works. Subscribe again with the new one.", "info")
+    return redirect(url_for("connections.index") + "#calendar")
 
 
 @bp.get("/<slug>/connect")

@@ -1,12 +1,12 @@
 """The data model. Import models from here: ``from webapp.models import User``."""
 
-from .user import ApiToken, AthleteProfile, Role, User
+from .user import ApiToken, AthleteProfile, CalendarFeed, Role, User
 from .plan import ExportStatus, Provider, SessionType, TrainingSession, WeeklyPlan
 from .connection import ConnectionStatus, DeliveryRoute, DeviceConnection, RevokedReason
 from .export import AttemptOutcome, ExportAttempt, ExportJob, FailureKind, JobKind, JobStatus
 
 __all__ = [
-    "ApiToken", "AthleteProfile", "AttemptOutcome", "ConnectionStatus", "DeliveryRoute", "DeviceConnection", "ExportAttempt",
+    "ApiToken", "AthleteProfile", "AttemptOutcome", "CalendarFeed", "ConnectionStatus", "DeliveryRoute", "DeviceConnection", "ExportAttempt",
     "ExportJob", "ExportStatus", "FailureKind", "JobKind", "JobStatus", "Provider", "RevokedReason", "Role",
     "SessionType", "TrainingSession", "User", "WeeklyPlan",
 ]

@@ -53,6 +53,7 @@ class ExportJob(db.Model):
               postgresql_where=text("status = 'PROCESSING' AND session_id IS NOT NULL")),
         Index("ix_export_jobs_status_next", "status", "next_attempt_at"),
         Index("ix_export_jobs_parked_next", "parked", "next_attempt_at"),
+        Index("ix_export_jobs_finished_at", "finished_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -103,6 +104,7 @@ class AttemptOutcome:
 
 class ExportAttempt(db.Model):
     __tablename__ = "export_attempts"
+    __table_args__ = (Index("ix_export_attempts_started_at", "started_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     export_job_id: Mapped[int] = mapped_column(ForeignKey("export_jobs.id", ondelete="CASCADE"), index=True)

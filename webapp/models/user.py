@@ -20,7 +20,8 @@ from ..timeutil import utcnow
 class Role:
     COACH = "coach"
     ATHLETE = "athlete"
-    ALL = (COACH, ATHLETE)
+    OPERATOR = "operator"  # runs the service: the operator's page, no athlete's data
+    ALL = (COACH, ATHLETE, OPERATOR)
 
 
 def normalize_email(email: str) -> str:
@@ -30,7 +31,7 @@ def normalize_email(email: str) -> str:
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
-    __table_args__ = (CheckConstraint("role IN ('coach', 'athlete')", name="role"),)
+    __table_args__ = (CheckConstraint("role IN ('coach', 'athlete', 'operator')", name="role"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -51,6 +52,10 @@ class User(UserMixin, db.Model):
     @property
     def is_athlete(self) -> bool:
         return self.role == Role.ATHLETE
+
+    @property
+    def is_operator(self) -> bool:
+        return self.role == Role.OPERATOR
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)
@@ -119,3 +124,15 @@ class AthleteProfile(db.Model):
             threshold_pace_sec_per_km=self.threshold_pace_sec_per_km,
             swim_threshold_pace_sec_per_100m=self.swim_threshold_pace_sec_per_100m,
         )
+
+
+class CalendarFeed(db.Model):
+    """An athlete's calendar feed: the secret in its URL, hashed to find it and sealed (Fernet)
+    to show it again on the Connections page; replacing it makes the old URL stop working."""
+
+    __tablename__ = "calendar_feeds"
+
+    athlete_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    secret_enc: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,7 +1,7 @@
-"""The coach's plan editor: pick an athlete and a week, add, edit and delete sessions."""
+"""The coach's pages: the overview of all athletes, one athlete's week, the session editor."""
 
 from flask import Blueprint
 
 bp = Blueprint("plans", __name__, url_prefix="/plans")
 
-from . import routes  # noqa: E402,F401
+from . import overview, routes  # noqa: E402,F401

@@ -18,6 +18,7 @@ from ..auth.access import coach_athlete_or_404, role_required
 from ..extensions import db
 from ..models import Role, SessionType, TrainingSession
 from ..services import exports, fitreport
+from ..templating import profile
 from ..services import plans as plan_service
 from ..timeutil import monday_of, parse_date, week_days
 from . import bp, builder
@@ -40,7 +41,7 @@ def week():
     fit_markers = {s.id: fitreport.device_fit(s, context) for s in sessions}
     return render_template(
         "plans/week.html", athletes=athletes, athlete=athlete, week_start=week_start, days=days, badges=badges,
-        fit_markers=fit_markers,
+        fit_markers=fit_markers, thresholds_by_athlete={athlete.id: context.thresholds},
         previous_week=week_start - timedelta(days=7), next_week=week_start + timedelta(days=7),
         this_week=monday_of(clock.today_in(athlete.timezone)),
     )
@@ -111,7 +112,7 @@ def _editor(athlete, week_start: date, session: TrainingSession | None, day: dat
     return render_template(
         "plans/session.html", form=form, draft=draft, errors=errors, workout_errors=workout_errors,
         athlete=athlete, session=session, week_url=week_url, choices=builder.CHOICES,
-        fit_items=_draft_fits(draft, athlete),
+        **_draft_panel(draft, athlete),
     ), status
 
 
@@ -131,15 +132,18 @@ def live_fit():
     """The editor's fit panel for the workout being edited (HTMX, as the coach types)."""
     athlete = coach_athlete_or_404(request.args.get("athlete", type=int) or 0)
     draft = builder.from_form(request.form)
-    return render_template("plans/_fit.html", fit_items=_draft_fits(draft, athlete), athlete=athlete,
+    return render_template("plans/_fit.html", athlete=athlete, **_draft_panel(draft, athlete),
                            is_endurance=request.form.get("type", SessionType.ENDURANCE) == SessionType.ENDURANCE)
 
 
-def _draft_fits(draft: dict, athlete):
+def _draft_panel(draft: dict, athlete) -> dict:
+    """What the editor's panel shows for the draft: its profile and each device's fit."""
     workout, parse_errors = builder.to_workout(draft)
     if parse_errors:
-        return None
-    return fitreport.fits(workout, exports.Athlete.load(athlete.id))
+        return {"fit_items": None, "drawn": None}
+    context = exports.Athlete.load(athlete.id)
+    return {"fit_items": fitreport.fits(workout, context),
+            "drawn": profile(workout, context.thresholds, ident="draft", title=workout.get("name") or "Workout")}
 
 
 def _about_unreadable_value(message: str) -> bool:
