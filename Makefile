@@ -39,10 +39,17 @@ bench: system-deps $(VENV)/.installed-test
 	$(BIN)/python -m bench.plan_save
 	$(BIN)/python -m bench.export_job
 	$(BIN)/python -m bench.bulk_push
+	$(BIN)/python -m bench.quota
+	$(BIN)/python -m bench.delivery
 
 ## Regenerate the browser tests' screenshots into test-artifacts/screenshots/.
 screenshots: system-deps $(VENV)/.installed-test
-	$(BIN)/pytest -m browser tests/test_browser.py
+	$(BIN)/pytest -m browser tests/test_browser.py tests/test_browser_views.py tests/test_operator.py
+
+## One RQ worker for a Redis-backed setup (REDIS_URL must be set; `make run` needs none).
+worker: $(VENV)/.installed
+	@test -n "$$REDIS_URL" || { echo "REDIS_URL is not set: the embedded default runs its jobs itself"; exit 2; }
+	$(BIN)/rq worker -c jobs.rq_settings --worker-class jobs.worker.AppWorker --with-scheduler --maintenance-interval 60 high default
 
 ## The provider sandbox on its own (http://127.0.0.1:5001).
 sandbox: $(VENV)/.installed
@@ -66,6 +73,9 @@ system-deps:
 	  echo "Installing Debian packages:$$missing"; \
 	  $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q $$missing; \
 	fi
+	@# promtool checks deploy/prometheus/alerts.yml (tests/test_alerts.py); the server is not run.
+	@command -v promtool >/dev/null || { $(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive \
+	  $(SUDO) apt-get install -y -q --no-install-recommends prometheus; }
 
 clean:
 	rm -rf $(VENV) instance test-artifacts .pytest_cache .hypothesis

@@ -72,7 +72,7 @@ from webapp.models import (
     TrainingSession,
     User,
 )
-from webapp.services import connections, exports, providers, tokens, window
+from webapp.services import connections, exports, metrics, providers, tokens, window
 from webapp.services.priority import BULK
 from workouts import WorkoutInvalid, prepare
 
@@ -116,6 +116,7 @@ def run_export(job_id: int, seq: int = 0) -> str:
         _finish(job, JobStatus.SUPERSEDED)
         _remove_created(job)
         db.session.commit()
+        metrics.count(metrics.EXPORTS, job.provider, AttemptOutcome.SUPERSEDED)
         _log(job, None, AttemptOutcome.SUPERSEDED)
         return "superseded"
     claim = _claim(job)
@@ -414,14 +415,17 @@ def _reconnect_text(job: ExportJob, detail: str) -> str:
 
 
 def _record(attempt: Attempt, outcome: str, error: str | None) -> None:
+    seconds = time.perf_counter() - attempt.started
     attempt.row.finished_at = clock.now()
     attempt.row.outcome, attempt.row.error = outcome, error
-    attempt.row.duration_ms = int((time.perf_counter() - attempt.started) * 1000)
+    attempt.row.duration_ms = int(seconds * 1000)
+    metrics.attempt(attempt.job.provider, outcome, seconds)
 
 
 def _end(attempt: Attempt, outcome: str, error: str | None) -> str:
     _record(attempt, outcome, error)
     db.session.commit()
+    metrics.count(metrics.EXPORTS, attempt.job.provider, outcome)
     _log(attempt.job, attempt, outcome, error)
     return outcome.lower()
 

@@ -193,6 +193,24 @@ def available(provider: str, bulk: bool = True) -> int:
     return min(room) if room else 1_000_000
 
 
+def budgets(provider: str) -> list[tuple[Window, int, int]]:
+    """Each app window of ``provider``: its limit and the calls it has left now (for /metrics
+    and the operator's page; the per-athlete windows are one per athlete, too many to list)."""
+    limiter = _limiter()
+    out = []
+    for window, limit in limits_of(provider).items():
+        if window.scope == APP:
+            stats = limiter.get_window_stats(_item(window, limit), *_key(provider, window, None))
+            out.append((window, limit, max(0, stats.remaining)))
+    return out
+
+
+def blocked_until(provider: str) -> datetime | None:
+    """When a block the provider set on the whole app (a 429, Wahoo's headers) ends."""
+    found = _blocked(provider, None)
+    return _utc(found[0]) if found and found[0] > _now() else None
+
+
 def athlete_frees_at(provider: str, athlete: str) -> datetime | None:
     """When the athlete's day window (if the provider has one) next has room."""
     for window, limit in limits_of(provider).items():

@@ -63,13 +63,15 @@ class AppWorker(SimpleWorker):
         self._ensure_relay()
 
     def _ensure_relay(self) -> None:
-        from . import relay
+        """The periodic jobs (the relay, the retention) are scheduled, whatever happened to Redis."""
+        from . import relay, retention
 
         try:
             with self.app.app_context():
                 relay.ensure_scheduled()
+                retention.ensure_scheduled()
         except Exception:  # Redis down: the next maintenance round tries again
-            logger.warning("could not schedule the relay", exc_info=True)
+            logger.warning("could not schedule the periodic jobs", exc_info=True)
 
 
 class EmbeddedWorker(AppWorker):

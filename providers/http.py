@@ -1,10 +1,11 @@
 """The HTTP layer every provider call goes through: httpx with timeouts, and each failure
 turned into one of providers.errors, with any token redacted from its text.
 
-Two hooks let the product's quota see every call without this module knowing it:
+Hooks let the product's quota and metrics see every call without this module knowing them:
 ``before_call(method, path)`` runs before a request is sent (it may wait, or raise to
 refuse the call), ``after_response(response)`` sees every answer (Wahoo's rate-limit
-headers ride on all of them).
+headers ride on all of them), ``on_status(status)`` hears how each call ended: the HTTP
+status, or "network" when no answer came.
 """
 
 from __future__ import annotations
@@ -38,8 +39,10 @@ class ProviderHttp:
     def __init__(self, provider: str, base_url: str, timeout: float = 10.0, transport: httpx.BaseTransport | None = None,
                  before_call: Callable[[str, str], None] | None = None,
                  after_response: Callable[[httpx.Response], None] | None = None,
-                 statuses: dict[int, type[ProviderError]] | None = None):
+                 statuses: dict[int, type[ProviderError]] | None = None,
+                 on_status: Callable[[int | str], None] | None = None):
         self.provider = provider
+        self.on_status = on_status or (lambda status: None)
         self.before_call = before_call
         self.after_response = after_response
         self.statuses = {**DEFAULT_STATUSES, **(statuses or {})}
@@ -52,18 +55,23 @@ class ProviderHttp:
             self.before_call(method, path)
         try:
             response = self.client.request(method, path, headers={"Authorization": f"Bearer {token}"}, **kwargs)
-        except (httpx.ConnectError, httpx.ConnectTimeout) as error:
-            # Nothing reached the provider: a retry cannot duplicate anything.
-            raise Transient(self.provider, f"connection failed ({type(error).__name__})", ambiguous=False) from None
-        except httpx.TimeoutException:
-            raise Transient(self.provider, f"no answer in time ({method} {path})") from None
         except httpx.TransportError as error:
-            raise Transient(self.provider, f"connection failed ({type(error).__name__})") from None
+            self.on_status("network")
+            raise self._transport_error(error, method, path) from None
+        self.on_status(response.status_code)
         if self.after_response is not None:
             self.after_response(response)
         if response.is_success:
             return response
         raise error_for(self.provider, response, secrets, self.statuses)
+
+    def _transport_error(self, error: httpx.TransportError, method: str, path: str) -> Transient:
+        if isinstance(error, (httpx.ConnectError, httpx.ConnectTimeout)):
+            # Nothing reached the provider: a retry cannot duplicate anything.
+            return Transient(self.provider, f"connection failed ({type(error).__name__})", ambiguous=False)
+        if isinstance(error, httpx.TimeoutException):
+            return Transient(self.provider, f"no answer in time ({method} {path})")
+        return Transient(self.provider, f"connection failed ({type(error).__name__})")
 
     def close(self) -> None:
         self.client.close()

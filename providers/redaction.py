@@ -30,6 +30,10 @@ _PATTERNS = (
     # Long opaque strings with letters and digits: the shape of tokens we may not know.
     re.compile(r"\b(?=[A-Za-z0-9_~.+-]*\d)(?=[A-Za-z0-9_~.+-]*[A-Za-z])[A-Za-z0-9_~.+-]{32,}={0,2}"),
 )
+# ...but not a UUID, with or without its dashes: RQ's job ids and worker names, which an
+# operator needs to read.  (A token shaped like a UUID is still masked where we know it, by
+# value, and after "Bearer" or "token=".)
+_IDENTIFIER = re.compile(r"(?i)[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}")
 
 
 def redact(text: object, secrets: Iterable[str | None] = ()) -> str:
@@ -41,5 +45,5 @@ def redact(text: object, secrets: Iterable[str | None] = ()) -> str:
     result = _PATTERNS[0].sub(lambda m: m.group(1) + MASK, result)
     result = _PATTERNS[1].sub(lambda m: m.group(1) + m.group(2) + MASK, result)
     result = _PATTERNS[2].sub(lambda m: m.group(1) + MASK, result)
-    result = _PATTERNS[3].sub(MASK, result)
+    result = _PATTERNS[3].sub(lambda m: m.group(0) if _IDENTIFIER.fullmatch(m.group(0)) else MASK, result)
     return result

@@ -1,5 +1,6 @@
-"""The embedded default, as `make run` starts it: `flask serve` with no Redis server, the
-jobs running in a worker thread of the web process on in-memory queues."""
+"""The embedded default, as `make run` starts it (`flask serve`) and as a Flask developer
+starts it (`flask run`): no Redis server, the jobs running in a worker thread of the web
+process on in-memory queues, and logs a person reads in a terminal."""
 
 from __future__ import annotations
 
@@ -23,8 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 FLASK = str(Path(sys.executable).with_name("flask"))
 
 
-@pytest.fixture
-def served(tmp_path):
+@pytest.fixture(params=["serve", "run"])
+def served(tmp_path, request):
     port = free_port()
     env = {**{k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL", "APP_ENV")},
            "INSTANCE_PATH": str(tmp_path), "PUBLIC_URL": f"http://127.0.0.1:{port}", "FLASK_APP": "wsgi",
@@ -32,9 +33,10 @@ def served(tmp_path):
     for command in (["db", "upgrade"], ["seed-demo"]):
         subprocess.run([FLASK, *command], cwd=ROOT, env=env, check=True, capture_output=True)
     log = open(tmp_path / "serve.log", "wb")
-    server = subprocess.Popen([FLASK, "serve", "--port", str(port)], cwd=ROOT, env=env, stdout=log,
+    server = subprocess.Popen([FLASK, request.param, "--port", str(port)], cwd=ROOT, env=env, stdout=log,
                               stderr=subprocess.STDOUT)
     wait_for_port(port)
+    env["LOG"] = str(tmp_path / "serve.log")
     yield f"http://127.0.0.1:{port}", env
     server.terminate()
     server.wait(10)
@@ -88,6 +90,14 @@ def test_the_demo_coach_saves_a_plan_and_the_sandbox_holds_it_within_seconds(ser
     wait_for(sent, timeout=20, message="both sessions SENT")
     schedules = requests.get(f"{url}/sandbox/_admin/workouts?provider=garmin", timeout=10).json()["schedules"]
     assert {first, second} <= {s["date"] for s in schedules}
+    log = Path(env["LOG"]).read_text()
+    assert "Jobs run in this process" in log  # said at start, by `flask serve` and `flask run` alike
+    attempts = [line for line in log.splitlines() if " export attempt " in line and "outcome=SENT" in line
+                and any(f"session_id={i} " in line for i in ids)]
+    assert len(attempts) == 2, log[-3000:]
+    assert not any(line.lstrip().startswith("{") for line in log.splitlines())  # text, not JSON
+    assert all("provider=GARMIN" in line and "rq_job_id=export-" in line for line in attempts)
+    assert "rq_job_id=[redacted]" not in log and "access_token" not in log
 
 
 def test_retries_run_on_the_embedded_scheduler(served):

@@ -13,19 +13,24 @@ import pytest
 from tests.conftest import csrf_token, login
 from tests.support.workouts import EASY_RUN
 
-ROLES = ("anonymous", "athlete", "other_athlete", "coach", "other_coach")
+ROLES = ("anonymous", "athlete", "other_athlete", "coach", "other_coach", "operator")
 ATHLETES = {"athlete", "other_athlete"}
 COACHES = {"coach", "other_coach"}
 EVERYONE = set(ROLES)
 SIGNED_IN = EVERYONE - {"anonymous"}
 OWNER_ATHLETE, OWNER_COACH = {"athlete"}, {"coach"}
 OWNERS = OWNER_ATHLETE | OWNER_COACH
+OPERATOR = {"operator"}
 
 # (method, path template, who gets through, kind); {plan}, {session}, {athlete} are the
 # owning athlete's; "state" routes change data and are only tried by those refused.
 ROUTES = [
     ("GET", "/", SIGNED_IN, "page"),
     ("GET", "/healthz", EVERYONE, "page"),
+    ("GET", "/metrics", EVERYONE, "page"),  # open outside production (test_operations.py: the token)
+    ("GET", "/operator", OPERATOR, "page"),
+    ("POST", "/operator/jobs/1/requeue", OPERATOR, "state"),
+    ("POST", "/operator/providers/garmin/retry-failed", OPERATOR, "state"),
     ("GET", "/login", EVERYONE, "page"),
     ("POST", "/login", EVERYONE, "state"),  # public by design; throttled (test_security_input.py)
     ("GET", "/static/css/app.css", EVERYONE, "page"),
@@ -101,12 +106,14 @@ def world(app, people, api_as):
     athlete = people.athlete(coach, email="athlete@example.test")
     other_coach = people.coach(email="other-coach@example.test")
     people.athlete(other_coach, email="other-athlete@example.test")
+    people.operator()
     plan = api_as(coach).post("/plans", json={"athleteId": athlete, "weekStart": "2026-11-23", "sessions": [
         {"date": "2026-11-24", "type": "ENDURANCE", "title": "Easy", "workout": EASY_RUN}]}).json
     return {"plan": plan["id"], "session": plan["sessions"][0]["id"], "athlete": athlete,
             "secret": feed_secret(app, athlete),
             "emails": {"athlete": "athlete@example.test", "other_athlete": "other-athlete@example.test",
-                       "coach": "coach@example.test", "other_coach": "other-coach@example.test"},
+                       "coach": "coach@example.test", "other_coach": "other-coach@example.test",
+                       "operator": "operator@example.test"},
             "tokens": {}, "people": people}
 
 
@@ -125,7 +132,7 @@ def as_role(app, world, role):
     client = app.test_client()
     if role != "anonymous":
         email = world["emails"][role]
-        login(client, email, "coach-password" if "coach" in role else "athlete-password")
+        login(client, email, f"{role.split('_')[-1]}-password")
     return client
 
 

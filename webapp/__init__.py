@@ -35,7 +35,7 @@ def create_app(config: dict | None = None, env: str | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     app.config.update(load_config(env, config))
-    configure_logging(app.config["LOG_LEVEL"])
+    configure_logging(app.config["LOG_LEVEL"], fmt=app.config["LOG_FORMAT"])
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
@@ -60,18 +60,23 @@ def create_app(config: dict | None = None, env: str | None = None) -> Flask:
     def index():
         if not current_user.is_authenticated:
             return redirect(url_for("auth.login"))
+        if current_user.is_operator:
+            return redirect(url_for("operator.index"))
         return redirect(url_for("plans.overview" if current_user.is_coach else "athlete.week"))
 
     @app.get("/healthz")
     def healthz():
         return jsonify(status="ok")
 
+    from .cli.serve import run_jobs_under_flask_run
+
+    run_jobs_under_flask_run(app)
     logging.getLogger(__name__).debug("app created", extra={"fields": {"env": app.config["APP_ENV"]}})
     return app
 
 
 def _register_blueprints(app: Flask) -> None:
-    from . import api, athlete, auth, calendar, connections, plans, webhooks
+    from . import api, athlete, auth, calendar, connections, metrics, operator, plans, webhooks
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(calendar.bp)
@@ -80,6 +85,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(connections.bp)
     app.register_blueprint(webhooks.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(metrics.bp)
+    app.register_blueprint(operator.bp)
 
 
 def _mount_sandbox(app: Flask) -> None:

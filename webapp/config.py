@@ -130,6 +130,11 @@ def load_config(env: str | None = None, overrides: dict | None = None) -> dict:
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOG_LEVEL": _env("LOG_LEVEL", "INFO"),
+        # JSON lines for a log pipeline in production (and the tests, which read them); one
+        # readable line per event on the embedded default.  The same fields either way.
+        "LOG_FORMAT": _env("LOG_FORMAT", "text" if env == "development" and not redis_url else "json"),
+        # /metrics: open in development; in production only with this bearer token (off without).
+        "METRICS_TOKEN": setting("METRICS_TOKEN"),
         # Provider sandbox: mounted in this app and the default target of every provider call.
         "SANDBOX_ENABLED": sandbox_enabled,
         "SANDBOX_DATABASE": _env("SANDBOX_DATABASE", str(INSTANCE / "sandbox.db")),
@@ -146,6 +151,13 @@ def load_config(env: str | None = None, overrides: dict | None = None) -> dict:
         "RELAY_GRACE_SECONDS": _env_int("RELAY_GRACE_SECONDS", 20),
         "HTTP_TIMEOUT_SECONDS": float(_env("HTTP_TIMEOUT_SECONDS", "10")),
         "TOKEN_REFRESH_MARGIN_SECONDS": _env_int("TOKEN_REFRESH_MARGIN_SECONDS", 120),
+        # Retention (jobs/retention.py): finished export jobs and their attempts are deleted
+        # after EXPORT_HISTORY_DAYS, FAILED ones after EXPORT_FAILED_HISTORY_DAYS; each
+        # session's latest job stays, so its page still shows how it got to the device.
+        "EXPORT_HISTORY_DAYS": _env_int("EXPORT_HISTORY_DAYS", 90),
+        "EXPORT_FAILED_HISTORY_DAYS": _env_int("EXPORT_FAILED_HISTORY_DAYS", 365),
+        "RETENTION_BATCH": _env_int("RETENTION_BATCH", 500),
+        "RETENTION_INTERVAL_SECONDS": _env_int("RETENTION_INTERVAL_SECONDS", 3600),
         "EMBEDDED_QUEUE": redis_url is None,
     }
     for provider in ("GARMIN", "WAHOO"):
@@ -175,6 +187,8 @@ def load_config(env: str | None = None, overrides: dict | None = None) -> dict:
     if config["EXPORT_LEASE_SECONDS"] <= config["EXPORT_JOB_TIMEOUT"]:
         raise ConfigError("EXPORT_LEASE_SECONDS must be longer than EXPORT_JOB_TIMEOUT")
     config.update(overrides)
+    if config["LOG_FORMAT"] not in ("json", "text"):
+        raise ConfigError(f"LOG_FORMAT must be json or text, not {config['LOG_FORMAT']!r}")
     _check_quotas(config)
     return config
 

@@ -1,8 +1,13 @@
-"""Structured logs: one JSON object per line, useful to an operator, with no secret in it.
+"""Structured logs, useful to an operator, with no secret in them.
 
 Call :func:`log_event` with an event name and fields (session, job, provider, attempt,
 outcome, duration_ms...).  Every record, ours or a library's, passes :class:`RedactingFilter`
 before it is written, so a token that slips into a message is masked anyway.
+
+Two formats of the same fields (``LOG_FORMAT``): ``json``, one object per line for a log
+pipeline (production, and the tests, which read them), and ``text``, one line a person reads
+in a terminal (the embedded default):
+``18:07:14 WARNING export attempt  session_id=12 provider=GARMIN attempt=2 outcome=RETRY``.
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ class RedactingFilter(logging.Filter):
 
 
 class JsonFormatter(logging.Formatter):
-    def format(self, record: logging.LogRecord) -> str:
+    def entry(self, record: logging.LogRecord) -> dict:
         entry = {
             "ts": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
             "level": record.levelname,
@@ -46,11 +51,40 @@ class JsonFormatter(logging.Formatter):
                 entry[key] = value if isinstance(value, (int, float, bool, type(None))) else redact(value)
         if record.exc_info:
             entry["error"] = redact(self.formatException(record.exc_info))
-        return json.dumps(entry, default=str)
+        return entry
+
+    def format(self, record: logging.LogRecord) -> str:
+        return json.dumps(self.entry(record), default=str)
 
 
-def configure_logging(level: str = "INFO", stream=None) -> None:
-    """Route every logger through one redacting JSON handler (idempotent)."""
+class TextFormatter(JsonFormatter):
+    """The same entry as one readable line: time, level, event, then the fields as key=value
+    (the logger's name only for libraries' records, where it says who speaks)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = self.entry(record)
+        moment = datetime.fromtimestamp(record.created).strftime("%H:%M:%S")
+        head = f"{moment} {entry.pop('level'):<7} {entry.pop('event')}"
+        entry.pop("ts")
+        name = entry.pop("logger")
+        trace = entry.pop("error", None) if record.exc_info else None
+        fields = " ".join(f"{k}={_text_value(v)}" for k, v in entry.items() if v is not None)
+        line = f"{head}  {fields}" if fields else head
+        if not name.startswith(("webapp", "jobs", "providers")):
+            line += f"  [{name}]"
+        return line + (f"\n{trace}" if trace else "")
+
+
+def _text_value(value) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, default=str)
+    return json.dumps(text) if (not text or any(c in text for c in ' ="')) else text
+
+
+FORMATTERS = {"json": JsonFormatter, "text": TextFormatter}
+
+
+def configure_logging(level: str = "INFO", stream=None, fmt: str = "json") -> None:
+    """Route every logger through one redacting handler in ``fmt`` (json or text); idempotent."""
     root = logging.getLogger()
     for handler in list(root.handlers):
         if getattr(handler, "_hybridpeaks", False):
@@ -58,7 +92,7 @@ def configure_logging(level: str = "INFO", stream=None) -> None:
     handler = logging.StreamHandler(stream or sys.stderr)
     handler._hybridpeaks = True  # type: ignore[attr-defined]
     handler.addFilter(RedactingFilter())
-    handler.setFormatter(JsonFormatter())
+    handler.setFormatter(FORMATTERS[fmt]())
     root.addHandler(handler)
     root.setLevel(level)
     # Werkzeug's request lines carry query strings (an OAuth callback's ?code=...): keep

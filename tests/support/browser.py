@@ -3,6 +3,7 @@ submits the forms it finds, the way a person clicks through the pages."""
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 from urllib.parse import urljoin
 
@@ -65,10 +66,24 @@ def forms_of(html: str) -> list[dict]:
     return parser.forms
 
 
+def _localhost_is_secure(response, *args, **kwargs):
+    """What browsers do for http://127.0.0.1, a secure context: keep and send the Secure
+    cookies production sets (requests would drop them over http).  A response hook runs
+    before requests reads the cookies, on every hop of a redirect."""
+    original = getattr(response.raw, "_original_response", None)
+    cookies = original.msg.get_all("Set-Cookie") if original is not None else None
+    if cookies:
+        del original.msg["Set-Cookie"]
+        for cookie in cookies:
+            original.msg["Set-Cookie"] = re.sub(r";\s*secure\b", "", cookie, flags=re.IGNORECASE)
+    return response
+
+
 class Browser:
     def __init__(self, base_url: str):
         self.base_url = base_url
         self.session = requests.Session()
+        self.session.hooks["response"].append(_localhost_is_secure)
 
     def url(self, path: str) -> str:
         return urljoin(self.base_url + "/", path.lstrip("/")) if not path.startswith("http") else path

@@ -23,6 +23,9 @@ class People:
                 db.session.commit()
         return user_id
 
+    def operator(self, email="operator@example.test", password="operator-password", name="Olga Ops"):
+        return self._create(email, password, "operator", name, None)
+
     def _create(self, email, password, role, name, coach_id):
         from webapp.cli.users import create_user
         from webapp.extensions import db

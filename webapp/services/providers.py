@@ -2,8 +2,8 @@
 
 Provider base URLs point at the sandbox by default (webapp/config.py) and at the real
 providers by configuration; nothing else in the product knows where they are.  Every call
-spends from the provider's quota first (jobs/quota.py), and Wahoo's rate-limit headers
-feed it back.
+spends from the provider's quota first (jobs/quota.py), Wahoo's rate-limit headers feed
+it back, and its status is counted for /metrics (services/metrics.py).
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from jobs import quota
 from providers import garmin_api, wahoo_api
 from providers.delivery import Client
 from providers.http import ProviderHttp
+
+from . import metrics
 
 MODULES = {"GARMIN": garmin_api, "WAHOO": wahoo_api}
 CLASSES = {"GARMIN": garmin_api.GarminApi, "WAHOO": wahoo_api.WahooApi}
@@ -27,7 +29,8 @@ def api(provider: str) -> Client:
         transport = config.get("PROVIDER_HTTP_TRANSPORT")  # tests may plug in httpx.MockTransport
         http = ProviderHttp(provider, config[f"{provider}_API_BASE"], config["HTTP_TIMEOUT_SECONDS"], transport,
                             before_call=lambda method, path: quota.spend(provider),
-                            after_response=_feedback(provider), statuses=MODULES[provider].STATUSES)
+                            after_response=_feedback(provider), statuses=MODULES[provider].STATUSES,
+                            on_status=lambda status: metrics.provider_call(provider, status))
         apis[provider] = CLASSES[provider](http)
     return apis[provider]
 

@@ -39,6 +39,7 @@ from ..extensions import db, rq
 from ..logs import log_event
 from ..models import ConnectionStatus, DeviceConnection, RevokedReason
 from ..timeutil import utcnow
+from . import metrics
 from .providers import oauth_settings
 
 T = TypeVar("T")
@@ -96,7 +97,11 @@ def refresh(connection_id: int, refused_token: str | None, allow_revoked: bool =
         provider = connection.provider
         try:
             token = _refresh_at_provider(provider, connection.refresh_token)
+        except Transient:
+            metrics.count(metrics.REFRESHES, provider, "failed")
+            raise
         except TokenRevoked:
+            metrics.count(metrics.REFRESHES, provider, "revoked")
             connection.status, connection.status_reason = ConnectionStatus.REVOKED, RevokedReason.TOKEN_REFUSED
             session.commit()
             log_event(logger, "token refresh", level=logging.WARNING, connection_id=connection_id,
@@ -105,6 +110,7 @@ def refresh(connection_id: int, refused_token: str | None, allow_revoked: bool =
         connection.set_tokens(token["access_token"], token.get("refresh_token"), expiry(token))
         connection.refreshed_at = utcnow()
         session.commit()  # persisted before anyone uses the new access token
+        metrics.count(metrics.REFRESHES, provider, "refreshed")
         log_event(logger, "token refresh", connection_id=connection_id, provider=provider, outcome="refreshed",
                   duration_ms=round((time.perf_counter() - started) * 1000, 1))
         return token["access_token"]
