@@ -12,15 +12,14 @@ from datetime import datetime, timedelta
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.conftest import NOW, csrf_token, login
+from tests.conftest import csrf_token, login
 from tests.support.workouts import EASY_RUN
-from webapp import create_app
+from webapp import clock, create_app
 from webapp.extensions import db
 from webapp.models import DeviceConnection, ExportJob, TrainingSession
 from webapp.services import metrics
 from webapp.timeutil import utcnow
 
-CLOCK_NOW = NOW.replace(tzinfo=None)
 
 
 def families(text: str) -> dict:
@@ -86,7 +85,10 @@ def trouble(app, people, api_as):
         {"date": f"2026-11-{d}", "type": "ENDURANCE", "title": f"Run {d}", "workout": EASY_RUN}
         for d in (24, 25, 26, 27, 28)]}).json
     ids = [s["id"] for s in plan["sessions"]]
+    # The shown clock is the real one moved by a fixed offset, so "now" is read here, not at import:
+    # late in a long run a constant would be many minutes old.
     with app.app_context():
+        now = clock.now()
         connection = DeviceConnection(athlete_id=athlete, provider="GARMIN", provider_user_id="g1", is_primary=True)
         connection.set_tokens("access-value", "refresh-value", None)
         revoked = DeviceConnection(athlete_id=other, provider="WAHOO", provider_user_id="w1", is_primary=True,
@@ -96,18 +98,18 @@ def trouble(app, people, api_as):
         db.session.query(ExportJob).delete()
         jobs = {
             "stuck": ExportJob(session_id=ids[0], athlete_id=athlete, provider="GARMIN", revision=1, status="PROCESSING",
-                               attempts=1, next_attempt_at=CLOCK_NOW, lease_expires_at=utcnow() - timedelta(minutes=3)),
+                               attempts=1, next_attempt_at=now, lease_expires_at=utcnow() - timedelta(minutes=3)),
             "idle": ExportJob(session_id=ids[1], athlete_id=athlete, provider="GARMIN", revision=1, status="PENDING",
-                              next_attempt_at=CLOCK_NOW - timedelta(minutes=20)),
+                              next_attempt_at=now - timedelta(minutes=20)),
             "retrying": ExportJob(session_id=ids[2], athlete_id=athlete, provider="GARMIN", revision=1,
                                   status="PENDING", attempts=2, last_error="Garmin: no answer in time",
-                                  next_attempt_at=CLOCK_NOW + timedelta(minutes=2)),
+                                  next_attempt_at=now + timedelta(minutes=2)),
             "done": ExportJob(session_id=ids[2], athlete_id=athlete, provider="GARMIN", revision=1, status="COMPLETED",
-                              finished_at=CLOCK_NOW),
+                              finished_at=now),
             "refused": ExportJob(session_id=ids[3], athlete_id=athlete, provider="GARMIN", revision=1, status="FAILED",
-                                 failure_kind="REJECTED", finished_at=CLOCK_NOW),
+                                 failure_kind="REJECTED", finished_at=now),
             "refused again": ExportJob(session_id=ids[4], athlete_id=athlete, provider="GARMIN", revision=1,
-                                       status="FAILED", failure_kind="REJECTED", finished_at=CLOCK_NOW),
+                                       status="FAILED", failure_kind="REJECTED", finished_at=now),
         }
         db.session.add_all(jobs.values())
         for session_id, error in ((ids[3], "Garmin: workoutName refused (not retried: the workout must change)"),
