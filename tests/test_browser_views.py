@@ -64,6 +64,15 @@ def test_the_workout_is_drawn_on_every_page_and_live_in_the_editor(pipeline, peo
     athlete.goto(f"/week?week={MONDAY.isoformat()}")
     assert fits_the_phone(athlete)
     shots(athlete, "4-phone-athlete-week")
+    athlete.goto("/connections")  # the calendar address, and its Replace button
+    old = athlete.input_value("#feed-url")
+    assert re.fullmatch(r"http://127\.0\.0\.1:\d+/calendar/[\w-]{32}\.ics", old)
+    assert "BEGIN:VCALENDAR" in athlete.request.get(old).text()
+    athlete.click("button:has-text('Replace the address')")
+    athlete.wait_for_selector("text=the old one no longer works")
+    assert athlete.input_value("#feed-url") != old and athlete.request.get(old).status == 404
+    assert fits_the_phone(athlete)
+    shots(athlete, "4b-phone-connections-calendar")
 
     coach.goto(f"/plans?athlete={athlete_id}&week={MONDAY.isoformat()}")
     assert coach.locator(".card-profile svg").count() == 2
