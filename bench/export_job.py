@@ -88,7 +88,8 @@ def main() -> None:
 
     rows = []
     with servers(postgres=True) as (database_url, redis):
-        app = make_app(database_url, redis.url)
+        # Far-off weeks, every session inside the window: each job runs when the bench says.
+        app = make_app(database_url, redis.url, GARMIN_DELIVERY_DAYS=3650, WAHOO_DELIVERY_DAYS=3650)
         server = serve(app)
         try:
             coach_token, [(athlete, _)] = people(app, 1, "garmin", server.url)

@@ -4,9 +4,11 @@ support code the tests use)."""
 
 from __future__ import annotations
 
+import copy
 import os
 import tempfile
 from contextlib import contextmanager
+from datetime import date, timedelta
 from pathlib import Path
 
 from cryptography.fernet import Fernet
@@ -15,6 +17,7 @@ os.environ.setdefault("INSTANCE_PATH", tempfile.mkdtemp(prefix="hp-bench-"))
 
 from tests.support.browser import Browser  # noqa: E402
 from tests.support.servers import LiveServer, PostgresServer, RedisServer, free_port  # noqa: E402
+from tests.support.workouts import EASY_RUN  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN_KEY = Fernet.generate_key().decode()
@@ -42,8 +45,8 @@ def make_app(database_url: str, redis_url: str | None, port: int | None = None, 
     port = port or free_port()
     settings = {"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "bench", "TOKEN_ENCRYPTION_KEY": TOKEN_KEY,
                 "REDIS_URL": redis_url, "PUBLIC_URL": f"http://127.0.0.1:{port}", "LOG_LEVEL": "WARNING",
-                "SANDBOX_DATABASE": f"{tempfile.mkdtemp()}/sandbox.db", "GARMIN_CALLS_PER_MINUTE": 0,
-                "WAHOO_CALLS_PER_MINUTE": 0}
+                "SANDBOX_DATABASE": f"{tempfile.mkdtemp()}/sandbox.db",
+                "LOGIN_RATE_LIMIT": "100000 per minute"}  # a bench logs many athletes in from one address
     settings.update(config)
     app = create_app(settings, env="testing")
     with app.app_context():
@@ -78,6 +81,20 @@ def people(app, athletes: int = 1, provider: str | None = "garmin", base_url: st
 def worker_env(database_url: str, redis_url: str, public_url: str, **extra) -> dict:
     env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url, "PUBLIC_URL": public_url,
            "SECRET_KEY": "bench", "TOKEN_ENCRYPTION_KEY": TOKEN_KEY, "APP_ENV": "testing", "SANDBOX_ENABLED": "0",
-           "LOG_LEVEL": "WARNING", "GARMIN_CALLS_PER_MINUTE": "0", "WAHOO_CALLS_PER_MINUTE": "0"}
+           "LOG_LEVEL": "WARNING"}
     env.update({k: str(v) for k, v in extra.items()})
     return env
+
+
+def waiting_sessions(app, coach_token: str, athlete_id: int, count: int, first_monday: date, per_plan: int = 50) -> None:
+    """``count`` easy runs for the athlete, ``per_plan`` to a weekly plan from ``first_monday``
+    on, saved through the API before anyone connects (so they wait)."""
+    for start in range(0, count, per_plan):
+        week = first_monday + timedelta(days=7 * (start // per_plan))
+        sessions = [{"date": (week + timedelta(days=i % 7)).isoformat(), "type": "ENDURANCE",
+                     "workout": dict(copy.deepcopy(EASY_RUN), name=f"Run {start + i}")}
+                    for i in range(min(per_plan, count - start))]
+        response = app.test_client().post("/api/v1/plans", headers={"Authorization": f"Bearer {coach_token}"},
+                                          json={"athleteId": athlete_id, "weekStart": week.isoformat(),
+                                                "sessions": sessions})
+        assert response.status_code == 201, response.get_data(as_text=True)[:300]

@@ -12,6 +12,7 @@ Run: python -m bench.plan_save
 from __future__ import annotations
 
 import copy
+from datetime import date, timedelta
 import os
 import time
 from unittest import mock
@@ -74,10 +75,11 @@ def run(backend: str) -> list:
             db.session.add(connection)
             db.session.commit()
         headers = {"Authorization": f"Bearer {crowd.token(coach)}"}
-        sessions = [{"date": f"2026-11-{23 + d}", "type": "ENDURANCE", "title": f"S{d}",
+        monday = date.today() + timedelta(days=7 - date.today().weekday())  # next week: inside the window
+        sessions = [{"date": (monday + timedelta(days=d)).isoformat(), "type": "ENDURANCE", "title": f"S{d}",
                      "workout": copy.deepcopy(SPEC_EXAMPLE if d % 2 else EASY_RUN)} for d in range(7)]
         plan = app.test_client().post("/api/v1/plans", headers=headers, json={
-            "athleteId": athlete, "weekStart": "2026-11-23", "sessions": sessions}).json
+            "athleteId": athlete, "weekStart": monday.isoformat(), "sessions": sessions}).json
         client = redis_lib.Redis.from_url(redis.url)
         off = measure(app, headers, plan["id"], plan, False, client)
         on = measure(app, headers, plan["id"], plan, True, client)
