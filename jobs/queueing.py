@@ -35,6 +35,7 @@ from webapp import clock
 from webapp.extensions import db, rq
 from webapp.logs import log_event
 from webapp.models.export import ExportJob, JobKind, JobStatus, rq_job_id
+from webapp.services import priority
 from webapp.timeutil import utcnow
 
 logger = logging.getLogger(__name__)
@@ -59,13 +60,18 @@ class Wakeup:
     queue: str
     at: datetime | None = None
     retry_intervals: tuple[int, ...] = ()  # RQ retries a failed job after these many seconds
+    at_front: bool = False  # a session of today or tomorrow (webapp/services/priority.py)
 
 
 def wakeup_for(job) -> Wakeup:
     """The RQ job that runs an ExportJob row (by its id and current sequence number)."""
     func = RUN_REMOVAL if job.kind == JobKind.REMOVE else RUN_EXPORT
-    at = clock.real(job.next_attempt_at) if job.next_attempt_at and job.next_attempt_at > clock.now() else None
-    return Wakeup(func, (job.id, job.enqueue_seq), rq_job_id(job.id, job.enqueue_seq), job.queue, at)
+    now = clock.now()
+    at = clock.real(job.next_attempt_at) if job.next_attempt_at and job.next_attempt_at > now else None
+    # The session only when it is at hand (a save, a connect, Retry): never a query per job.
+    session = job.__dict__.get("session")
+    first = session is not None and priority.goes_first(session.date, now.date())
+    return Wakeup(func, (job.id, job.enqueue_seq), rq_job_id(job.id, job.enqueue_seq), job.queue, at, at_front=first)
 
 
 def scheduler_time(at: datetime) -> datetime:
@@ -139,7 +145,8 @@ def enqueue(wakeups: list[Wakeup]) -> int:
         immediate: dict[str, list] = {}
         for wakeup in wakeups:
             queue = rq.get_queue(wakeup.queue)
-            options = dict(job_id=wakeup.job_id, timeout=timeout, result_ttl=RESULT_TTL, failure_ttl=FAILURE_TTL)
+            options = dict(job_id=wakeup.job_id, timeout=timeout, result_ttl=RESULT_TTL, failure_ttl=FAILURE_TTL,
+                           at_front=wakeup.at_front)
             if wakeup.retry_intervals:
                 options["retry"] = Retry(max=len(wakeup.retry_intervals), interval=list(wakeup.retry_intervals))
             if wakeup.at is not None:

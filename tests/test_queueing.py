@@ -43,3 +43,32 @@ def test_a_retry_is_released_no_earlier_than_its_backoff_ends(app, tokyo_clock):
         score = registry.connection.zscore(registry.key, "export-7-3")
     # RQ releases a job once the clock reaches its score (whole seconds).
     assert due_epoch <= score < due_epoch + 1
+
+
+def test_a_session_of_today_or_tomorrow_goes_to_the_front_of_the_queue(app, people, api_as):
+    """A Sunday evening's burst of saves: Monday's workout must not wait behind Saturday's."""
+    from tests.conftest import day
+    from tests.support.workouts import EASY_RUN
+    from webapp.extensions import db, rq
+    from webapp.models import DeviceConnection, ExportJob
+    from webapp.models.export import rq_job_id
+
+    coach = people.coach()
+    athlete = people.athlete(coach)
+    with app.app_context():
+        connection = DeviceConnection(athlete_id=athlete, provider="GARMIN", provider_user_id="g1", is_primary=True)
+        connection.set_tokens("access-value", "refresh-value", None)
+        db.session.add(connection)
+        db.session.commit()
+        rq.get_queue("high").empty()
+    earlier = api_as(coach).post("/plans", json={"athleteId": athlete, "weekStart": day(7), "sessions": [
+        {"date": day(d), "type": "ENDURANCE", "title": f"Run {d}", "workout": EASY_RUN} for d in (12, 13)]})
+    plan = api_as(coach).post("/plans", json={"athleteId": athlete, "weekStart": day(0), "sessions": [
+        {"date": day(d), "type": "ENDURANCE", "title": f"Run {d}", "workout": EASY_RUN} for d in (5, 1, 6)]})
+    assert earlier.status_code == plan.status_code == 201
+    with app.app_context():
+        by_rq_id = {rq_job_id(j.id, j.enqueue_seq): j.session.date.isoformat() for j in db.session.query(ExportJob)}
+        order = [by_rq_id[job_id] for job_id in rq.get_queue("high").job_ids]
+    assert order[0] == day(1)  # saved last, taken first
+    assert sorted(order[1:]) == sorted([day(12), day(13), day(5), day(6)])
+    assert order[1:3] == [day(12), day(13)]  # the rest in the order saved

@@ -10,14 +10,25 @@
 - Within a provider's budget, the nearest session goes first: bulk pushes enqueue nearest
   date first, and the periodic job releases parked work interactive first, then by the
   session's date.
+- When the workers are the limit (a Sunday evening, every coach saving next week at once),
+  a session of today or tomorrow goes to the front of its queue: Monday's workout must not
+  wait behind Saturday's, which has days to spare.
 """
 
 from __future__ import annotations
+
+from datetime import date, timedelta
 
 from sqlalchemy import case, nulls_last
 
 INTERACTIVE, BULK = "high", "default"
 CALLS_PER_JOB = 2  # a create is two calls (workout + schedule, plan + workout); a move one
+FRONT_DAYS = 2  # UTC's today + 2 is the athlete's today or tomorrow in every time zone (UTC-12 to +14)
+
+
+def goes_first(session_date: date | None, utc_today: date) -> bool:
+    """Whether a job for a session on ``session_date`` jumps the queue it is put on."""
+    return session_date is not None and session_date <= utc_today + timedelta(days=FRONT_DAYS)
 
 
 def nearest_first(sessions: list) -> list:
