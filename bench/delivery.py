@@ -15,7 +15,9 @@ by kind (ideal: 2 for a new session, 1 for a move), calls wasted on sessions pas
 outside their window (ideal 0), 429s (ideal 0), and the worst time from a save to the
 device for a session inside its window.
 
-Run: python -m bench.delivery   (about 35 minutes; BENCH_ATHLETES, BENCH_DAYS, DAY_SECONDS)
+Run: python -m bench.delivery   (about 30 minutes; BENCH_ATHLETES, BENCH_DAYS, DAY_SECONDS;
+BENCH_DEBUG=1 prints each late session, BENCH_LOG_LEVEL=INFO keeps every attempt in the
+workers' logs)
 """
 
 from __future__ import annotations

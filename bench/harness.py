@@ -44,7 +44,8 @@ def make_app(database_url: str, redis_url: str | None, port: int | None = None, 
 
     port = port or free_port()
     settings = {"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "bench", "TOKEN_ENCRYPTION_KEY": TOKEN_KEY,
-                "REDIS_URL": redis_url, "PUBLIC_URL": f"http://127.0.0.1:{port}", "LOG_LEVEL": "WARNING",
+                "REDIS_URL": redis_url, "PUBLIC_URL": f"http://127.0.0.1:{port}",
+                "LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "WARNING"),
                 "SANDBOX_DATABASE": f"{tempfile.mkdtemp()}/sandbox.db",
                 "LOGIN_RATE_LIMIT": "100000 per minute"}  # a bench logs many athletes in from one address
     settings.update(config)
@@ -81,7 +82,7 @@ def people(app, athletes: int = 1, provider: str | None = "garmin", base_url: st
 def worker_env(database_url: str, redis_url: str, public_url: str, **extra) -> dict:
     env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url, "PUBLIC_URL": public_url,
            "SECRET_KEY": "bench", "TOKEN_ENCRYPTION_KEY": TOKEN_KEY, "APP_ENV": "testing", "SANDBOX_ENABLED": "0",
-           "LOG_LEVEL": "WARNING"}
+           "LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "WARNING")}
     env.update({k: str(v) for k, v in extra.items()})
     return env
 
