@@ -272,17 +272,28 @@ def report(month: Month, seen: list[dict], held: dict) -> list[list]:
     last_save = {}
     for session_id, moment in month.saves:
         last_save[session_id] = max(moment.replace(tzinfo=None), last_save.get(session_id, datetime.min))
-    sent_by_revision = {}
+    sent_by_revision, sent_times = {}, {}
     for attempt in sent_attempts:
         job = jobs[attempt.export_job_id]
         key = (attempt.session_id, job.revision)
         sent_by_revision[key] = min(attempt.finished_at, sent_by_revision.get(key, datetime.max))
+        sent_times.setdefault(attempt.session_id, []).append(attempt.finished_at)
+    # A revision is born with its first job: a coach's save, or a threshold change re-sending it
+    # (which may come on the session's own day).  Job rows keep real time: read on the month's clock.
+    born = {}
+    for job in jobs.values():
+        if job.kind == "EXPORT" and job.session_id is not None:
+            at = month.clock.sim(job.created_at.replace(tzinfo=timezone.utc).timestamp()).replace(tzinfo=None)
+            key = (job.session_id, job.revision)
+            born[key] = min(at, born.get(key, datetime.max))
     eligible = delivered = 0
     worst = timedelta(0)
     for session_id, (session, athlete_id) in sessions.items():
         zone = zones.get(athlete_id, "UTC")
         starts = day_start(session.date, zone)
         saved = last_save.get(session_id)
+        if saved is not None and (session_id, session.revision) in born:
+            saved = max(saved, born[(session_id, session.revision)])
         if not (month.start.date() < session.date <= end) or saved is None or saved >= starts:
             continue
         if connected_at.get(athlete_id) is None or connected_at[athlete_id] >= starts:
@@ -305,7 +316,8 @@ def report(month: Month, seen: list[dict], held: dict) -> list[list]:
         today = saved.astimezone(ZoneInfo(zone)).date()
         if not today <= session.date < today + timedelta(days=window):
             continue
-        done = [sent_by_revision[k] for k in sent_by_revision if k[0] == session_id and sent_by_revision[k] >= saved.replace(tzinfo=None)]
+        # Every SENT attempt counts: a date move keeps the revision, and its one call is its delivery.
+        done = [t for t in sent_times.get(session_id, ()) if t >= saved.replace(tzinfo=None)]
         if done:
             worst = max(worst, min(done) - saved.replace(tzinfo=None))
 
