@@ -28,6 +28,7 @@ from datetime import datetime, timedelta, timezone
 from flask import Flask, current_app
 from redis.exceptions import RedisError
 from rq import Queue, Retry
+from rq.exceptions import DuplicateJobError
 from sqlalchemy import event, update
 from sqlalchemy.orm import Session
 
@@ -87,6 +88,19 @@ def scheduler_time(at: datetime) -> datetime:
     if at.microsecond:
         at = at.replace(microsecond=0) + timedelta(seconds=1)
     return at
+
+
+def schedule_periodic(func: str, name: str, queue: str, interval: float, delay_seconds: float,
+                      failure_ttl: int) -> None:
+    """Schedule the next run of a periodic job, one per time slot of ``interval`` seconds:
+    every worker asks, and the slot's job id makes all but the first ask do nothing."""
+    at = scheduler_time(utcnow() + timedelta(seconds=delay_seconds))
+    slot = int(at.timestamp() // interval)
+    try:
+        rq.get_queue(queue).enqueue_at(at, func, job_id=f"hybridpeaks-{name}-{slot}", unique=True,
+                                       result_ttl=interval * 2, failure_ttl=failure_ttl)
+    except DuplicateJobError:
+        pass
 
 
 def requeue(job: ExportJob, at: datetime | None = None) -> None:

@@ -21,7 +21,6 @@ import logging
 from datetime import timedelta
 
 from flask import current_app
-from rq.exceptions import DuplicateJobError
 from rq.job import Job, JobStatus as RqStatus
 from sqlalchemy import select, update
 
@@ -124,12 +123,6 @@ def _requeue_orphans() -> int:
 
 def ensure_scheduled(delay_seconds: float = 0) -> None:
     """Schedule the relay's next run (one per time slot, whichever worker asks first)."""
-    interval = current_app.config["RELAY_INTERVAL_SECONDS"]
-    at = queueing.scheduler_time(utcnow() + timedelta(seconds=delay_seconds))
-    slot = int(at.timestamp() // interval)
-    try:
-        # On the high queue: a bulk push filling the default queue must not delay recovery.
-        rq.get_queue("high").enqueue_at(at, RELAY, job_id=f"hybridpeaks-relay-{slot}", unique=True,
-                                        result_ttl=interval * 2, failure_ttl=3600)
-    except DuplicateJobError:
-        pass
+    # On the high queue: a bulk push filling the default queue must not delay recovery.
+    queueing.schedule_periodic(RELAY, "relay", "high", current_app.config["RELAY_INTERVAL_SECONDS"],
+                               delay_seconds, failure_ttl=3600)

@@ -19,15 +19,13 @@ import logging
 from datetime import timedelta
 
 from flask import current_app
-from rq.exceptions import DuplicateJobError
 from sqlalchemy import and_, delete, exists, or_, select
 from sqlalchemy.orm import aliased
 
 from webapp import clock
-from webapp.extensions import db, rq
+from webapp.extensions import db
 from webapp.logs import log_event
 from webapp.models import ExportAttempt, ExportJob, JobKind, JobStatus
-from webapp.timeutil import utcnow
 
 from . import queueing
 
@@ -71,11 +69,5 @@ def trim_history(now=None) -> tuple[int, int]:
 
 def ensure_scheduled(delay_seconds: float = 0) -> None:
     """Schedule the next round (one per interval, whichever worker asks first)."""
-    interval = current_app.config["RETENTION_INTERVAL_SECONDS"]
-    at = queueing.scheduler_time(utcnow() + timedelta(seconds=delay_seconds))
-    slot = int(at.timestamp() // interval)
-    try:
-        rq.get_queue("default").enqueue_at(at, TRIM, job_id=f"hybridpeaks-retention-{slot}", unique=True,
-                                           result_ttl=interval * 2, failure_ttl=86400)
-    except DuplicateJobError:
-        pass
+    queueing.schedule_periodic(TRIM, "retention", "default", current_app.config["RETENTION_INTERVAL_SECONDS"],
+                               delay_seconds, failure_ttl=86400)
