@@ -45,6 +45,17 @@ def shots(request):
     return take
 
 
+def login(chromium, live_url, email, password, viewport=None):
+    context = chromium.new_context(viewport=viewport or {"width": 1280, "height": 900}, base_url=live_url)
+    page = context.new_page()
+    page.goto("/login")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.click("button:has-text('Log in')")
+    page.wait_for_load_state()
+    return page
+
+
 @pytest.fixture
 def people_in_browsers(pipeline, chromium):
     """A coach and a (not yet connected) athlete, each logged in to their own browser."""
@@ -54,14 +65,7 @@ def people_in_browsers(pipeline, chromium):
     pages = {}
     for who, email, password in (("coach", "coach@example.test", "coach-password"),
                                  ("athlete", "ana@example.test", "athlete-password")):
-        context = chromium.new_context(viewport={"width": 1200, "height": 900}, base_url=pipeline.live.url)
-        page = context.new_page()
-        page.goto("/login")
-        page.fill("#email", email)
-        page.fill("#password", password)
-        page.click("button:has-text('Log in')")
-        page.wait_for_load_state()
-        pages[who] = page
+        pages[who] = login(chromium, pipeline.live.url, email, password, viewport={"width": 1200, "height": 900})
     yield pages["coach"], pages["athlete"], athlete_id, coach_id
     for page in pages.values():
         page.context.close()

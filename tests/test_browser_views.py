@@ -12,7 +12,8 @@ import pytest
 
 from tests.support.pipeline import Client
 from tests.support.workouts import EASY_RUN, SPEC_EXAMPLE
-from tests.test_browser import MONDAY, chromium, connect_garmin, mark_page, people_in_browsers, same_page, shots  # noqa: F401
+from tests.test_browser import (MONDAY, chromium, connect_garmin, login, mark_page, people_in_browsers,  # noqa: F401
+                                same_page, shots)
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 PHONE = {"width": 375, "height": 740}
@@ -89,17 +90,6 @@ def test_the_workout_is_drawn_on_every_page_and_live_in_the_editor(pipeline, peo
     coach.set_viewport_size(PHONE)
     assert fits_the_phone(coach)
     shots(coach, "7-phone-editor-profile")
-
-
-def login(chromium, live_url, email, password, viewport=None):
-    context = chromium.new_context(viewport=viewport or {"width": 1280, "height": 900}, base_url=live_url)
-    page = context.new_page()
-    page.goto("/login")
-    page.fill("#email", email)
-    page.fill("#password", password)
-    page.click("button:has-text('Log in')")
-    page.wait_for_load_state()
-    return page
 
 
 def test_the_coach_overview_puts_another_athletes_failed_delivery_first_live(pipeline, chromium, shots):

@@ -10,8 +10,8 @@ import re
 import pytest
 
 from tests.conftest import day
-from tests.test_browser import chromium, shots  # noqa: F401
-from tests.test_browser_views import PHONE, fits_the_phone, login
+from tests.test_browser import chromium, login, shots  # noqa: F401
+from tests.test_browser_views import PHONE, fits_the_phone
 from tests.support.pipeline import wait_for
 from tests.support.workouts import EASY_RUN
 from webapp.extensions import db
