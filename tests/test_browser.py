@@ -20,6 +20,7 @@ CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--no-first-run", "--disable-sync", "--disable-quic"]
 MONDAY = TODAY - timedelta(days=TODAY.weekday())  # the app's clock is the suite's (conftest.NOW)
+PRESS_MS = 150  # how long a person holds a mouse button in a click (Playwright's default is 0)
 
 
 @pytest.fixture(scope="module")
@@ -98,7 +99,7 @@ def coach_adds_run(page, athlete_id: int, day: date, name: str):
     page.select_option("#w-steps-1-target_mode", "range")
     page.fill("#w-steps-1-min", "140")
     page.fill("#w-steps-1-max", "155")
-    page.click("button:has-text('Save session')")
+    page.click("button:has-text('Save session')", delay=PRESS_MS)
     page.wait_for_url(re.compile(r"/plans\?athlete="))
 
 
@@ -272,3 +273,44 @@ def test_the_editor_says_live_what_each_device_will_get(pipeline, people_in_brow
     coach.wait_for_selector("#fit-panel li[data-provider='GARMIN']")
     assert coach.evaluate("document.documentElement.scrollWidth") <= 375
     shots(coach, "3-phone-editor-fit-panel")
+
+
+def test_a_click_is_never_lost_to_a_live_update_under_the_pointer(pipeline, people_in_browsers, shots):
+    """A person's click is a press and a release ~0.1 s apart on the same element.  The fit panel
+    grows when the last field's blur (the press on Save) completes the workout, and the live week
+    is swapped whenever a status changes: neither may move or replace a pressed button (CI lost a
+    save this way).  A swap that arrives during a press lands right after the release."""
+    coach, athlete, athlete_id, _ = people_in_browsers
+    connect_garmin(athlete)
+    pipeline.workers.start(1)
+
+    # A press elsewhere holds the panel's update until the release, and then it lands.
+    coach.goto(f"/plans/sessions/new?athlete={athlete_id}&date={(MONDAY + timedelta(days=3)).isoformat()}")
+    coach.fill("#w-name", "Press and hold")
+    coach.select_option("#w-sport", "RUN")
+    coach.fill("#w-steps-1-duration_value", "20:00")
+    coach.select_option("#w-steps-1-target_type", "HEART_RATE")
+    coach.select_option("#w-steps-1-target_mode", "range")
+    coach.fill("#w-steps-1-min", "140")
+    coach.wait_for_selector("#fit-panel:has-text('Complete the workout')")
+    coach.fill("#w-steps-1-max", "155")
+    coach.click("h1", delay=PRESS_MS)
+    coach.wait_for_selector("#fit-panel li[data-provider='GARMIN'][data-level='EXACT']")
+
+    # The session Garmin refuses, with its Retry; then Retry pressed while the week changes.
+    pipeline.live.faults("garmin", failNext={"path": "/workoutportal/workout/v2", "status": 400, "count": 1,
+                                             "message": "workoutName contains characters Garmin refuses."})
+    coach_adds_run(coach, athlete_id, MONDAY + timedelta(days=4), "Refused once")  # Save pressed as a person does
+    athlete.goto(f"/week?week={MONDAY.isoformat()}")
+    retry = athlete.wait_for_selector(".badge-wrap[data-status='FAILED'] button:has-text('Retry')", timeout=30_000)
+    athlete.evaluate("""document.body.addEventListener('htmx:beforeSwap', (e) => {
+        if (e.detail.target.id === 'week-days') window.weekChangedDuringPress = true; })""")
+    box = retry.bounding_box()
+    athlete.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    athlete.mouse.down()
+    coach_adds_run(coach, athlete_id, MONDAY + timedelta(days=5), "Added while Retry is pressed")
+    athlete.wait_for_function("window.weekChangedDuringPress === true", timeout=15_000)
+    athlete.mouse.up()
+    athlete.wait_for_function("document.querySelectorAll('.badge-sent').length == 2", timeout=30_000)
+    assert athlete.locator(".badge-wrap[data-status='FAILED']").count() == 0
+    shots(athlete, "1-retried-while-the-week-changed")

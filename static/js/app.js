@@ -24,6 +24,48 @@
   });
   window.addEventListener("online", () => window.location.reload());
 
+  // Nothing moves under a pressed pointer.  A click is a press and a release on the same
+  // element, some 100 ms apart for a person.  The editor's fit panel grows when the workout
+  // becomes complete, which is usually on the blur of the last field typed, i.e. at the press
+  // on "Save session": swapped then, it pushes Save from under the pointer before the release
+  // and the save is silently lost.  A live week or overview swapped during a press on Retry
+  // loses that click the same way.  So an HTMX swap that arrives during a press waits for the
+  // release (and for the click it completes), then lands as it would have.
+  let pressed = false;
+  let held = [];
+  function release() {
+    if (!pressed) return;
+    pressed = false;
+    setTimeout(() => {  // after the click that the release completes
+      const waiting = held;
+      held = [];
+      waiting.forEach((swap) => {
+        if (swap.target.isConnected) htmx.swap(swap.target, swap.content, swap.spec, swap.options);
+      });
+    }, 0);
+  }
+  document.addEventListener("pointerdown", () => { pressed = true; }, true);
+  document.addEventListener("pointerup", release, true);
+  document.addEventListener("pointercancel", release, true);
+  window.addEventListener("blur", release);
+  if (window.htmx) {
+    body.addEventListener("htmx:beforeSwap", (event) => {
+      const detail = event.detail;
+      if (!pressed || !detail.shouldSwap) return;
+      detail.shouldSwap = false;
+      // Our hx- elements carry their own hx-swap and hx-select (the editor's form disinherits
+      // them), so the requesting element's attributes are the whole swap.
+      const elt = detail.requestConfig.elt;
+      const style = detail.swapOverride || elt.getAttribute("hx-swap") || htmx.config.defaultSwapStyle;
+      held.push({
+        target: detail.target,
+        content: detail.serverResponse,
+        spec: {swapStyle: style.split(/\s+/)[0]},
+        options: {select: detail.selectOverride || elt.getAttribute("hx-select") || undefined, contextElement: elt},
+      });
+    });
+  }
+
   // Athletes can install the week as an app; logging in or out forgets the saved week.
   if ("serviceWorker" in navigator) {
     if (body.dataset.role === "athlete") {
