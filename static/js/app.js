@@ -57,6 +57,7 @@
       // them), so the requesting element's attributes are the whole swap.
       const elt = detail.requestConfig.elt;
       const style = detail.swapOverride || elt.getAttribute("hx-swap") || htmx.config.defaultSwapStyle;
+      held = held.filter((swap) => swap.target !== detail.target);  // the newest answer wins
       held.push({
         target: detail.target,
         content: detail.serverResponse,
