@@ -86,7 +86,9 @@ class Month:
     def __init__(self, server_url: str, app, clock: Clock, start: datetime, rng: random.Random):
         self.url, self.app, self.clock, self.start, self.rng = server_url, app, clock, start, rng
         self.athletes: list[dict] = []
-        self.saves: list[tuple[int, datetime]] = []  # (session id, sim time of the save that made its revision)
+        # (session id, sim time of the save, the date it was saved for): the date as saved, not as
+        # it ends the month, decides whether the save was inside its provider's window.
+        self.saves: list[tuple[int, datetime, date]] = []
         self.events: list[tuple[datetime, str, object]] = []
 
     # -- people ------------------------------------------------------------------------------
@@ -149,7 +151,7 @@ class Month:
         assert response.status_code in (200, 201), response.text[:300]
         now = self.clock.now()
         athlete.setdefault("plans", []).append(response.json()["id"])
-        self.saves += [(s["id"], now) for s in response.json()["sessions"]]
+        self.saves += [(s["id"], now, date.fromisoformat(s["date"])) for s in response.json()["sessions"]]
 
     def change_one(self, athlete: dict, move: bool) -> None:
         """A coach edits one upcoming session of this week or next (a date move, or new content)."""
@@ -168,7 +170,7 @@ class Month:
                 session["workout"]["steps"][0]["duration"] = {"type": "TIME", "value": 900 + self.rng.randrange(600)}
             response = self.api(athlete, "PUT", f"/plans/{plan_id}", json={"sessions": plan["sessions"]})
             assert response.status_code == 200, response.text[:300]
-            self.saves.append((session["id"], self.clock.now()))
+            self.saves.append((session["id"], self.clock.now(), date.fromisoformat(session["date"])))
             return
 
     def change_ftp(self, athlete: dict) -> None:
@@ -270,7 +272,7 @@ def report(month: Month, seen: list[dict], held: dict) -> list[list]:
 
     # Delivered before their day: sessions of the month whose last save and connect came before their day.
     last_save = {}
-    for session_id, moment in month.saves:
+    for session_id, moment, _ in month.saves:
         last_save[session_id] = max(moment.replace(tzinfo=None), last_save.get(session_id, datetime.min))
     sent_by_revision, sent_times = {}, {}
     for attempt in sent_attempts:
@@ -307,19 +309,23 @@ def report(month: Month, seen: list[dict], held: dict) -> list[list]:
                   (session.last_export_error or "")[:80], "saved", saved, "sent", sent, "starts", starts,
                   "connected", connected_at.get(athlete_id))
     # Worst save-to-device time, for saves of a session inside its provider's window, the athlete connected.
-    for session_id, saved in month.saves:
+    worst_case = None
+    for session_id, saved, day in month.saves:
         session, athlete_id = sessions.get(session_id, (None, None))
         if session is None or connected_at.get(athlete_id) is None or connected_at[athlete_id] > saved.replace(tzinfo=None):
             continue
         zone = zones.get(athlete_id, "UTC")
         window = 14 if session.export_provider == "GARMIN" else 7
         today = saved.astimezone(ZoneInfo(zone)).date()
-        if not today <= session.date < today + timedelta(days=window):
-            continue
+        if not today <= day < today + timedelta(days=window):
+            continue  # saved for a day outside the window: it waits by design (a later move may bring it in)
         # Every SENT attempt counts: a date move keeps the revision, and its one call is its delivery.
         done = [t for t in sent_times.get(session_id, ()) if t >= saved.replace(tzinfo=None)]
-        if done:
-            worst = max(worst, min(done) - saved.replace(tzinfo=None))
+        if done and min(done) - saved.replace(tzinfo=None) > worst:
+            worst = min(done) - saved.replace(tzinfo=None)
+            worst_case = (session_id, day, session.export_provider, zone, saved, min(done))
+    if os.environ.get("BENCH_DEBUG") and worst_case:
+        print("WORST session %s for %s on %s (%s): saved %s, first sent after it %s" % worst_case)
 
     kinds = Counter(kind_of(r["method"], r["path"]) for r in seen)
     completed = Counter(j.kind for j in jobs.values() if j.status == "COMPLETED")
