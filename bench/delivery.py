@@ -162,12 +162,19 @@ class Month:
             if not upcoming:
                 continue
             session = self.rng.choice(upcoming)
-            if move:
-                monday = date.fromisoformat(plan["weekStart"])
-                free = [monday + timedelta(days=d) for d in range(7) if monday + timedelta(days=d) > today]
+            # Every recorded save changes something: a save that changes nothing sends nothing, and
+            # its "save to device" would run to the session's next real change, days later.
+            monday, current = date.fromisoformat(plan["weekStart"]), date.fromisoformat(session["date"])
+            days = [monday + timedelta(days=d) for d in range(7)]
+            free = [day for day in days if day > today and day != current]
+            if move and free:
                 session["date"] = self.rng.choice(free).isoformat()
             else:
-                session["workout"]["steps"][0]["duration"] = {"type": "TIME", "value": 900 + self.rng.randrange(600)}
+                step = session["workout"]["steps"][0]
+                value = 900 + self.rng.randrange(600)
+                if step.get("duration") == {"type": "TIME", "value": value}:
+                    value += 1
+                step["duration"] = {"type": "TIME", "value": value}
             response = self.api(athlete, "PUT", f"/plans/{plan_id}", json={"sessions": plan["sessions"]})
             assert response.status_code == 200, response.text[:300]
             self.saves.append((session["id"], self.clock.now(), date.fromisoformat(session["date"])))
