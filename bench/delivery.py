@@ -319,7 +319,8 @@ def report(month: Month, seen: list[dict], held: dict) -> list[list]:
     worst_case = None
     for session_id, saved, day in month.saves:
         session, athlete_id = sessions.get(session_id, (None, None))
-        if session is None or connected_at.get(athlete_id) is None or connected_at[athlete_id] > saved.replace(tzinfo=None):
+        at = saved.replace(tzinfo=None)
+        if session is None or connected_at.get(athlete_id) is None or connected_at[athlete_id] > at:
             continue
         zone = zones.get(athlete_id, "UTC")
         window = 14 if session.export_provider == "GARMIN" else 7
@@ -327,10 +328,10 @@ def report(month: Month, seen: list[dict], held: dict) -> list[list]:
         if not today <= day < today + timedelta(days=window):
             continue  # saved for a day outside the window: it waits by design (a later move may bring it in)
         # Every SENT attempt counts: a date move keeps the revision, and its one call is its delivery.
-        done = [t for t in sent_times.get(session_id, ()) if t >= saved.replace(tzinfo=None)]
-        if done and min(done) - saved.replace(tzinfo=None) > worst:
-            worst = min(done) - saved.replace(tzinfo=None)
-            worst_case = (session_id, day, session.export_provider, zone, saved, min(done))
+        first = min((t for t in sent_times.get(session_id, ()) if t >= at), default=None)
+        if first is not None and first - at > worst:
+            worst = first - at
+            worst_case = (session_id, day, session.export_provider, zone, saved, first)
     if os.environ.get("BENCH_DEBUG") and worst_case:
         print("WORST session %s for %s on %s (%s): saved %s, first sent after it %s" % worst_case)
 
