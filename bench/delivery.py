@@ -213,7 +213,8 @@ class Month:
         for athlete in self.rng.sample(self.athletes, max(1, ATHLETES // 20)):
             self.events.append((at(12, 9), "ftp", athlete))
         self.events += [(at(15, 14), "outage", True), (at(15, 17), "outage", False)]
-        self.events.sort(key=lambda e: (e[0], e[1]))
+        # A shorter month (BENCH_DAYS) ends before the FTP changes or the outage: it has none of them.
+        self.events = sorted((e for e in self.events if e[0] < at(DAYS, 0)), key=lambda e: (e[0], e[1]))
 
     def run(self) -> None:
         for moment, kind, subject in self.events:
