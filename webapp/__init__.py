@@ -21,6 +21,7 @@ from jobs import queueing
 from .config import INSTANCE, ROOT, load_config
 from .connections.oauth_clients import init_oauth
 from .extensions import csrf, db, limiter, login_manager, migrate
+from .inputs import IdConverter
 from .logs import configure_logging
 from .queue import init_queue
 from .security import init_cipher
@@ -35,6 +36,7 @@ def create_app(config: dict | None = None, env: str | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     app.config.update(load_config(env, config))
+    app.url_map.converters["int"] = IdConverter  # before any route: every <int:id> is bounded
     configure_logging(app.config["LOG_LEVEL"], fmt=app.config["LOG_FORMAT"])
 
     db.init_app(app)

@@ -23,11 +23,3 @@ def monday_of(day: date) -> date:
 
 def week_days(week_start: date) -> list[date]:
     return [week_start + timedelta(days=offset) for offset in range(7)]
-
-
-def parse_date(text: str | None) -> date | None:
-    """A YYYY-MM-DD string as a date, or None when absent or malformed."""
-    try:
-        return date.fromisoformat(text) if text else None
-    except ValueError:
-        return None

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from functools import wraps
 
 from flask import g, request
 
 from ..extensions import db
+from ..inputs import BadJson, json_object
 from ..models import Role, TrainingSession, User, WeeklyPlan
 from .errors import bad_request, forbidden, not_found
 
@@ -62,16 +62,7 @@ def session_for(session_id: int) -> TrainingSession:
 
 def json_body() -> dict:
     """The request's JSON object, or a 400 that says what is wrong with it."""
-    raw = request.get_data(cache=True)
     try:
-        payload = json.loads(raw.decode("utf-8"))
-        # Escaped lone surrogates ("\ud800") parse, but no database or device can store them.
-        json.dumps(payload, ensure_ascii=False).encode("utf-8")
-    except UnicodeError:
-        raise bad_request("The body is not valid UTF-8 text.") from None
-    except (ValueError, RecursionError) as error:
-        message = "The body is not valid JSON" + (f" ({error})" if isinstance(error, ValueError) else " (nested too deeply)")
-        raise bad_request(message + ".") from None
-    if not isinstance(payload, dict):
-        raise bad_request("The body must be a JSON object.")
-    return payload
+        return json_object(request.get_data(cache=True))
+    except BadJson as error:
+        raise bad_request(str(error)) from None

@@ -12,7 +12,9 @@ from zoneinfo import available_timezones
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from workouts import check_workout
+from workouts.characters import RULE as TEXT_RULE, is_clean
 
+from ..inputs import DATE_MAX, DATE_MIN, DATE_RULE, MAX_ID
 from ..models import SessionType
 
 MAX_SESSIONS_PER_PLAN = 50
@@ -32,6 +34,21 @@ class WorkoutField(fields.Field):
         return value
 
 
+def clean_line(text: str) -> None:
+    if not is_clean(text):
+        raise ValidationError(TEXT_RULE)
+
+
+def Id(**kwargs) -> fields.Integer:
+    return fields.Integer(validate=validate.Range(min=1, max=MAX_ID, error=f"must be an id from 1 to {MAX_ID}"),
+                          **kwargs)
+
+
+def Day(**kwargs) -> fields.Date:
+    validators = [validate.Range(min=DATE_MIN, max=DATE_MAX, error=DATE_RULE), *kwargs.pop("also", ())]
+    return fields.Date(validate=validators, **kwargs)
+
+
 def must_be_monday(day) -> None:
     if day.weekday() != 0:
         raise ValidationError("must be a Monday")
@@ -43,10 +60,10 @@ class ApiSchema(Schema):
 
 
 class SessionSchema(ApiSchema):
-    id = fields.Integer(strict=True, allow_none=True, load_default=None)
-    date = fields.Date(required=True)
+    id = Id(strict=True, allow_none=True, load_default=None)
+    date = Day(required=True)
     type = fields.String(required=True, validate=validate.OneOf(SessionType.ALL))
-    title = fields.String(allow_none=True, load_default=None, validate=validate.Length(min=1, max=TITLE_MAX))
+    title = fields.String(allow_none=True, load_default=None, validate=[validate.Length(min=1, max=TITLE_MAX), clean_line])
     workout = WorkoutField(allow_none=True, load_default=None)
     # Read-only export fields: accepted (so that a client may send back what it read) and ignored.
     exportStatus = fields.Raw(load_default=None)
@@ -75,8 +92,8 @@ def _sessions(**kwargs):
 
 
 class PlanCreateSchema(ApiSchema):
-    athleteId = fields.Integer(strict=True, required=True)
-    weekStart = fields.Date(required=True, validate=must_be_monday)
+    athleteId = Id(strict=True, required=True)
+    weekStart = Day(required=True, also=[must_be_monday])
     sessions = _sessions(load_default=list)
 
 
@@ -89,8 +106,8 @@ class PlanUpdateSchema(ApiSchema):
 
 
 class PlanQuerySchema(ApiSchema):
-    athleteId = fields.Integer(load_default=None)
-    weekStart = fields.Date(load_default=None)
+    athleteId = Id(load_default=None)
+    weekStart = Day(load_default=None)
 
 
 def _threshold(low: int, high: int, unit: str):

@@ -22,7 +22,8 @@ from ..models import ExportAttempt, Role, TrainingSession, User
 from ..services import exports, fitreport, profile_form, profiles
 from ..services import plans as plan_service
 from ..services.connections import connections_of
-from ..timeutil import monday_of, parse_date, week_days
+from ..inputs import date_arg
+from ..timeutil import monday_of, week_days
 from . import bp
 from .badges import badge_for, local_time
 from .describe import describe
@@ -51,7 +52,7 @@ def _week(athlete: User, week_start: date, sessions: list[TrainingSession], vers
 @bp.get("/week")
 @role_required(Role.ATHLETE)
 def week():
-    week_start = monday_of(parse_date(request.args.get("week")) or clock.today_in(current_user.timezone))
+    week_start = monday_of(date_arg("week") or clock.today_in(current_user.timezone))
     reconnect = [c for c in connections_of(current_user.id) if not c.is_active]
     return render_template(
         "athlete/week.html", **_week(current_user, week_start, *_week_sessions(current_user, week_start)),
@@ -66,7 +67,7 @@ def week():
 def week_live():
     """The week's sessions, only when something changed since the page's version (else 204,
     which HTMX leaves alone): new, changed or removed sessions appear without a reload."""
-    week_start = monday_of(parse_date(request.args.get("week")) or clock.today_in(current_user.timezone))
+    week_start = monday_of(date_arg("week") or clock.today_in(current_user.timezone))
     sessions, version = _week_sessions(current_user, week_start)
     if version == request.args.get("v"):
         return "", 204  # the common case: one query, no badge built

@@ -1,10 +1,10 @@
-from flask_wtf import FlaskForm
+from ..forms import PageForm
 from wtforms import SelectChoice, SelectField, StringField
 
 from ..models import SessionType
 
 
-class SessionForm(FlaskForm):
+class SessionForm(PageForm):
     """The session's own fields; the workout builder's fields are read by builder.py.
 
     Rules are not repeated here: the whole session goes through the API's SessionSchema

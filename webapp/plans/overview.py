@@ -12,7 +12,8 @@ from .. import clock
 from ..auth.access import role_required
 from ..models import Role
 from ..services import overview as overview_service
-from ..timeutil import monday_of, parse_date
+from ..inputs import date_arg
+from ..timeutil import monday_of
 from . import bp
 
 
@@ -24,7 +25,7 @@ def _context(week_start):
 
 
 def _week_start():
-    return monday_of(parse_date(request.args.get("week")) or clock.today_in(current_user.timezone))
+    return monday_of(date_arg("week") or clock.today_in(current_user.timezone))
 
 
 @bp.get("/overview")

@@ -20,7 +20,8 @@ from ..models import Role, SessionType, TrainingSession
 from ..services import exports, fitreport
 from ..templating import profile
 from ..services import plans as plan_service
-from ..timeutil import monday_of, parse_date, week_days
+from ..inputs import date_arg, id_arg
+from ..timeutil import monday_of, week_days
 from . import bp, builder
 from .forms import SessionForm
 
@@ -31,8 +32,8 @@ def week():
     athletes = current_user.athletes
     if not athletes:
         return render_template("plans/no_athletes.html")
-    athlete = coach_athlete_or_404(request.args.get("athlete", type=int) or athletes[0].id)
-    week_start = monday_of(parse_date(request.args.get("week")) or clock.today_in(athlete.timezone))
+    athlete = coach_athlete_or_404(id_arg("athlete") or athletes[0].id)
+    week_start = monday_of(date_arg("week") or clock.today_in(athlete.timezone))
     plan = plan_service.find_plan(athlete.id, week_start)
     sessions = plan.sessions if plan else []
     days = [(day, [s for s in sessions if s.date == day]) for day in week_days(week_start)]
@@ -50,8 +51,8 @@ def week():
 @bp.route("/sessions/new", methods=["GET", "POST"])
 @role_required(Role.COACH)
 def new_session():
-    athlete = coach_athlete_or_404(request.values.get("athlete", type=int) or 0)
-    day = parse_date(request.values.get("date")) or clock.today_in(athlete.timezone)
+    athlete = coach_athlete_or_404(id_arg("athlete") or 0)
+    day = date_arg("date") or clock.today_in(athlete.timezone)
     return _editor(athlete, monday_of(day), None, day)
 
 
@@ -130,7 +131,7 @@ def athlete_profile(athlete_id: int):
 @role_required(Role.COACH)
 def live_fit():
     """The editor's fit panel for the workout being edited (HTMX, as the coach types)."""
-    athlete = coach_athlete_or_404(request.args.get("athlete", type=int) or 0)
+    athlete = coach_athlete_or_404(id_arg("athlete") or 0)
     draft = builder.from_form(request.form)
     return render_template("plans/_fit.html", athlete=athlete, **_draft_panel(draft, athlete),
                            is_endurance=request.form.get("type", SessionType.ENDURANCE) == SessionType.ENDURANCE)
