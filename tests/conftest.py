@@ -213,6 +213,16 @@ def login(client, email, password):
 
 # -- the app over real HTTP -----------------------------------------------------------------
 
+CSP_VIOLATIONS: list[str] = []  # what Chromium said the Content-Security-Policy refused (tests/test_browser.py)
+
+
+@pytest.fixture(autouse=True)
+def no_csp_violation():
+    """A browser test fails when the page needed something the CSP forbids."""
+    CSP_VIOLATIONS.clear()
+    yield
+    assert not CSP_VIOLATIONS, CSP_VIOLATIONS
+
 class Live:
     """The app (with its sandbox at /sandbox) served on a real port in this process."""
 

@@ -6,6 +6,7 @@ and the provider sandbox.  Screenshots of each step go to test-artifacts/screens
 from __future__ import annotations
 
 import re
+import time
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -46,8 +47,27 @@ def shots(request):
     return take
 
 
+def wait_for_js(page, expression: str, timeout: float = 30_000) -> None:
+    """Wait until ``expression`` is true in the page.  (Playwright's wait_for_function polls
+    with eval, which the app's Content-Security-Policy forbids; evaluate is not affected.)"""
+    deadline = time.monotonic() + timeout / 1000
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout / 1000:g} s waiting for {expression}")
+        page.wait_for_timeout(100)
+
+
+def watch_csp(context) -> None:
+    """Every page of ``context`` reports what the Content-Security-Policy refused (the test then fails)."""
+    from tests.conftest import CSP_VIOLATIONS
+
+    context.on("console", lambda message: CSP_VIOLATIONS.append(message.text)
+               if "Content Security Policy" in message.text else None)
+
+
 def login(chromium, live_url, email, password, viewport=None):
     context = chromium.new_context(viewport=viewport or {"width": 1280, "height": 900}, base_url=live_url)
+    watch_csp(context)
     page = context.new_page()
     page.goto("/login")
     page.fill("#email", email)
@@ -155,7 +175,7 @@ def test_an_outage_says_when_it_tries_again_and_a_refusal_offers_retry(pipeline,
     assert "Garmin refuses" in failed.inner_text()
     shots(athlete, "2-failed-with-reason")
     athlete.click("button:has-text('Retry')")
-    athlete.wait_for_function("document.querySelectorAll('.badge-sent').length == 2", timeout=30_000)
+    wait_for_js(athlete, "document.querySelectorAll('.badge-sent').length == 2", timeout=30_000)
     shots(athlete, "3-retried-on-garmin")
     assert same_page(athlete)
 
@@ -308,8 +328,8 @@ def test_a_click_is_never_lost_to_a_live_update_under_the_pointer(pipeline, peop
     athlete.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     athlete.mouse.down()
     coach_adds_run(coach, athlete_id, MONDAY + timedelta(days=5), "Added while Retry is pressed")
-    athlete.wait_for_function("window.weekChangedDuringPress === true", timeout=15_000)
+    wait_for_js(athlete, "window.weekChangedDuringPress === true", timeout=15_000)
     athlete.mouse.up()
-    athlete.wait_for_function("document.querySelectorAll('.badge-sent').length == 2", timeout=30_000)
+    wait_for_js(athlete, "document.querySelectorAll('.badge-sent').length == 2", timeout=30_000)
     assert athlete.locator(".badge-wrap[data-status='FAILED']").count() == 0
     shots(athlete, "1-retried-while-the-week-changed")

@@ -12,7 +12,7 @@ import pytest
 
 from tests.support.pipeline import Client
 from tests.support.workouts import EASY_RUN, SPEC_EXAMPLE
-from tests.test_browser import (MONDAY, chromium, connect_garmin, login, mark_page, people_in_browsers,  # noqa: F401
+from tests.test_browser import (MONDAY, chromium, connect_garmin, login, mark_page, people_in_browsers, wait_for_js,  # noqa: F401
                                 same_page, shots)
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
@@ -83,7 +83,7 @@ def test_the_workout_is_drawn_on_every_page_and_live_in_the_editor(pipeline, peo
     assert rects(coach, "#fit-panel figure") == 10
     mark_page(coach)
     coach.fill("#w-steps-1-repeat", "6")  # the coach types: the profile follows
-    coach.wait_for_function("document.querySelectorAll('#fit-panel figure rect').length === 14")
+    wait_for_js(coach, "document.querySelectorAll('#fit-panel figure rect').length === 14")
     assert "6 × (8 min" in coach.inner_text("#fit-panel figcaption")
     assert same_page(coach)
     shots(coach, "6-editor-profile-follows-the-edit")
@@ -138,7 +138,7 @@ def test_the_coach_overview_puts_another_athletes_failed_delivery_first_live(pip
     page.wait_for_url(re.compile(rf"/plans\?athlete={athletes['zed']}"))
     assert page.locator(".badge-failed").count() == 1
     page.go_back()  # the page the browser kept catches up by itself
-    page.wait_for_function("document.querySelector('tr.athlete-row th a').textContent === 'Zed Refused'")
+    wait_for_js(page, "document.querySelector('tr.athlete-row th a').textContent === 'Zed Refused'")
     page.set_viewport_size(PHONE)
     assert fits_the_phone(page)
     shots(page, "2-phone-overview")

@@ -21,6 +21,7 @@ from jobs import queueing
 from .config import INSTANCE, ROOT, load_config
 from .connections.oauth_clients import init_oauth
 from .extensions import csrf, db, limiter, login_manager, migrate
+from .headers import init_headers
 from .inputs import IdConverter
 from .logs import configure_logging
 from .queue import init_queue
@@ -46,6 +47,7 @@ def create_app(config: dict | None = None, env: str | None = None) -> Flask:
     login_manager.login_message = "Please log in to see this page."
     csrf.init_app(app)
     limiter.init_app(app)
+    init_headers(app)
     init_cipher(app)
     init_queue(app)
     queueing.init_app(app)

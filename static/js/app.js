@@ -49,6 +49,11 @@
   document.addEventListener("pointercancel", release, true);
   window.addEventListener("blur", release);
   if (window.htmx) {
+    // A live page asks nothing while its tab is hidden.  (Not HTMX's trigger filter
+    // "[!document.hidden]": filters need eval, which the Content-Security-Policy forbids.)
+    body.addEventListener("htmx:beforeRequest", (event) => {
+      if (document.hidden && event.detail.elt.hasAttribute("data-poll")) event.preventDefault();
+    });
     body.addEventListener("htmx:beforeSwap", (event) => {
       const detail = event.detail;
       if (!pressed || !detail.shouldSwap) return;
@@ -66,6 +71,20 @@
       });
     });
   }
+
+  // Behaviour the pages ask for by attribute (the Content-Security-Policy runs no inline
+  // handler): confirm before a destructive form is sent, submit a form when its select
+  // changes (a button does it without JavaScript), select a read-only address on focus.
+  document.addEventListener("submit", (event) => {
+    const question = event.target.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) event.preventDefault();
+  }, true);
+  document.addEventListener("change", (event) => {
+    if (event.target.matches("[data-submit-on-change]") && event.target.form) event.target.form.requestSubmit();
+  });
+  document.addEventListener("focusin", (event) => {
+    if (event.target.matches("[data-select-on-focus]")) event.target.select();
+  });
 
   // Athletes can install the week as an app; logging in or out forgets the saved week.
   if ("serviceWorker" in navigator) {
