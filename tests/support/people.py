@@ -27,7 +27,7 @@ class People:
         return self._create(email, password, "operator", name, None)
 
     def _create(self, email, password, role, name, coach_id):
-        from webapp.cli.users import create_user
+        from webapp.services.accounts import create_user
         from webapp.extensions import db
         from webapp.models import User
 

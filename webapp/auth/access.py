@@ -9,12 +9,24 @@ from flask import abort
 from flask_login import current_user, login_required
 
 from ..extensions import db, login_manager
+from ..inputs import MAX_ID
 from ..models import User
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+def load_user(session_id: str) -> User | None:
+    """The user a session or remember cookie names (``User.get_id``), while its session
+    version is still the user's: an ended session (logout, a new password, an operator's
+    revocation) loads nobody."""
+    user_id, version, nonce = (session_id.split(":") + ["", ""])[:3]
+    if not (user_id.isascii() and user_id.isdigit() and version.isascii() and version.isdigit()) \
+            or len(user_id) > len(str(MAX_ID)) or int(user_id) > MAX_ID:
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or str(user.session_version) != version:
+        return None
+    user.login_nonce = nonce
+    return user
 
 
 def role_required(role: str):

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import logging
+import secrets
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
+from werkzeug.security import check_password_hash
 
 from ..extensions import db, limiter
 from ..logs import log_event
@@ -12,9 +14,14 @@ from ..models import User
 from ..models.user import normalize_email
 from . import bp
 from .access import safe_next
-from .forms import LoginForm
+from .forms import LoginForm, PasswordForm
 
 logger = logging.getLogger(__name__)
+
+
+# Checked against for an unknown email, so that it costs the same hash as a known one (the
+# hash of a random text nobody knows; werkzeug's default method, as every stored password's).
+DUMMY_HASH = "scrypt:32768:8:1$v5JWosFyCd2vlDSx$b345021a65eed1f5e3784261a62c3b4caa5b1b1e5f7d5b2738b88429802a170d4cc293886f7332e273df3178dba5b8926f29b88ea7496a38a20cd973379d6533"
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -27,7 +34,11 @@ def login():
         form.next.data = request.args.get("next", "")
     if form.validate_on_submit():
         user = db.session.scalar(select(User).where(User.email == normalize_email(form.email.data)))
-        if user is not None and user.check_password(form.password.data):
+        # An unknown email costs the same hash as a known one: the time taken tells nothing.
+        if user is None:
+            check_password_hash(DUMMY_HASH, form.password.data)
+        elif user.check_password(form.password.data):
+            user.login_nonce = secrets.token_urlsafe(12)
             login_user(user, remember=form.remember.data)
             log_event(logger, "login", user_id=user.id, role=user.role, outcome="ok")
             return redirect(safe_next(form.next.data) or url_for("index"))
@@ -39,6 +50,31 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    # Not only this browser's cookie: every copy of it, and the user's other sessions, end.
+    current_user.end_sessions()
+    db.session.commit()
+    log_event(logger, "logout", user_id=current_user.id, outcome="sessions ended")
     logout_user()
     flash("You are logged out.", "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """A new password ends every other session and remember cookie of the user; this browser
+    stays logged in with a new session."""
+    form = PasswordForm()
+    if form.validate_on_submit():
+        if not current_user.check_password(form.current.data):
+            form.current.errors.append("That is not your current password.")
+        else:
+            user = current_user._get_current_object()
+            user.set_password(form.new.data)
+            db.session.commit()
+            user.login_nonce = secrets.token_urlsafe(12)
+            login_user(user)
+            log_event(logger, "password changed", user_id=user.id, outcome="sessions ended")
+            flash("Your password is changed. Every other session of yours has ended.", "info")
+            return redirect(url_for("index"))
+    return render_template("auth/password.html", form=form), (422 if form.errors else 200)

@@ -11,7 +11,7 @@ from ..extensions import db
 from ..models import AthleteProfile, Role, SessionType
 from ..services import plans as plan_service
 from ..timeutil import monday_of
-from .users import create_user, find_user
+from ..services.accounts import create_user, find_user
 
 COACH = ("coach@hybridpeaks.test", "coach-demo-2026", "Carla Coach")
 ATHLETES = (

@@ -4,38 +4,13 @@ from __future__ import annotations
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import select
 
 from ..extensions import db
 from ..models import ApiToken, Role, User
 from ..models.user import normalize_email
+from ..services.accounts import create_user, end_sessions, find_user
 
 users = AppGroup("users", help="Create accounts and API tokens.")
-
-
-def find_user(email: str) -> User | None:
-    return db.session.scalar(select(User).where(User.email == normalize_email(email)))
-
-
-def create_user(email: str, password: str, role: str, name: str | None = None, coach: User | None = None) -> User:
-    """A new account; raises ValueError with the reason when it cannot be created."""
-    email = normalize_email(email)
-    if "@" not in email or len(email) > 254:
-        raise ValueError(f"{email!r} is not an email address")
-    if len(password) < 8:
-        raise ValueError("the password must be at least 8 characters")
-    if role not in Role.ALL:
-        raise ValueError("the role must be coach, athlete or operator")
-    if role == Role.ATHLETE and coach is None:
-        raise ValueError("an athlete needs --coach (the email of an existing coach)")
-    if role != Role.ATHLETE and coach is not None:
-        raise ValueError("only athletes have a coach")
-    if find_user(email) is not None:
-        raise ValueError(f"there is already an account for {email}")
-    user = User(email=email, name=name or email.split("@")[0].replace(".", " ").title(), role=role, coach=coach)
-    user.set_password(password)
-    db.session.add(user)
-    return user
 
 
 @users.command("create")
@@ -63,10 +38,39 @@ def create_command(email, password, role, coach_email, name):
 @click.argument("email")
 def token_command(email):
     """Print a new API token for EMAIL (only its hash is stored)."""
-    user = find_user(email)
-    if user is None:
-        raise click.ClickException(f"no account for {normalize_email(email)}")
+    user = _user_or_fail(email)
     row, clear = ApiToken.issue(user)
     db.session.add(row)
     db.session.commit()
     click.echo(clear)
+
+
+def _user_or_fail(email: str) -> User:
+    user = find_user(email)
+    if user is None:
+        raise click.ClickException(f"no account for {normalize_email(email)}")
+    return user
+
+
+@users.command("set-password")
+@click.argument("email")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True, help="At least 8 characters.")
+def set_password_command(email, password):
+    """Give EMAIL a new password; every session the old one opened ends."""
+    if len(password) < 8:
+        raise click.ClickException("the password must be at least 8 characters")
+    user = _user_or_fail(email)
+    user.set_password(password)
+    db.session.commit()
+    click.echo(f"New password set for {user.email}; their sessions have ended.")
+
+
+@users.command("end-sessions")
+@click.argument("email")
+@click.option("--tokens", is_flag=True, help="Delete their API tokens too.")
+def end_sessions_command(email, tokens):
+    """End every session and remember cookie of EMAIL (a lost phone, a shared computer)."""
+    user = _user_or_fail(email)
+    deleted = end_sessions(user, tokens=tokens)
+    db.session.commit()
+    click.echo(f"Every session of {user.email} has ended" + (f"; {deleted} API token(s) deleted." if tokens else "."))

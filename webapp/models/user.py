@@ -39,11 +39,25 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(16))
     password_hash: Mapped[str] = mapped_column(String(255))
     coach_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    # Every browser session and remember cookie carries this number (get_id): bumping it
+    # (logout, a password change, an operator's revocation) ends all of them at once.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     coach: Mapped["User | None"] = relationship(remote_side=[id], back_populates="athletes")
     athletes: Mapped[list["User"]] = relationship(back_populates="coach", order_by="User.name")
     profile: Mapped["AthleteProfile | None"] = relationship(back_populates="athlete", uselist=False)
+
+    # A random part per login, so that no two logins give the same remember cookie.
+    login_nonce: str = ""
+
+    def get_id(self) -> str:
+        """``<id>:<session version>:<login nonce>``: what the session and remember cookie hold."""
+        return f"{self.id}:{self.session_version}:{self.login_nonce}"
+
+    def end_sessions(self) -> None:
+        """Every session and remember cookie of this user stops working (the caller commits)."""
+        self.session_version = (self.session_version or 0) + 1
 
     @property
     def is_coach(self) -> bool:
@@ -58,6 +72,9 @@ class User(UserMixin, db.Model):
         return self.role == Role.OPERATOR
 
     def set_password(self, password: str) -> None:
+        """A new password, which ends every session that the old one opened."""
+        if self.password_hash:
+            self.end_sessions()
         self.password_hash = generate_password_hash(password)
 
     def check_password(self, password: str) -> bool:

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import logging
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..auth.access import role_required
 from ..extensions import db
 from ..logs import log_event
 from ..models import Provider, Role
-from ..services import operations
+from ..services import accounts, operations
 from . import bp
 
 audit = logging.getLogger("webapp.operator.audit")
@@ -61,6 +61,23 @@ def retry_failed(provider: str):
         message += " Not retried: " + "; ".join(f"{n} × {why}" for why, n in refused.most_common(3))
     flash(message, "info")
     return redirect(url_for("operator.index"))
+
+
+@bp.post("/users/end-sessions")
+@role_required(Role.OPERATOR)
+def end_sessions():
+    """End every session, remember cookie and API token of one account (a lost phone, a leak)."""
+    email = request.form.get("email", "")
+    user = accounts.find_user(email) if email else None
+    if user is None:
+        _audit("end sessions", "refused", reason="no such account")
+        flash("No account has that email.", "error")
+        return redirect(url_for("operator.index") + "#accounts")
+    deleted = accounts.end_sessions(user, tokens=True)
+    db.session.commit()
+    _audit("end sessions", "ended", user_id=user.id, tokens_deleted=deleted)
+    flash(f"Every session of {user.email} has ended and {deleted} API token(s) were deleted.", "info")
+    return redirect(url_for("operator.index") + "#accounts")
 
 
 def _audit(action: str, outcome: str, **fields) -> None:
