@@ -49,7 +49,7 @@ screenshots: system-deps $(VENV)/.installed-test
 ## One RQ worker for a Redis-backed setup (REDIS_URL must be set; `make run` needs none).
 worker: $(VENV)/.installed
 	@test -n "$$REDIS_URL" || { echo "REDIS_URL is not set: the embedded default runs its jobs itself"; exit 2; }
-	$(BIN)/rq worker -c jobs.rq_settings --worker-class jobs.worker.AppWorker --with-scheduler --maintenance-interval 60 high default
+	$(BIN)/rq worker -c jobs.rq_settings --worker-class jobs.worker.AppWorker --with-scheduler --maintenance-interval 60 high default pings
 
 ## The provider sandbox on its own (http://127.0.0.1:5001).
 sandbox: $(VENV)/.installed

@@ -9,14 +9,14 @@
   WORKOUT_IMPORT back (after we had stopped for want of it) restores the connection and
   pushes what waited.
 
-A transient failure lets RQ retry the check (jobs/queueing.py enqueues it with a Retry).
+Each job checks one connection (the webhook found it, coalesced and queued it on the low
+``pings`` queue).  A transient failure lets RQ retry the check (jobs/queueing.py enqueues it
+with a Retry).
 """
 
 from __future__ import annotations
 
 import logging
-
-from sqlalchemy import select
 
 from providers.errors import TokenRevoked
 from webapp.extensions import db
@@ -28,58 +28,51 @@ logger = logging.getLogger(__name__)
 GARMIN = "GARMIN"
 
 
-def _connections(provider_user_id: str) -> list[DeviceConnection]:
-    return list(db.session.scalars(select(DeviceConnection).where(
-        DeviceConnection.provider == GARMIN, DeviceConnection.provider_user_id == provider_user_id)))
-
-
-def verify_deregistration(provider_user_id: str) -> str:
-    outcomes = []
-    for connection in _connections(provider_user_id):
-        if not connection.is_active:
-            outcomes.append("already needs reconnecting")
-            continue
-        try:
-            tokens.with_token(connection.id, providers.api(GARMIN).user_id)
-        except TokenRevoked:
-            db.session.refresh(connection)
-            connection.status, connection.status_reason = ConnectionStatus.REVOKED, RevokedReason.DEREGISTERED
-            db.session.commit()
-            outcomes.append("confirmed: revoked")
-            _log("deregistration", connection, "CONFIRMED")
-            continue
-        outcomes.append("not confirmed: the athlete's token still works")
-        _log("deregistration", connection, "NOT_CONFIRMED")
-    return "; ".join(outcomes) or "no such athlete"
-
-
-def verify_permissions(provider_user_id: str) -> str:
-    outcomes = []
-    for connection in _connections(provider_user_id):
-        missing = connection.status_reason == RevokedReason.PERMISSION_MISSING
-        if not connection.is_active and not missing:
-            outcomes.append("needs reconnecting anyway")
-            continue
-        try:
-            granted = tokens.with_token(connection.id, providers.api(GARMIN).permissions, allow_revoked=missing)
-        except TokenRevoked:
-            outcomes.append("the token is refused: reconnect needed")
-            continue
-        if "WORKOUT_IMPORT" in granted:
-            if missing:
-                connection.status, connection.status_reason = ConnectionStatus.ACTIVE, None
-                exports.athlete_connected(connection.athlete_id, GARMIN)
-                outcomes.append("confirmed: WORKOUT_IMPORT granted again")
-                _log("permissions", connection, "RESTORED")
-            else:
-                outcomes.append("not confirmed: WORKOUT_IMPORT is still granted")
-                _log("permissions", connection, "NOT_CONFIRMED")
-        elif not missing:
-            connection.status, connection.status_reason = ConnectionStatus.REVOKED, RevokedReason.PERMISSION_MISSING
-            outcomes.append("confirmed: WORKOUT_IMPORT withdrawn")
-            _log("permissions", connection, "CONFIRMED")
+def verify_deregistration(connection_id: int) -> str:
+    connection = db.session.get(DeviceConnection, connection_id)
+    if connection is None:
+        return "no such connection"
+    if not connection.is_active:
+        return "already needs reconnecting"
+    try:
+        tokens.with_token(connection.id, providers.api(GARMIN).user_id)
+    except TokenRevoked:
+        db.session.refresh(connection)
+        connection.status, connection.status_reason = ConnectionStatus.REVOKED, RevokedReason.DEREGISTERED
         db.session.commit()
-    return "; ".join(outcomes) or "no such athlete"
+        _log("deregistration", connection, "CONFIRMED")
+        return "confirmed: revoked"
+    _log("deregistration", connection, "NOT_CONFIRMED")
+    return "not confirmed: the athlete's token still works"
+
+
+def verify_permissions(connection_id: int) -> str:
+    connection = db.session.get(DeviceConnection, connection_id)
+    if connection is None:
+        return "no such connection"
+    missing = connection.status_reason == RevokedReason.PERMISSION_MISSING
+    if not connection.is_active and not missing:
+        return "needs reconnecting anyway"
+    try:
+        granted = tokens.with_token(connection.id, providers.api(GARMIN).permissions, allow_revoked=missing)
+    except TokenRevoked:
+        return "the token is refused: reconnect needed"
+    if "WORKOUT_IMPORT" in granted:
+        if not missing:
+            _log("permissions", connection, "NOT_CONFIRMED")
+            return "not confirmed: WORKOUT_IMPORT is still granted"
+        connection.status, connection.status_reason = ConnectionStatus.ACTIVE, None
+        exports.athlete_connected(connection.athlete_id, GARMIN)
+        outcome = "confirmed: WORKOUT_IMPORT granted again"
+        _log("permissions", connection, "RESTORED")
+    elif not missing:
+        connection.status, connection.status_reason = ConnectionStatus.REVOKED, RevokedReason.PERMISSION_MISSING
+        outcome = "confirmed: WORKOUT_IMPORT withdrawn"
+        _log("permissions", connection, "CONFIRMED")
+    else:
+        outcome = "not confirmed: WORKOUT_IMPORT is still withdrawn"
+    db.session.commit()
+    return outcome
 
 
 def _log(kind: str, connection: DeviceConnection, outcome: str) -> None:

@@ -165,7 +165,8 @@ def enqueue(wakeups: list[Wakeup]) -> int:
                 options["retry"] = Retry(max=len(wakeup.retry_intervals), interval=list(wakeup.retry_intervals))
             if wakeup.at is not None:
                 queue.enqueue_at(scheduler_time(wakeup.at), wakeup.func, *wakeup.args, job_timeout=timeout,
-                                 job_id=wakeup.job_id, result_ttl=RESULT_TTL, failure_ttl=FAILURE_TTL)
+                                 job_id=wakeup.job_id, result_ttl=RESULT_TTL, failure_ttl=FAILURE_TTL,
+                                 retry=options.get("retry"))
             else:
                 immediate.setdefault(wakeup.queue, []).append(Queue.prepare_data(wakeup.func, wakeup.args, **options))
         for name, batch in immediate.items():

@@ -3,4 +3,4 @@
 import os
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
-QUEUES = ["high", "default"]
+QUEUES = ["high", "default", "pings"]

@@ -16,7 +16,7 @@ from flask import Flask
 
 from .extensions import rq
 
-QUEUES = ("high", "default")  # interactive saves and retries first, bulk pushes after
+QUEUES = ("high", "default", "pings")  # saves and retries first, bulk pushes after, provider pings last
 
 
 def init_queue(app: Flask) -> None:

@@ -2,34 +2,62 @@
 
 Garmin's client id "can be considered public information" (Start Guide 2.2), so the
 ``garmin-client-id`` header authenticates nothing: anyone who knows our client id can post a
-ping.  A ping is therefore only a hint.  Each user it names is checked with Garmin, with
+ping.  A ping is therefore only a hint.  Each connection it names is checked with Garmin, with
 that athlete's own token, by a job (jobs/pings.py), and only what Garmin confirms changes a
 connection.  Garmin retries pings for up to 7 days, so a ping may also arrive after the
 athlete reconnected: the check then finds the connection working and changes nothing.
 
-Every ping is answered 200 at once, a forged one too (logged): Garmin must not retry it,
-and a sender learns nothing from the answer.  Only when the checks cannot be queued (Redis
-is down) is the answer 503, so that Garmin tries again later.
+What a ping may cost us, so that a flood costs an outsider more than us and the athlete
+nothing:
+
+- at most ``MAX_USERS`` user ids a ping; ids that are not Garmin-shaped are ignored;
+- one database query for all the ids; ids that match no connection a check could change
+  (ACTIVE; for permissions also one waiting for WORKOUT_IMPORT) are ignored, with no call;
+- the checks run on their own low-priority queue (``pings``), never ``high``, which
+  coaches' saves use;
+- per connection and kind, at most one check per ``PING_COALESCE_SECONDS`` (300): the first ping of a
+  slot is checked at once, the later ones by one check at the start of the next slot.  A
+  check reads Garmin's state when it runs, so every ping is still followed by a check that
+  starts after it: a genuine ping is never lost, only folded into the next check.
+
+A well-formed ping is answered 200 at once, a forged one too (logged): Garmin must not retry
+it, and a sender learns nothing.  A malformed or over-long body is a 400; when the checks
+cannot be queued (Redis is down) the answer is 503, so that Garmin tries again later.
 """
 
 from __future__ import annotations
 
 import hmac
 import logging
+import re
+import time
+from datetime import datetime, timezone
 
 from flask import Blueprint, current_app, jsonify, request
+from redis.exceptions import RedisError
+from sqlalchemy import and_, or_, select
 
 from jobs import queueing
 
-from ..extensions import csrf
+from ..extensions import csrf, db, rq
+from ..inputs import BadJson, json_object
 from ..logs import log_event
+from ..models import ConnectionStatus, DeviceConnection, RevokedReason
 
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 csrf.exempt(bp)
 logger = logging.getLogger(__name__)
+GARMIN = "GARMIN"
+PINGS_QUEUE = "pings"
 CHECK_RETRIES = (10, 60, 300, 1800)  # a check Garmin did not answer is tried again
+MAX_USERS = 1000
+USER_ID = re.compile(r"[\x21-\x7e]{1,128}")  # printable ASCII, as Garmin's ids are (and our column holds)
 KINDS = {"deregistration": ("deregistrations", "jobs.pings.verify_deregistration"),
          "permissions": ("userPermissionsChange", "jobs.pings.verify_permissions")}
+
+
+class PingRefused(Exception):
+    """A body that is no ping; the message says why (HTTP 400)."""
 
 
 def _sender_named_us() -> bool:
@@ -37,25 +65,72 @@ def _sender_named_us() -> bool:
     return hmac.compare_digest(given.encode(), current_app.config["GARMIN_CLIENT_ID"].encode())
 
 
-def _user_ids(key: str) -> list[str] | None:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict) or not isinstance(body.get(key, []), list):
-        return None
-    ids = [e["userId"] for e in body.get(key, []) if isinstance(e, dict) and isinstance(e.get("userId"), str)]
-    return list(dict.fromkeys(ids))
+def user_ids(raw: bytes, key: str) -> list[str]:
+    """The distinct, well-formed user ids of a ping body; PingRefused when it is no ping."""
+    try:
+        body = json_object(raw)
+    except BadJson as error:
+        raise PingRefused(str(error)) from None
+    entries = body.get(key, [])
+    if not isinstance(entries, list):
+        raise PingRefused(f"{key} must be a list")
+    if len(entries) > MAX_USERS:
+        raise PingRefused(f"{key}: at most {MAX_USERS} users a ping")
+    ids = [e.get("userId") for e in entries if isinstance(e, dict)]
+    return list(dict.fromkeys(i for i in ids if isinstance(i, str) and USER_ID.fullmatch(i)))
+
+
+def checkable(kind: str, ids: list[str]) -> list[int]:
+    """The connections a check could change, in one query."""
+    if not ids:
+        return []
+    state = DeviceConnection.status == ConnectionStatus.ACTIVE
+    if kind == "permissions":  # a permission given back restores a connection that waited for it
+        state = or_(state, and_(DeviceConnection.status == ConnectionStatus.REVOKED,
+                                DeviceConnection.status_reason == RevokedReason.PERMISSION_MISSING))
+    return list(db.session.scalars(select(DeviceConnection.id).where(
+        DeviceConnection.provider == GARMIN, DeviceConnection.provider_user_id.in_(ids), state)))
+
+
+def coalesced(kind: str, func: str, connection_ids: list[int], now: float | None = None) -> list[queueing.Wakeup]:
+    """The checks to queue for these connections: none where one already starts after now."""
+    now = time.time() if now is None else now
+    window = current_app.config["PING_COALESCE_SECONDS"]
+    slot = int(now // window)
+    redis = rq.queue.connection
+    wakeups = []
+    for connection_id in connection_ids:
+        for at_slot in (slot, slot + 1):
+            key = f"hybridpeaks:ping:{kind}:{connection_id}:{at_slot}"
+            if redis.set(key, 1, nx=True, ex=3 * window):
+                at = None if at_slot == slot else \
+                    datetime.fromtimestamp(at_slot * window, timezone.utc).replace(tzinfo=None)
+                wakeups.append(queueing.Wakeup(func, (connection_id,), None, PINGS_QUEUE, at=at,
+                                               retry_intervals=CHECK_RETRIES))
+                break
+    return wakeups
 
 
 @bp.route("/garmin/<any(deregistration, permissions):kind>", methods=["POST", "PUT"])
 def garmin_ping(kind: str):
-    key, job = KINDS[kind]
-    users = _user_ids(key)
-    if users is None or not _sender_named_us():
-        reason = "malformed body" if users is None else "unknown sender"
-        log_event(logger, f"garmin {kind} ping ignored", level=logging.WARNING, outcome=reason,
+    key, func = KINDS[kind]
+    try:
+        ids = user_ids(request.get_data(cache=False), key)
+    except PingRefused as refused:
+        log_event(logger, f"garmin {kind} ping refused", level=logging.WARNING, outcome=str(refused),
+                  remote=request.remote_addr)
+        return jsonify(error=str(refused)), 400
+    if not _sender_named_us():
+        log_event(logger, f"garmin {kind} ping ignored", level=logging.WARNING, outcome="unknown sender",
                   remote=request.remote_addr)
         return jsonify(received=0)
-    checks = [queueing.Wakeup(job, (user,), None, "high", retry_intervals=CHECK_RETRIES) for user in users]
-    if queueing.enqueue(checks) < len(users):
+    connection_ids = checkable(kind, ids)
+    try:
+        checks = coalesced(kind, func, connection_ids)
+    except RedisError:
+        return jsonify(error="try again later"), 503
+    if queueing.enqueue(checks) < len(checks):
         return jsonify(error="try again later"), 503  # the queue is down: Garmin retries pings
-    log_event(logger, f"garmin {kind} ping", users=len(users), outcome="to be confirmed with Garmin")
-    return jsonify(received=len(users))
+    log_event(logger, f"garmin {kind} ping", users=len(ids), connections=len(connection_ids), checks=len(checks),
+              outcome="to be confirmed with Garmin")
+    return jsonify(received=len(ids))
