@@ -21,7 +21,8 @@ class ProviderError(Exception):
 
     def __init__(self, provider: str, message: str, status: int | None = None):
         self.provider, self.status = provider, status
-        super().__init__(f"{LABELS.get(provider, provider)}: {message}")
+        # Named by its label; a failure that belongs to no provider says only what happened.
+        super().__init__(f"{LABELS.get(provider, provider)}: {message}" if provider else message)
 
     @property
     def message(self) -> str:

@@ -82,16 +82,17 @@ def fit(normalized: dict, thresholds: Thresholds | None = None) -> Fit:
     steps = [_numbered(node, order, sport) for node in nodes]
     garmin_sport = SPORTS[sport]
     swim = sport == "SWIM"
+    pool = {"poolLength": normalized.get("poolLength") if swim else None,
+            "poolLengthUnit": normalized.get("poolLengthUnit", "METER") if swim else None}
     workout = {
         "workoutName": normalized["name"].strip(),
         "description": normalized.get("description") or None,
         "sport": garmin_sport,
         "workoutProvider": PROVIDER,
         "workoutSourceId": PROVIDER,
-        "poolLength": normalized.get("poolLength") if swim else None,
-        "poolLengthUnit": normalized.get("poolLengthUnit", "METER") if swim else None,
-        "segments": [{"segmentOrder": 1, "sport": garmin_sport, "poolLength": None, "poolLengthUnit": None,
-                      "steps": steps}],
+        **pool,
+        # A swim segment's pool is the workout's (Garmin's multisport rules say they must match).
+        "segments": [{"segmentOrder": 1, "sport": garmin_sport, **pool, "steps": steps}],
     }
     return Fit.of(workout, notes)
 
@@ -212,7 +213,14 @@ class _Converter:
         if description and len(description) > MAX_STEP_DESCRIPTION:
             description = description[:MAX_STEP_DESCRIPTION - 1] + "…"
         durations = self.durations(step, path)
-        return [_payload(step["intensity"], description, kind, value, primary, secondary) for kind, value in durations]
+        intensity = step["intensity"]
+        if self.swim and intensity == "REST" and step["duration"]["type"] == "DISTANCE":
+            # Garmin's swim rests are FIXED_REST or OPEN: a rest by distance is an easy swim of it.
+            intensity = "RECOVERY"
+            self.notes.add(path, f"a {distance_text(step['duration']['value'])} rest is sent as an easy "
+                                 f"{distance_text(step['duration']['value'])} recovery swim (Garmin's swim rests are "
+                                 "timed or end on a lap press)")
+        return [_payload(intensity, description, kind, value, primary, secondary) for kind, value in durations]
 
     # -- durations ------------------------------------------------------------------------
 

@@ -114,7 +114,10 @@ def garmin_expected(normalized: dict) -> list[str]:
         parts = 1
         if normalized["sport"] == "SWIM" and duration["type"] == "TIME" and step["intensity"] != "REST":
             parts = max(1, math.ceil(duration["value"] / 3540))
-        out.extend([step["intensity"]] * parts)
+        intensity = step["intensity"]
+        if normalized["sport"] == "SWIM" and intensity == "REST" and duration["type"] == "DISTANCE":
+            intensity = "RECOVERY"  # Garmin's swim rests are timed or open: a rest by distance is an easy swim
+        out.extend([intensity] * parts)
     return out
 
 

@@ -55,8 +55,11 @@ def test_metrics_are_open_in_development_and_report_what_was_counted(app, client
 def production_app(tmp_path, **settings):
     from cryptography.fernet import Fernet
 
+    from tests.support.production import provider_settings
+
     return create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'p.db'}", "REDIS_URL": "redis://127.0.0.1:1/0",
-                       "SECRET_KEY": "s" * 32, "TOKEN_ENCRYPTION_KEY": Fernet.generate_key().decode(), **settings},
+                       "SECRET_KEY": "s" * 32, "TOKEN_ENCRYPTION_KEY": Fernet.generate_key().decode(),
+                       **provider_settings("https://provider.example"), **settings},
                       env="production")
 
 

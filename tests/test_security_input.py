@@ -76,6 +76,10 @@ def test_production_needs_its_secrets_and_sets_secure_cookies(monkeypatch):
     monkeypatch.setenv("TOKEN_ENCRYPTION_KEY", "Ryq3mNNzE4_2ip1o9p4B4oTJ6sQ6xb4nXbM-v5C7rGg=")
     monkeypatch.setenv("DATABASE_URL", "postgres://u:p@db/hp")
     monkeypatch.setenv("REDIS_URL", "redis://redis:6379/0")
+    from tests.support.production import provider_settings
+
+    for name, value in provider_settings("https://provider.example").items():
+        monkeypatch.setenv(name, value)
     config = load_config("production")
     assert config["SESSION_COOKIE_SECURE"] and config["SESSION_COOKIE_HTTPONLY"]
     assert config["REMEMBER_COOKIE_SECURE"] and config["SESSION_COOKIE_SAMESITE"] == "Lax"

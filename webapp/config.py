@@ -15,12 +15,18 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from cryptography.fernet import Fernet
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = Path(os.environ.get("INSTANCE_PATH", ROOT / "instance"))
+
+
+# Each provider's settings, GARMIN_CLIENT_ID and so on (README, Production).
+PROVIDER_SETTINGS = ("CLIENT_ID", "CLIENT_SECRET", "AUTHORIZE_URL", "TOKEN_URL", "API_BASE")
+SANDBOX_SECRET = "sandbox-secret"  # the sandbox's built-in client secret: never a real one
 
 
 class ConfigError(RuntimeError):
@@ -120,6 +126,9 @@ def load_config(env: str | None = None, overrides: dict | None = None) -> dict:
         "SESSION_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        # "Keep me logged in" lasts this long; logout, a new password or an operator ends it sooner.
+        "REMEMBER_COOKIE_DURATION": timedelta(days=_env_int("REMEMBER_DAYS", 30)),
         "PREFERRED_URL_SCHEME": "https" if production else "http",
         "WTF_CSRF_TIME_LIMIT": None,
         "LOGIN_RATE_LIMIT": _env("LOGIN_RATE_LIMIT", "10 per minute"),
@@ -150,6 +159,8 @@ def load_config(env: str | None = None, overrides: dict | None = None) -> dict:
         "RELAY_INTERVAL_SECONDS": _env_int("RELAY_INTERVAL_SECONDS", 30),
         "RELAY_GRACE_SECONDS": _env_int("RELAY_GRACE_SECONDS", 20),
         "HTTP_TIMEOUT_SECONDS": float(_env("HTTP_TIMEOUT_SECONDS", "10")),
+        # Garmin pings (webapp/webhooks): at most one check per connection and kind this often.
+        "PING_COALESCE_SECONDS": max(1, _env_int("PING_COALESCE_SECONDS", 300)),
         "TOKEN_REFRESH_MARGIN_SECONDS": _env_int("TOKEN_REFRESH_MARGIN_SECONDS", 120),
         # Retention (jobs/retention.py): finished export jobs and their attempts are deleted
         # after EXPORT_HISTORY_DAYS, FAILED ones after EXPORT_FAILED_HISTORY_DAYS; each
@@ -161,12 +172,15 @@ def load_config(env: str | None = None, overrides: dict | None = None) -> dict:
         "EMBEDDED_QUEUE": redis_url is None,
     }
     for provider in ("GARMIN", "WAHOO"):
+        # Outside production, every provider setting defaults to the sandbox; production has
+        # no defaults at all (checked in _check_production, once the overrides are in).
         base = f"{sandbox_url}/{provider.lower()}"
-        config[f"{provider}_CLIENT_ID"] = _env(f"{provider}_CLIENT_ID", f"hybridpeaks-{provider.lower()}")
-        config[f"{provider}_CLIENT_SECRET"] = _env(f"{provider}_CLIENT_SECRET", "sandbox-secret")
-        config[f"{provider}_AUTHORIZE_URL"] = _env(f"{provider}_AUTHORIZE_URL", f"{base}/oauth/authorize")
-        config[f"{provider}_TOKEN_URL"] = _env(f"{provider}_TOKEN_URL", f"{base}/oauth/token")
-        config[f"{provider}_API_BASE"] = _env(f"{provider}_API_BASE", base).rstrip("/")
+        defaults = {} if production else {
+            "CLIENT_ID": f"hybridpeaks-{provider.lower()}", "CLIENT_SECRET": SANDBOX_SECRET,
+            "AUTHORIZE_URL": f"{base}/oauth/authorize", "TOKEN_URL": f"{base}/oauth/token", "API_BASE": base}
+        for name in PROVIDER_SETTINGS:
+            value = _env(f"{provider}_{name}", defaults.get(name))
+            config[f"{provider}_{name}"] = value.rstrip("/") if value and name == "API_BASE" else value
     # Delivery windows (webapp/services/window.py): how far ahead each provider gets sessions.
     config["GARMIN_DELIVERY_DAYS"] = _env_int("GARMIN_DELIVERY_DAYS", 14)
     config["WAHOO_DELIVERY_DAYS"] = _env_int("WAHOO_DELIVERY_DAYS", 7)
@@ -187,10 +201,36 @@ def load_config(env: str | None = None, overrides: dict | None = None) -> dict:
     if config["EXPORT_LEASE_SECONDS"] <= config["EXPORT_JOB_TIMEOUT"]:
         raise ConfigError("EXPORT_LEASE_SECONDS must be longer than EXPORT_JOB_TIMEOUT")
     config.update(overrides)
+    if production:
+        _check_production(config)
     if config["LOG_FORMAT"] not in ("json", "text"):
         raise ConfigError(f"LOG_FORMAT must be json or text, not {config['LOG_FORMAT']!r}")
     _check_quotas(config)
     return config
+
+
+def _check_production(config: dict) -> None:
+    """Production talks to the real providers only: every provider setting is given, none is
+    the sandbox's (its mount under PUBLIC_URL, its built-in client), and nothing turns the
+    sandbox on, an override included."""
+    if config.get("SANDBOX_ENABLED"):
+        raise ConfigError("SANDBOX_ENABLED must be off in production: the sandbox never runs there")
+    sandbox_mount = f"{config['PUBLIC_URL']}/sandbox"
+    missing, sandboxed = [], []
+    for provider in ("GARMIN", "WAHOO"):
+        for name in PROVIDER_SETTINGS:
+            key = f"{provider}_{name}"
+            value = config.get(key)
+            if not value:
+                missing.append(key)
+            elif value == SANDBOX_SECRET or value == f"hybridpeaks-{provider.lower()}" \
+                    or str(value).startswith(sandbox_mount):
+                sandboxed.append(key)
+    if missing:
+        raise ConfigError("production settings need " + ", ".join(missing) + " (see README, Production)")
+    if sandboxed:
+        raise ConfigError(", ".join(sandboxed) + " still point at the sandbox: set the provider's real values "
+                          "(see README, Production)")
 
 
 def _check_quotas(config: dict) -> None:

@@ -18,6 +18,7 @@ import sys
 from datetime import datetime, timezone
 
 from providers.redaction import redact
+from workouts.characters import escaped
 
 _RESERVED = set(vars(logging.makeLogRecord({})))
 
@@ -64,7 +65,7 @@ class TextFormatter(JsonFormatter):
     def format(self, record: logging.LogRecord) -> str:
         entry = self.entry(record)
         moment = datetime.fromtimestamp(record.created).strftime("%H:%M:%S")
-        head = f"{moment} {entry.pop('level'):<7} {entry.pop('event')}"
+        head = f"{moment} {entry.pop('level'):<7} {escaped(str(entry.pop('event')))}"
         entry.pop("ts")
         name = entry.pop("logger")
         trace = entry.pop("error", None) if record.exc_info else None
@@ -76,8 +77,12 @@ class TextFormatter(JsonFormatter):
 
 
 def _text_value(value) -> str:
+    # A value with a line break would start a forged log line: json.dumps escapes it (and
+    # every other control character) inside quotes.
     text = value if isinstance(value, str) else json.dumps(value, default=str)
-    return json.dumps(text) if (not text or any(c in text for c in ' ="')) else text
+    if not text or any(c in text for c in ' ="') or escaped(text) != text:
+        return json.dumps(text)
+    return text
 
 
 FORMATTERS = {"json": JsonFormatter, "text": TextFormatter}

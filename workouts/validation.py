@@ -17,7 +17,6 @@ other workout of the same size in bytes.
 from __future__ import annotations
 
 import math
-import unicodedata
 from dataclasses import dataclass
 
 from .constants import (
@@ -41,6 +40,7 @@ from .constants import (
     TARGET_TYPES,
     TIME_MAX_SECONDS,
 )
+from .characters import RULE as TEXT_RULE, is_clean
 from .zones import zone_count
 
 MAX_PROBLEMS = 50
@@ -106,9 +106,8 @@ def is_whole(value: object) -> bool:
 
 
 def _bad_characters(text: str, allow_newlines: bool) -> bool:
-    """Control characters and lone surrogates, which devices cannot show (FIT strings end at NUL)."""
-    allowed = "\t\n\r" if allow_newlines else ""
-    return any((unicodedata.category(ch) in ("Cc", "Cs")) and ch not in allowed for ch in text)
+    """Control characters, lone surrogates and bidirectional overrides (characters.py says why)."""
+    return not is_clean(text, multiline=allow_newlines)
 
 
 def _fmt(value: float) -> str:
@@ -151,7 +150,7 @@ class _Checker:
         if not isinstance(name, str) or not 1 <= len(name.strip()) <= NAME_MAX:
             self.add("name", f"must be 1 to {NAME_MAX} characters after trimming")
         elif _bad_characters(name, allow_newlines=False):
-            self.add("name", "must not contain control characters")
+            self.add("name", TEXT_RULE)
 
         description = data.get("description")
         if description is not None:
@@ -160,7 +159,7 @@ class _Checker:
             elif len(description) > DESCRIPTION_MAX:
                 self.add("description", f"must be at most {DESCRIPTION_MAX:,} characters")
             elif _bad_characters(description, allow_newlines=True):
-                self.add("description", "must not contain control characters")
+                self.add("description", TEXT_RULE)
 
         self.setting(data)
 
@@ -279,7 +278,7 @@ class _Checker:
         elif len(value) > limit:
             self.add(path, f"{label} must be at most {limit} characters")
         elif _bad_characters(value, allow_newlines):
-            self.add(path, f"{label} must not contain control characters")
+            self.add(path, f"{label} {TEXT_RULE}")
 
     # -- duration and targets -----------------------------------------------------------
 

@@ -8,7 +8,16 @@ import argparse
 
 from werkzeug.serving import run_simple
 
-from . import create_sandbox_app
+from . import DEFAULT_CLIENTS, create_sandbox_app
+
+
+def client(text: str) -> tuple[str, tuple[str, str]]:
+    """``garmin=ID:SECRET``: the app client a provider accepts."""
+    provider, _, pair = text.partition("=")
+    client_id, _, secret = pair.partition(":")
+    if provider not in DEFAULT_CLIENTS or not client_id or not secret:
+        raise argparse.ArgumentTypeError(f"expected PROVIDER=ID:SECRET with PROVIDER one of {sorted(DEFAULT_CLIENTS)}")
+    return provider, (client_id, secret)
 
 
 def main() -> None:
@@ -17,8 +26,11 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=5001)
     parser.add_argument("--db", default="instance/sandbox.db", help="where the sandbox keeps its state")
     parser.add_argument("--webhook-url", help="the app's Garmin webhook base URL, for pings")
+    parser.add_argument("--client", type=client, action="append", default=[],
+                        help="PROVIDER=ID:SECRET, the app's client at a provider (default: the built-in one)")
     args = parser.parse_args()
-    app = create_sandbox_app({"SANDBOX_DATABASE": args.db, "SANDBOX_GARMIN_WEBHOOK_URL": args.webhook_url})
+    app = create_sandbox_app({"SANDBOX_DATABASE": args.db, "SANDBOX_GARMIN_WEBHOOK_URL": args.webhook_url,
+                              "SANDBOX_CLIENTS": {**DEFAULT_CLIENTS, **dict(args.client)}})
     print(f"Provider sandbox at http://{args.host}:{args.port}")
     run_simple(args.host, args.port, app, threaded=True)
 

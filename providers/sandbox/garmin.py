@@ -7,7 +7,9 @@ step with a primary target, a swim-only duration or intensity outside LAP_SWIMMI
 swim step outside 1 to 59 minutes, a zone outside 1-5 (heart rate) or 1-7 (power), a pace
 that cannot be a speed in m/s, a secondary target outside CYCLING and LAP_SWIMMING (or over
 an OPEN primary, or of the primary's type), a swim pace or send-off time without
-``poolLengthUnit``, ``workoutProvider``/``workoutSourceId`` over 20 characters.
+``poolLengthUnit``, a swim REST step by distance (swim rests are FIXED_REST or OPEN), a swim
+segment whose pool fields differ from the workout's, ``workoutProvider``/``workoutSourceId``
+over 20 characters.
 
 Not refused, because the document does not refuse them: a repeat inside a repeat,
 descriptions over 1,024 / 512 characters (truncated, as Garmin says), repeat values over 99.
@@ -369,6 +371,11 @@ def validate_workout(workout) -> list[str]:
         segment_sport = segment.get("sport")
         if segment_sport not in SPORTS - {"MULTI_SPORT"} or (not multi and segment_sport != sport):
             raise Invalid(f"{where}.sport must be a sport, and the workout's sport for a single-sport workout.")
+        if segment_sport == "LAP_SWIMMING":
+            for field in ("poolLength", "poolLengthUnit"):
+                if segment.get(field) != workout.get(field):
+                    raise Invalid(f"{where}.{field} must be the workout's ({workout.get(field)!r}), not "
+                                  f"{segment.get(field)!r}: a swim segment's pool is the workout's pool.")
         steps = segment.get("steps")
         if not isinstance(steps, list) or not steps:
             raise Invalid(f"{where}.steps is required: a list with at least one step.")
@@ -448,7 +455,9 @@ def _step(step: dict, at: str, sport: str, rules: _Rules) -> None:
         raise Invalid(f"{at}: send-off times need poolLengthUnit.")
     if duration == "OPEN" and value is not None:
         raise Invalid(f"{at}.durationValue must be empty for OPEN.")
-    if swim and intensity == "REST" and duration not in {"FIXED_REST", "OPEN", "DISTANCE"} | SWIM_DURATIONS:
+    if swim and intensity == "REST" and duration == "DISTANCE":
+        raise Invalid(f"{at}: a swim REST step is FIXED_REST or OPEN; Garmin's swim model has no rest by distance.")
+    if swim and intensity == "REST" and duration not in {"FIXED_REST", "OPEN"} | SWIM_DURATIONS:
         rules.warn(f"{at}: a swim REST step should be FIXED_REST, not {duration}.")
     for field, allowed in (("strokeType", STROKES), ("drillType", DRILLS), ("equipmentType", EQUIPMENT)):
         if step.get(field) is not None and (not swim or step[field] not in allowed):

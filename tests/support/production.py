@@ -16,6 +16,26 @@ from .pipeline import ROOT, Workers
 from .servers import free_port, wait_for_port
 
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
+PROVIDERS = ("garmin", "wahoo")
+
+
+def provider_settings(base_url: str, secret: str = "a-real-looking-client-secret") -> dict[str, str]:
+    """Every provider setting production needs, for providers served at ``base_url/<provider>``
+    (the sandbox as its own process, standing for the real providers)."""
+    settings = {}
+    for provider in PROVIDERS:
+        base, name = f"{base_url}/{provider}", provider.upper()
+        settings.update({f"{name}_CLIENT_ID": f"client-{provider}", f"{name}_CLIENT_SECRET": f"{secret}-{provider}",
+                         f"{name}_AUTHORIZE_URL": f"{base}/oauth/authorize", f"{name}_TOKEN_URL": f"{base}/oauth/token",
+                         f"{name}_API_BASE": base})
+    return settings
+
+
+def sandbox_clients(settings: dict[str, str]) -> list[str]:
+    """The sandbox's --client arguments for the client ids and secrets of ``settings``."""
+    return [arg for provider in PROVIDERS for arg in
+            ("--client", f"{provider}={settings[f'{provider.upper()}_CLIENT_ID']}:"
+                         f"{settings[f'{provider.upper()}_CLIENT_SECRET']}")]
 
 
 class Production:
@@ -28,7 +48,8 @@ class Production:
         self.env = {**{k: v for k, v in os.environ.items() if k not in drop},
                     "APP_ENV": "production", "DATABASE_URL": database_url, "REDIS_URL": redis_url,
                     "SECRET_KEY": secrets.token_hex(32), "TOKEN_ENCRYPTION_KEY": token_key,
-                    "PUBLIC_URL": self.url, "SANDBOX_URL": self.sandbox_url, "METRICS_TOKEN": self.metrics_token,
+                    "PUBLIC_URL": self.url, "METRICS_TOKEN": self.metrics_token,
+                    **provider_settings(self.sandbox_url),
                     "EXPORT_RETRY_DELAYS": "1,1", "EXPORT_RETRY_JITTER": "0", "RELAY_INTERVAL_SECONDS": "2",
                     "RELAY_GRACE_SECONDS": "1", "LOG_LEVEL": "INFO"}
         self.processes: list[subprocess.Popen] = []
@@ -38,7 +59,7 @@ class Production:
     def start(self) -> "Production":
         self._spawn("sandbox", [sys.executable, "-m", "providers.sandbox", "--port", str(self.sandbox_port),
                                 "--db", str(self.log_dir / "sandbox.db"),
-                                "--webhook-url", f"{self.url}/webhooks/garmin"])
+                                "--webhook-url", f"{self.url}/webhooks/garmin", *sandbox_clients(self.env)])
         self._spawn("gunicorn", [GUNICORN, "-w", str(self.web_workers), "-b", f"127.0.0.1:{self.port}",
                                  "--access-logfile", "-", "wsgi:app"])
         wait_for_port(self.sandbox_port)

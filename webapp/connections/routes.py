@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from authlib.integrations.base_client import MismatchingStateError, OAuthError
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from requests import RequestException
 
@@ -25,6 +25,11 @@ from .oauth_clients import oauth_client
 
 logger = logging.getLogger(__name__)
 SLUGS = {"garmin": Provider.GARMIN, "wahoo": Provider.WAHOO}
+EXPIRED = "that sign-in link was already used or has expired. Please try again."
+# RFC 6749 4.1.2.1: the codes a provider may send back; only these are ever shown.
+OAUTH_ERRORS = {"access_denied": "you chose not to allow it", "invalid_request": None, "unauthorized_client": None,
+                "unsupported_response_type": None, "invalid_scope": None, "server_error": None,
+                "temporarily_unavailable": None}
 
 
 def _provider(slug: str) -> str:
@@ -76,10 +81,18 @@ def callback(slug: str):
     provider = _provider(slug)
     label = Provider.LABELS[provider]
     if request.args.get("error"):
-        reason = "you chose not to allow it" if request.args["error"] == "access_denied" else request.args["error"]
-        flash(f"{label} was not connected: {reason}.", "error")
-        log_event(logger, "connection refused", athlete_id=current_user.id, provider=provider,
-                  outcome=request.args["error"][:40])
+        # The provider's words are shown only for a sign-in this browser started (a valid
+        # state), and only as one of OAuth's error codes: anyone can send a link with ?error=.
+        client = oauth_client(slug)
+        state = request.args.get("state") or ""
+        if not client.framework.get_state_data(session, state):
+            flash(f"{label} was not connected: {EXPIRED}", "error")
+            return redirect(url_for("connections.index"))
+        client.framework.clear_state_data(session, state)
+        code = request.args["error"] if request.args["error"] in OAUTH_ERRORS else "unknown_error"
+        flash(f"{label} was not connected: {OAUTH_ERRORS.get(code) or f'{label} refused the sign-in ({code})'}.",
+              "error")
+        log_event(logger, "connection refused", athlete_id=current_user.id, provider=provider, outcome=code)
         return redirect(url_for("connections.index"))
     try:
         quota.spend(provider, oauth=True)  # Garmin's partner minute counts OAuth requests
@@ -93,7 +106,7 @@ def callback(slug: str):
                       "“Workout import” ticked, or HybridPeaks cannot send workouts.", "error")
                 return redirect(url_for("connections.index"))
     except MismatchingStateError:
-        flash(f"{label} was not connected: that sign-in link was already used or has expired. Please try again.", "error")
+        flash(f"{label} was not connected: {EXPIRED}", "error")
         return redirect(url_for("connections.index"))
     except (OAuthError, ProviderError, RequestException, KeyError) as error:
         log_event(logger, "connection failed", level=logging.WARNING, athlete_id=current_user.id, provider=provider,

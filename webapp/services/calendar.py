@@ -17,6 +17,7 @@ from icalendar import Calendar, Event
 from sqlalchemy import select
 
 from workouts import WorkoutInvalid, normalize
+from workouts.characters import cleaned
 from workouts.profile import draw
 
 from .. import clock
@@ -68,7 +69,7 @@ def feed(athlete: User, public_url: str) -> bytes:
     calendar.add("prodid", "-//HybridPeaks//Training plan//EN")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("x-wr-calname", f"HybridPeaks · {athlete.name}")
+    calendar.add("x-wr-calname", cleaned(f"HybridPeaks · {athlete.name}"))
     for session in sessions:
         calendar.add_component(_event(session, thresholds, public_url))
     return calendar.to_ical()
@@ -82,7 +83,7 @@ def _event(session: TrainingSession, thresholds, public_url: str) -> Event:
     event.add("dtstamp", datetime.now(timezone.utc))
     event.add("dtstart", session.date)  # an all-day event
     event.add("dtend", session.date + timedelta(days=1))
-    event.add("summary", f"{session.title} · {summary}" if summary else session.title)
+    event.add("summary", cleaned(f"{session.title} · {summary}" if summary else session.title))
     lines = [summary] if summary else []
     if session.type == SessionType.ENDURANCE and session.export_status:
         lines.append(f"Device: {STATES.get(session.export_status, session.export_status.lower())}")

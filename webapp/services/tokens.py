@@ -155,8 +155,9 @@ def expiry(token: dict) -> datetime | None:
 
 
 def _revoked(connection: DeviceConnection | None) -> TokenRevoked:
-    provider = connection.provider if connection else "GARMIN"
-    return TokenRevoked(provider, connection.reconnect_message if connection else "not connected")
+    if connection is None:  # disconnected meanwhile: no provider to name
+        return TokenRevoked("", "This device connection was removed: connect the device again to receive workouts.")
+    return TokenRevoked(connection.provider, connection.reconnect_message)
 
 
 @contextmanager
@@ -168,12 +169,17 @@ def _locked(connection_id: int):
             yield session, session.scalar(statement)
             session.rollback()  # releases the row lock if nothing was committed
             return
+        connection = session.get(DeviceConnection, connection_id)
+        if connection is None:
+            yield session, None
+            return
         lock = rq.queue.connection.lock(f"hybridpeaks:lock:connection:{connection_id}", timeout=LOCK_SECONDS,
                                         blocking_timeout=LOCK_SECONDS)
         if not lock.acquire():
-            raise Transient("GARMIN", "another refresh of this connection is taking too long")
+            raise Transient(connection.provider, "another refresh of this connection is taking too long")
         try:
-            yield session, session.get(DeviceConnection, connection_id)
+            session.refresh(connection)  # what the refresher before us stored
+            yield session, connection
         finally:
             try:
                 lock.release()
