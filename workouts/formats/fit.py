@@ -18,9 +18,8 @@ same steps back:
   profile's percent of FTP or of max heart rate (a pace percent has no FIT form: no target,
   said so);
 - cadence rides as the secondary target, or as the primary when there is no other;
-- FIT steps have no ramp: a ramp is sent as a few steps of equal length, each holding its
-  slice of the ramp as a range (the same time, and the same work: each slice's middle is the
-  ramp's average over it), said so;
+- FIT steps have no ramp: a ramp is sent as a few flat steps (workouts.ramps.ramp_steps: each
+  holds the slice of the ramp it covers as a range, the same time and the same work), said so;
 - FIT steps have no timed messages: a step's cues are folded into its notes, said so.
 
 The reader (:func:`read`) is below the writer.
@@ -45,9 +44,9 @@ from fit_tool.profile.profile_type import (
 )
 
 from workouts.notes import Notes
+from workouts.ramps import is_ramp, ramp_steps
 from workouts.structure import Node, Repeat, native_tree
-from workouts.constants import MAX_REPEAT_DEPTH, REPEAT_MAX, SWIM_PACE_FACTOR
-from workouts.text import duration_text, pace_text
+from workouts.constants import MAX_REPEAT_DEPTH, REPEAT_MAX
 from workouts.zones import round_half_up
 
 from . import reading
@@ -58,9 +57,6 @@ INTENSITIES = {"WARMUP": Intensity.WARMUP, "ACTIVE": Intensity.ACTIVE, "RECOVERY
                "REST": Intensity.REST, "COOLDOWN": Intensity.COOLDOWN}
 HEART_RATE_OFFSET = 100  # custom heart rate: below it, a percent of max heart rate
 POWER_OFFSET = 1000  # custom power: below it, a percent of FTP
-RAMP_SLICE_SECONDS = 120  # a ramp goes as slices of about this long ...
-RAMP_SLICES = (2, 10)  # ... and at least 2, at most 10 of them
-UNITS = {"POWER": "W", "HEART_RATE": "bpm"}
 
 
 # -- the writer ------------------------------------------------------------------------------------
@@ -119,65 +115,26 @@ def _add(nodes: list[Node], steps: list[WorkoutStepMessage], sport: str, notes: 
 
 # -- ramps as steps, cues as notes ---------------------------------------------------------------
 
-def ramp_slices(seconds: float, start: float, end: float) -> list[tuple[float, float, float]]:
-    """A ramp from ``start`` to ``end`` over ``seconds`` as equal slices ``(seconds, low, high)``.
-
-    Each slice's range is the part of the ramp it covers, so its middle is the ramp's average
-    over it: the same time and the same work as the ramp.  (A pure function: the engine's own
-    ramp helper, where there is one, says the same.)
-    """
-    low, high = RAMP_SLICES
-    count = 1 if seconds < 2 else max(low, min(high, round(seconds / RAMP_SLICE_SECONDS)))
-    length = seconds / count
-    out = []
-    for index in range(count):
-        a = start + (end - start) * index / count
-        b = start + (end - start) * (index + 1) / count
-        out.append((length, min(a, b), max(a, b)))
-    return out
-
-
 def _pieces(step: dict, sport: str, notes: Notes) -> list[dict]:
-    """The step as FIT steps: itself, or a ramp's slices; its cues folded into its notes."""
+    """The step as FIT steps: itself, or a ramp's flat slices (workouts.ramps: the same time and
+    work); each one's cues folded into its notes."""
     target = step.get("target")
-    pieces = [dict(step)]
-    ramp = target is not None and ("from" in target or "from" in (target.get("percent") or {}))
-    if ramp and step["duration"]["type"] != "TIME":  # only a timed step ramps: its range, then
+    if is_ramp(target) and step["duration"]["type"] == "TIME":
+        split = ramp_steps(step, sport)
+        pieces = [dict(piece) for piece in split.steps]
+        notes.add("", f"{split.note} (FIT steps hold no ramp)")
+    elif is_ramp(target):  # only a timed step ramps (validation): its range, then
         pieces = [{**step, "target": _as_range(target)}]
-    elif ramp:
-        seconds = float(step["duration"]["value"])
-        absolute = "from" in target
-        start, end = (target["from"], target["to"]) if absolute else (target["percent"]["from"],
-                                                                      target["percent"]["to"])
-        slices = ramp_slices(seconds, start, end)
-        pieces = []
-        for length, low, high in slices:
-            if absolute:
-                piece_target = {"type": target["type"], "min": low, "max": high}
-            else:
-                piece_target = {"type": target["type"], "percent": {"min": low, "max": high}}
-            pieces.append({**step, "duration": {"type": "TIME", "value": length}, "target": piece_target})
-        if not absolute:
-            shown = f"{start:g}-{end:g} %"
-        elif target["type"] == "PACE":
-            per = "/100 m" if sport == "SWIM" else "/km"
-            factor = SWIM_PACE_FACTOR if sport == "SWIM" else 1
-            shown = f"{pace_text(start / factor)}-{pace_text(end / factor)} {per}"
-        else:
-            shown = f"{start:g}-{end:g} {UNITS[target['type']]}"
-        notes.add(step["path"], f"a ramp {shown} sent as {len(slices)} steps of {duration_text(slices[0][0])} "
-                                "(FIT steps hold no ramp)")
-    timed = sorted(step.get("cues") or [], key=lambda cue: cue["at"])
-    if timed:
-        clock = 0.0
-        for piece in pieces:
-            length = float(piece["duration"].get("value") or 0) if piece["duration"]["type"] == "TIME" else None
-            mine = [c for c in timed if length is None or piece is pieces[-1] or clock <= c["at"] < clock + length]
-            timed = [c for c in timed if c not in mine]
-            if mine:
-                told = " · ".join(f"{_clock(c['at'] - clock)} {c['text']}" for c in mine)
-                piece["notes"] = " · ".join(p for p in (piece.get("notes"), told) if p)
-            clock += length or 0
+    else:
+        pieces = [dict(step)]
+    folded = False
+    for piece in pieces:
+        timed = sorted(piece.pop("cues", None) or [], key=lambda cue: cue["at"])
+        if timed:
+            told = " · ".join(f"{_clock(c['at'])} {c['text']}" for c in timed)
+            piece["notes"] = " · ".join(p for p in (piece.get("notes"), told) if p)
+            folded = True
+    if folded:
         notes.add(step["path"], "its cues are in the step's notes (FIT steps have no timed messages)")
     return pieces
 
