@@ -8,8 +8,8 @@ to whole units (watts, bpm, seconds per km, percent), each rounding carried into
 total stays within :data:`WORK_TOLERANCE`; a ramp too small for whole units (a few watts) keeps
 two decimals instead.
 
-N is as many steps as fit: at most ``max_steps``, each at least ``min_seconds`` long, and at
-least one (a ramp shorter than ``min_seconds`` becomes one step spanning its whole range).
+N is as many steps as fit: at most ``max_steps``, each at least ``min_seconds`` (and a second)
+long, and at least one (a ramp shorter than ``min_seconds`` becomes one step spanning its whole range).
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ def ramp_steps(step: dict, sport: str, max_steps: int = DEFAULT_MAX_STEPS,
         raise ValueError("max_steps must be at least 1")
     seconds = step["duration"]["value"]
     count = max(1, min(max_steps, int(seconds // min_seconds))) if min_seconds > 0 else max_steps
+    count = min(count, max(1, int(seconds)))  # no step shorter than a second
     lengths = split_time(seconds, count)
     ramp = level(target)
     kind, absolute = target["type"], ramp.space[1] == "absolute"

@@ -4,7 +4,7 @@ neighbouring similar steps of a flat list until it fits, or says it cannot.
 - It works on a flat list of normalized steps (a workout's expanded steps, its ramps split by
   ramps.py or not).  What it returns has no repeat blocks (every ``blocks`` is empty): the caller
   sends the steps flat, so no merge across an iteration can leave a repeat that lies.
-- Only TIME steps merge, and only with a neighbour whose target is the same (an unresolved zone,
+- Only TIME steps merge (into at most 24 h), and only with a neighbour whose target is the same (an unresolved zone,
   no target at all) or counts work in the same space (work.py: the same type, both absolute or
   both percent), and whose cadence is given for both or for neither.
 - A merged step lasts exactly as long as its parts together (the total time is exact).  Its
@@ -24,7 +24,7 @@ from __future__ import annotations
 import heapq
 from dataclasses import dataclass, field
 
-from .constants import CUES_MAX
+from .constants import CUES_MAX, TIME_MAX_SECONDS
 from .work import Level, from_work, level, to_work
 from .zones import round_half_up
 
@@ -113,6 +113,8 @@ def _part(step: dict) -> _Part:
 
 def _mergeable(a: _Part, b: _Part) -> bool:
     if a.seconds is None or b.seconds is None or (a.cadence is None) != (b.cadence is None):
+        return False
+    if a.seconds + b.seconds > TIME_MAX_SECONDS:  # no step may last longer than a day
         return False
     if a.target == b.target:
         return True
