@@ -500,12 +500,17 @@ class _FitReader:
                 return {"type": "HEART_RATE", "min": low, "max": high, "unit": "PERCENT"}
             self.problem(index, "the heart-rate range mixes a percent of max heart rate and bpm")
             return None
-        if kind == "speed":
+        if kind == "speed":  # the raw field is mm/s; the SDK's subfield has it in m/s
+            speeds = (message.get(prefix + "custom_target_speed_low"), message.get(prefix + "custom_target_speed_high"))
+            if all(isinstance(v, (int, float)) for v in speeds):
+                low, high = sorted(speeds)
+            else:
+                low, high = low / 1000, high / 1000
             if low <= 0:
                 self.problem(index, "a speed target needs speeds over 0 m/s")
                 return None
             per = 100 if self.sport == "SWIM" else 1000  # a swim's pace is per 100 m
-            return {"type": "PACE", "min": reading.number(per / high, 1), "max": reading.number(per / low, 1)}
+            return {"type": "PACE", "min": reading.number(per / high, 2), "max": reading.number(per / low, 2)}
         return {"type": "CADENCE", "min": low, "max": high}
 
     def secondary(self, index: int, message: dict) -> dict | None:

@@ -7,6 +7,8 @@ Every helper here is pure: the readers call them with what they parsed and a :cl
 
 from __future__ import annotations
 
+import unicodedata
+
 from workouts.constants import (
     CUE_TEXT_MAX,
     CUES_MAX,
@@ -40,12 +42,15 @@ def seconds(value: float) -> int | float:
     return round(value, 3)
 
 
-def clip(text: str | None, limit: int, what: str, path: str, notes: Notes) -> str | None:
-    """Text on one line within ``limit`` characters (cut at a word, said so), or None when empty."""
+def clip(text: str | None, limit: int, what: str, path: str, notes: Notes, lines: bool = False) -> str | None:
+    """Text within ``limit`` characters (cut at a word, said so), or None when blank: control
+    characters dropped, line breaks kept only where ``lines`` (else each a space)."""
     if text is None:
         return None
-    text = " ".join(str(text).split())
-    text = "".join(ch for ch in text if ch.isprintable())
+    text = str(text).replace("\r\n", "\n")
+    keep = "\n" if lines else ""
+    text = "".join(ch if unicodedata.category(ch) not in ("Cc", "Cs") or ch in keep
+                   else (" " if ch in "\t\n\r" else "") for ch in text).strip()
     if not text:
         return None
     if len(text) > limit:
@@ -81,7 +86,7 @@ def step_name(text: str | None, path: str, notes: Notes) -> str | None:
 
 
 def step_notes(text: str | None, path: str, notes: Notes) -> str | None:
-    return clip(text, STEP_NOTES_MAX, "step's notes", path, notes)
+    return clip(text, STEP_NOTES_MAX, "step's notes", path, notes, lines=True)
 
 
 def add_cues(step: dict, found: list[tuple[float, str]], path: str, notes: Notes) -> None:

@@ -57,10 +57,17 @@ def _emit(parent: ET.Element, nodes: list, thresholds: Thresholds, sport: str, n
 
 
 def _intervals_t(node: Repeat, thresholds: Thresholds, sport: str) -> bool:
-    """One effort and one recovery, neither a ramp: Zwift's IntervalsT."""
+    """One effort and one recovery, neither written as a ramp: Zwift's IntervalsT."""
     if len(node.steps) != 2 or not all(isinstance(s, dict) for s in node.steps):
         return False
-    return not any((found := level(s, thresholds, sport)) is not None and found.ramp for s in node.steps)
+    return not any(_ramps(s, level(s, thresholds, sport)) for s in node.steps)
+
+
+def _ramps(step: dict, found: Level | None) -> bool:
+    """Whether the step goes to Zwift as a ramp: a ramp, or a warm-up or cool-down range."""
+    if found is None or found.start == found.end:
+        return False
+    return found.ramp or step["intensity"] in ("WARMUP", "COOLDOWN")
 
 
 def _fmt(value: float) -> str:
@@ -366,7 +373,12 @@ class _Reader:
                                    f"{self.percent(high)} %) is read going down, as Zwift plays a cool-down")
                 low, high = high, low
             step["intensity"] = {"warmup": "WARMUP", "cooldown": "COOLDOWN"}.get(tag, "ACTIVE")
-            step["target"] = self.target(low, high, ramp=True) if low != high else self.target(low)
+            if low != high and self.distance:
+                self.notes.add("", f"{self.where(element)}: a ramp over a distance is read as its range "
+                                   f"{self.percent(min(low, high))}-{self.percent(max(low, high))} % (a ramp is timed)")
+                step["target"] = self.target(low, high)
+            else:
+                step["target"] = self.target(low, high, ramp=True) if low != high else self.target(low)
             if tag == "ramp" and max(low, high) <= ZONE1_SHARE:
                 step["intensity"] = "RECOVERY"
                 self.recovered = True
