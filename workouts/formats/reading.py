@@ -42,16 +42,20 @@ def seconds(value: float) -> int | float:
     return round(value, 3)
 
 
-def clip(text: str | None, limit: int, what: str, path: str, notes: Notes, lines: bool = False) -> str | None:
+def clip(text: str | None, limit: int, what: str, path: str, notes: Notes, lines: bool = False,
+         strip: bool = True) -> str | None:
     """Text within ``limit`` characters (cut at a word, said so), or None when blank: control
-    characters dropped, line breaks kept only where ``lines`` (else each a space)."""
+    characters dropped, line breaks kept only where ``lines`` (else each a space), the ends
+    trimmed unless ``strip`` is False (a FIT step's text is kept as the device has it)."""
     if text is None:
         return None
     text = str(text).replace("\r\n", "\n")
     keep = "\n" if lines else ""
     text = "".join(ch if unicodedata.category(ch) not in ("Cc", "Cs") or ch in keep
-                   else (" " if ch in "\t\n\r" else "") for ch in text).strip()
-    if not text:
+                   else (" " if ch in "\t\n\r" else "") for ch in text)
+    if strip:
+        text = text.strip()
+    if not text.strip():
         return None
     if len(text) > limit:
         cut = text[: limit - 1].rsplit(" ", 1)[0] if " " in text[: limit - 1] else text[: limit - 1]
@@ -82,11 +86,11 @@ def description_of(text: str | None, notes: Notes) -> str | None:
 
 
 def step_name(text: str | None, path: str, notes: Notes) -> str | None:
-    return clip(text, STEP_NAME_MAX, "step name", path, notes)
+    return clip(text, STEP_NAME_MAX, "step name", path, notes, strip=False)
 
 
 def step_notes(text: str | None, path: str, notes: Notes) -> str | None:
-    return clip(text, STEP_NOTES_MAX, "step's notes", path, notes, lines=True)
+    return clip(text, STEP_NOTES_MAX, "step's notes", path, notes, lines=True, strip=False)
 
 
 def add_cues(step: dict, found: list[tuple[float, str]], path: str, notes: Notes) -> None:
