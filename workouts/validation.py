@@ -8,6 +8,8 @@ too, so every refusal reads the same way.
 
 Each problem names a path (``steps[1].steps[0]``, or a top-level field) and the rule it
 breaks, the form that workout-format.md asks for and that the API's 422 ``fields`` use.
+The third round's percent targets, ramps and cues are checked the same way (``steps[0]: a
+ramp needs a TIME duration``, ``steps[0].cues[1]: ...``), their limits in constants.py.
 
 The checker never expands repeat blocks: it counts the expanded steps arithmetically and
 stops descending past the allowed nesting, so a "repeat bomb" is refused as fast as any
