@@ -340,6 +340,34 @@ def test_the_spec_example_and_easy_run_as_text():
     assert write_text(EASY_RUN) == "Easy run\n\n- 45m 130-145bpm\n"
 
 
+def with_sorted_cues(items):
+    out = []
+    for item in items:
+        item = dict(item)
+        if "repeat" in item:
+            item["steps"] = with_sorted_cues(item["steps"])
+        elif "cues" in item:
+            item["cues"] = sorted(item["cues"], key=lambda cue: cue["at"])
+        out.append(item)
+    return out
+
+
+@SETTINGS
+@given(text_workouts(sports=("BIKE", "RUN", "ROW", "OTHER")))
+def test_a_normalized_workout_is_written_as_the_coach_wrote_it(w):
+    from workouts import Thresholds, normalize
+
+    normalized = normalize(w, Thresholds(ftp_watts=250, max_heart_rate=190, threshold_pace_sec_per_km=300))
+    assert write_text(normalized) == write_text(dict(w, steps=with_sorted_cues(w["steps"])))  # the normalizer sorts cues
+
+
+def test_a_normalized_swim_is_written_per_100_m():
+    from workouts import Thresholds, normalize
+
+    swim = read_text(SWIM, "SWIM").workout
+    assert write_text(normalize(swim, Thresholds(swim_threshold_pace_sec_per_100m=100))) == SWIM
+
+
 def test_the_writer_refuses_an_invalid_workout():
     with pytest.raises(WorkoutInvalid):
         write({"sport": "BIKE", "name": "x", "steps": []})

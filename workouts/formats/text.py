@@ -41,7 +41,8 @@ What the reader decides, and says in a note where it read something differently 
   duration, an indented step with no header over it, and every rule of the format
   (workouts.validation) that the workout breaks, at the line of the step that breaks it.
 
-The writer (:func:`write`) writes every valid workout: ``Warmup`` and ``Cooldown`` sections for
+The writer (:func:`write`) writes every valid workout (a normalized one as the coach wrote it,
+:func:`coach_form`): ``Warmup`` and ``Cooldown`` sections for
 the top-level warm-up and cool-down steps, ``Nx`` blocks (nested indented), whole units, paces
 per km (per 100 m for swims), ``intensity=`` only where the reader would infer another
 intensity, cues as timed prompts, and a step's notes after `` // `` at the end of its line (our
@@ -58,9 +59,10 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from workouts.constants import INTENSITIES, MAX_REPEAT_DEPTH, REPEAT_MAX, REPEAT_MIN, SPORTS
+from workouts.constants import MAX_REPEAT_DEPTH, REPEAT_MAX, REPEAT_MIN, SPORTS, SWIM_PACE_FACTOR
 from workouts.notes import Notes
 from workouts.profile import OPEN_SECONDS
+from workouts.structure import Repeat, native_tree
 from workouts.validation import check_workout, validate_workout
 from workouts.zones import ZONE_TABLES
 
@@ -780,8 +782,41 @@ def write(workout: dict) -> Written:
     """The text of any valid workout of our format, and a note for each thing written another way."""
     validate_workout(workout)
     if workout.get("normalized") is True:
-        raise ValueError("write takes the coach's workout, not a normalized one")
+        workout = coach_form(workout)
     return _Writer(workout).write()
+
+
+def coach_form(normalized: dict) -> dict:
+    """A normalized workout as the coach wrote it: repeats rebuilt, zones and percents as such
+    (what they resolved to for one athlete is not the workout), paces per 100 m for swims."""
+    swim = normalized["sport"] == "SWIM"
+
+    def target(value: dict | None) -> dict | None:
+        if value is None:
+            return None
+        kind = value["type"]
+        if value.get("zone") is not None:
+            return {"type": kind, "zone": value["zone"]}
+        if value.get("percent"):
+            return {"type": kind, **value["percent"], "unit": "PERCENT"}
+        keys = ("from", "to") if "from" in value else ("min", "max")
+        scale = SWIM_PACE_FACTOR if swim and kind == "PACE" else 1
+        return {"type": kind, **{key: value[key] / scale if scale != 1 else value[key] for key in keys}}
+
+    def node(item) -> dict:
+        if isinstance(item, Repeat):
+            return {"repeat": item.count, "steps": [node(child) for child in item.steps]}
+        step = {"intensity": item["intensity"], "duration": dict(item["duration"])}
+        for key, value in (("target", target(item.get("target"))), ("cadence", item.get("cadence")),
+                           ("name", item.get("name")), ("notes", item.get("notes")), ("cues", item.get("cues"))):
+            if value is not None:
+                step[key] = value
+        return step
+
+    raw = {key: normalized[key] for key in ("sport", "name", "description", "location", "poolLength", "poolLengthUnit")
+           if normalized.get(key) is not None}
+    raw["steps"] = [node(item) for item in native_tree(normalized["steps"])]
+    return raw
 
 
 class _Writer:
