@@ -9,7 +9,8 @@ from __future__ import annotations
 import os
 
 from bench.common import median, sample, table
-from providers import fit, garmin, wahoo
+from providers import garmin, wahoo
+from workouts.formats import fit
 from workouts import Thresholds, check_workout, normalize, prepare
 
 THRESHOLDS = Thresholds(ftp_watts=250, max_heart_rate=185, threshold_pace_sec_per_km=250)

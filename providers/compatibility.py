@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from workouts import Thresholds, WorkoutInvalid
+from workouts.notes import Notes  # noqa: F401  (re-exported: the converters import it from here)
 from workouts.validation import Problem
 
 EXACT, ADAPTED, UNSUPPORTED = "EXACT", "ADAPTED", "UNSUPPORTED"
@@ -29,18 +30,6 @@ TAKES = {"GARMIN": ("BIKE", "RUN", "SWIM", "ROW", "OTHER"), "WAHOO": ("BIKE", "R
 
 class Unsupported(WorkoutInvalid):
     """The provider cannot take this workout at all; the problems say why."""
-
-
-@dataclass
-class Notes:
-    """The changes a converter makes, each once, in the order met."""
-
-    items: list[str] = field(default_factory=list)
-
-    def add(self, path: str, text: str) -> None:
-        note = f"{path}: {text}" if path else text
-        if note not in self.items:
-            self.items.append(note)
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from providers import fit, garmin, wahoo
+from providers import garmin, wahoo
+from workouts.formats import fit
 from providers.compatibility import ADAPTED, EXACT, UNSUPPORTED, Unsupported
 from providers.sandbox import garmin as garmin_rules
 from providers.sandbox import wahoo as wahoo_rules

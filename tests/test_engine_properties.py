@@ -8,7 +8,8 @@ import math
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from providers import fit, wahoo
+from providers import wahoo
+from workouts.formats import fit
 from providers.compatibility import ADAPTED, EXACT, UNSUPPORTED, report
 from providers.sandbox import garmin as garmin_rules
 from providers.sandbox import wahoo as wahoo_rules

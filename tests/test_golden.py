@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from providers import fit
+from workouts.formats import fit
 from providers.compatibility import UNSUPPORTED, fit_for
 from tests.support.fit_decode import decode, step_summary
 from workouts import Thresholds, prepare

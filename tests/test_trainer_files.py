@@ -1,4 +1,4 @@
-"""Workout files for indoor training apps (providers/trainer_files.py): the ZWO read as Zwift
+"""Workout files for indoor training apps (workouts/formats: zwo, course): the ZWO read as Zwift
 reads it (elements and attributes as catalogued by h4l/zwift-workout-file-reference), ERG and
 MRC by their [COURSE HEADER]/[COURSE DATA] layout, and the downloads from the session page."""
 
@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from providers import trainer_files
+from workouts.formats import trainer_files
 from tests.conftest import login
 from tests.support.workouts import EASY_RUN, SPEC_EXAMPLE, workout
 from workouts import Thresholds, prepare

@@ -1,7 +1,11 @@
 """The endurance workout engine: validation, normalization and the shapes converters need.
 
 Plain modules with no Flask and no network, shared by the API, the plan editor, the
-``flask workouts`` commands and the export job.
+``flask workouts`` commands and the export job: validation.py (the rules), normalize.py (the
+flat form converters start from), zones.py (zones and percents for one athlete), structure.py
+(repeats rebuilt), text.py and profile.py (what athletes read and see), work.py, ramps.py and
+simplify.py (ramps as steps and long workouts in fewer, doing the same work), and formats/
+(files and text read and written).
 """
 
 from .normalize import normalize, totals

@@ -31,3 +31,21 @@ CADENCE_LIMITS = (20, 250)
 
 # SWIM paces are written in seconds per 100 m and stored canonically in seconds per km.
 SWIM_PACE_FACTOR = 10
+
+# -- added in the third round (workout-format.md): relative targets, ramps, text cues -------------
+
+# A min/max or from/to target says how its numbers are meant; ABSOLUTE when left out.
+TARGET_UNITS = ("ABSOLUTE", "PERCENT")
+# Plausible percents of the threshold that each type's zone table uses (POWER of FTP,
+# HEART_RATE of max heart rate, PACE of threshold speed).  Wider than the zone tables, which
+# span 0-200 %, 50-100 % and 70-110 %: sprints go far over FTP, a walk far under threshold pace.
+PERCENT_LIMITS = {
+    "POWER": (1, 1000),
+    "HEART_RATE": (30, 120),
+    "PACE": (30, 200),
+}
+RAMP_TYPES = ("POWER", "HEART_RATE", "PACE")  # a cadence ramp is not a thing any device plays
+
+# Text cues: shown at a time into the step (Zwift's text events, MRC course text).
+CUES_MAX = 20  # per step: one every few seconds of a short step is already too many to read
+CUE_TEXT_MAX = 200  # what fits on a trainer app's banner in two lines

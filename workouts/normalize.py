@@ -12,6 +12,13 @@ A normalized workout is itself JSON (``flask workouts normalize`` prints it):
   first) with the iteration, so a converter can rebuild a native repeat (see structure.py).
 - A zone target keeps its ``zone`` and gains ``min``/``max`` where the athlete's threshold
   is known; where it is not, it stays a zone number.
+- A percent target (``"unit": "PERCENT"``) becomes ``{"type", "percent": {"min", "max"}}``, and
+  a percent ramp ``{"type", "percent": {"from", "to"}}``; each gains the absolute ``min``/``max``
+  or ``from``/``to`` (rounded like a zone: whole watts, bpm, seconds per km) where the threshold
+  is known.  An absolute ramp is ``{"type", "from", "to"}``.  ``unit`` itself is not kept: a
+  converter asks "resolved?" as ``"min" in target or "from" in target``.
+- ``cues`` are kept on the step, sorted by ``at`` (stable for equal times), and left out when
+  the step has none, so a workout without cues normalizes exactly as before.
 - Units are canonical: seconds, meters, watts, bpm, rpm and seconds per km (a SWIM pace,
   written per 100 m, is multiplied by 10).
 
@@ -25,9 +32,9 @@ from __future__ import annotations
 from typing import Iterator
 
 from .constants import SWIM_PACE_FACTOR
+from .zones import Thresholds, resolve_percent, resolve_range, resolve_zone
 
 SETTING_KEYS = ("location", "poolLength", "poolLengthUnit")
-from .zones import Thresholds, resolve_zone
 
 
 def normalize(workout: dict, thresholds: Thresholds | None = None) -> dict:
@@ -74,7 +81,7 @@ def _expand(steps: list, path: str, blocks: list, sport: str, thresholds: Thresh
 def _flat_step(step: dict, path: str, blocks: list, sport: str, thresholds: Thresholds, canonical: bool) -> dict:
     duration = step["duration"]
     cadence = step.get("cadence")
-    return {
+    flat = {
         "path": path,
         "blocks": [dict(block) for block in blocks],
         "intensity": step["intensity"],
@@ -85,6 +92,9 @@ def _flat_step(step: dict, path: str, blocks: list, sport: str, thresholds: Thre
         "name": step.get("name"),
         "notes": step.get("notes"),
     }
+    if step.get("cues"):
+        flat["cues"] = [{"at": cue["at"], "text": cue["text"]} for cue in sorted(step["cues"], key=lambda c: c["at"])]
+    return flat
 
 
 def _target(target: dict | None, sport: str, thresholds: Thresholds, canonical: bool) -> dict | None:
@@ -92,18 +102,39 @@ def _target(target: dict | None, sport: str, thresholds: Thresholds, canonical: 
         return None
     kind = target["type"]
     result: dict = {"type": kind}
+    threshold = thresholds.for_target(kind, sport)
     zone = target.get("zone")
     if zone is not None:
         result["zone"] = zone
         if target.get("min") is not None:  # already resolved
             result["min"], result["max"] = target["min"], target["max"]
-        else:
-            threshold = thresholds.for_target(kind, sport)
-            if threshold:
-                result["min"], result["max"] = resolve_zone(kind, zone, threshold)
+        elif threshold:
+            result["min"], result["max"] = resolve_zone(kind, zone, threshold)
         return result
-    low, high = target["min"], target["max"]
-    if kind == "PACE" and sport == "SWIM" and not canonical:
-        low, high = low * SWIM_PACE_FACTOR, high * SWIM_PACE_FACTOR
-    result["min"], result["max"] = low, high
+
+    percent = target.get("percent") if canonical else _percent_of(target)
+    if percent is not None:
+        result["percent"] = dict(percent)
+        ends = ("from", "to") if "from" in percent else ("min", "max")
+        if target.get(ends[0]) is not None and canonical:  # already resolved
+            result[ends[0]], result[ends[1]] = target[ends[0]], target[ends[1]]
+        elif threshold and "from" in percent:
+            result["from"] = resolve_percent(kind, percent["from"], threshold)
+            result["to"] = resolve_percent(kind, percent["to"], threshold)
+        elif threshold:
+            result["min"], result["max"] = resolve_range(kind, percent["min"], percent["max"], threshold)
+        return result
+
+    factor = SWIM_PACE_FACTOR if kind == "PACE" and sport == "SWIM" and not canonical else 1
+    ends = ("from", "to") if target.get("from") is not None else ("min", "max")
+    result[ends[0]], result[ends[1]] = target[ends[0]] * factor, target[ends[1]] * factor
     return result
+
+
+def _percent_of(target: dict) -> dict | None:
+    """A raw target's own percents (``unit`` PERCENT), as the normalized ``percent`` field."""
+    if target.get("unit") != "PERCENT":
+        return None
+    if target.get("from") is not None:
+        return {"from": target["from"], "to": target["to"]}
+    return {"min": target["min"], "max": target["max"]}

@@ -9,6 +9,8 @@ normalized workout and the athlete's thresholds:
   FTP, speed of threshold speed, heart rate placed in its zone), else the zone's middle,
   else a height for the step's intensity label;
 - colour is the zone of that intensity (the power table's bands), so every sport reads alike;
+- a ramp is a bar clipped to a slope from its start height to its end height, coloured by its mean;
+- a text cue is a tick at its time, its text in the tick's tooltip and in the step's label;
 - repeats are bracketed above their bars ("4×").
 
 The SVG carries a <title> and <desc>; :attr:`Profile.summary` says the totals and the main set
@@ -22,7 +24,7 @@ from dataclasses import dataclass
 from html import escape
 
 from .structure import Repeat, native_tree
-from .text import distance_text, duration_text, length_text, target_text
+from .text import cues_text, distance_text, duration_text, length_text, target_text
 from .zones import ZONE_TABLES, Thresholds
 
 # A step's height when nothing says how hard it is, by its intensity label (share of threshold).
@@ -44,6 +46,12 @@ class Bar:
     zone: int  # 1-7, for the colour
     label: str  # what the step is, in words
     estimated: bool  # its length is an estimate (distance, lap press)
+    end_height: float | None = None  # a ramp's height at its end (``height`` is its start); None: flat
+    cues: tuple[tuple[float, str], ...] = ()  # (seconds into the step, text)
+
+    @property
+    def mean_height(self) -> float:
+        return self.height if self.end_height is None else (self.height + self.end_height) / 2
 
 
 @dataclass(frozen=True)
@@ -74,8 +82,11 @@ def draw(normalized: dict, thresholds: Thresholds | None = None, width: int = 64
                 brackets.append((begin, clock, node.count))
                 continue
             seconds, estimated = step_seconds(node, sport, thresholds)
-            relative = intensity(node, sport, thresholds)
-            bars.append(Bar(clock, seconds, relative, zone_of(relative), step_label(node, sport), estimated))
+            ramp = ramp_heights(node, sport, thresholds)
+            start, end = ramp if ramp else (intensity(node, sport, thresholds), None)
+            mean = start if end is None else (start + end) / 2
+            cues = tuple((cue["at"], cue["text"]) for cue in node.get("cues") or ())
+            bars.append(Bar(clock, seconds, start, zone_of(mean), step_label(node, sport), estimated, end, cues))
             clock += seconds
 
     walk(native_tree(normalized["steps"]))
@@ -109,29 +120,64 @@ def speed_of(step: dict, sport: str, thresholds: Thresholds) -> float:
 
 
 def intensity(step: dict, sport: str, thresholds: Thresholds) -> float:
-    """How hard, as a share of the athlete's threshold."""
+    """How hard, as a share of the athlete's threshold (a ramp: its mean)."""
     target = step.get("target")
     if target is None or target["type"] == "CADENCE":
         return LABEL_HEIGHT[step["intensity"]]
+    ramp = ramp_heights(step, sport, thresholds)
+    if ramp:
+        return sum(ramp) / 2
     kind = target["type"]
-    if "min" not in target:  # a zone with no threshold: its middle
-        if kind == "HEART_RATE":
+    if "min" not in target:
+        if target.get("percent"):  # a percent with no threshold: the percent itself
+            percent = target["percent"]
+            return _share_of_percent(kind, (percent["min"] + percent["max"]) / 2)
+        if kind == "HEART_RATE":  # a zone with no threshold: its middle
             return HR_ZONE_HEIGHT[target["zone"]]
         low, high = ZONE_TABLES[kind][target["zone"] - 1]
         return (low + high) / 200
-    middle = (target["min"] + target["max"]) / 2
+    share = _share_of_value(kind, (target["min"] + target["max"]) / 2, sport, thresholds)
+    return LABEL_HEIGHT[step["intensity"]] if share is None else share
+
+
+def ramp_heights(step: dict, sport: str, thresholds: Thresholds) -> tuple[float, float] | None:
+    """A ramp's heights at its start and end; None for a step that is not a ramp."""
+    target = step.get("target") or {}
+    percent = target.get("percent") or {}
+    if "from" in target:
+        ends = [_share_of_value(target["type"], target[key], sport, thresholds) for key in ("from", "to")]
+        if None not in ends:
+            return ends[0], ends[1]
+        if not percent:  # watts with no FTP: drawn by its label, sloped nowhere
+            height = LABEL_HEIGHT[step["intensity"]]
+            return height, height
+    if "from" in percent:
+        return _share_of_percent(target["type"], percent["from"]), _share_of_percent(target["type"], percent["to"])
+    return None
+
+
+def _share_of_value(kind: str, value: float, sport: str, thresholds: Thresholds) -> float | None:
+    """Watts, bpm or a pace as a share of the athlete's threshold; None where it is unknown."""
     threshold = thresholds.for_target(kind, sport)
+    if not threshold:
+        return None
     if kind == "POWER":
-        return middle / threshold if threshold else LABEL_HEIGHT[step["intensity"]]
+        return value / threshold
     if kind == "PACE":
-        return threshold / middle if threshold else LABEL_HEIGHT[step["intensity"]]
-    if threshold:  # heart rate: place the share of max heart rate in its zone
-        share = middle / threshold * 100
-        for zone, (low, high) in enumerate(ZONE_TABLES["HEART_RATE"], start=1):
-            if share <= high:
-                return HR_ZONE_HEIGHT[zone]
-        return HR_ZONE_HEIGHT[5]
-    return LABEL_HEIGHT[step["intensity"]]
+        return threshold / value
+    return _heart_rate_height(value / threshold * 100)
+
+
+def _share_of_percent(kind: str, percent: float) -> float:
+    # POWER and PACE percents are already shares (of FTP, of threshold speed); heart rate is placed in its zone.
+    return _heart_rate_height(percent) if kind == "HEART_RATE" else percent / 100
+
+
+def _heart_rate_height(share: float) -> float:
+    for zone, (low, high) in enumerate(ZONE_TABLES["HEART_RATE"], start=1):
+        if share <= high:
+            return HR_ZONE_HEIGHT[zone]
+    return HR_ZONE_HEIGHT[5]
 
 
 def zone_of(relative: float) -> int:
@@ -146,6 +192,9 @@ def step_label(step: dict, sport: str) -> str:
     target = target_text(step.get("target"), sport)
     if target:
         parts.append(target)
+    cues = cues_text(step.get("cues"))
+    if cues:
+        parts.append(cues)
     return " · ".join(parts)
 
 
@@ -205,11 +254,25 @@ def render(bars: list[Bar], brackets: list, total: float, width: int, height: in
     if not small:
         line = y(1.0)  # the threshold
         out.append(f'<line class="threshold" x1="0" x2="{width}" y1="{line}" y2="{line}"/>')
-    for bar in bars:
+    bottom = top + chart
+    for index, bar in enumerate(bars):
         left, right = x(bar.start), x(bar.start + bar.seconds)
-        out.append(f'<rect class="z{bar.zone}{" estimated" if bar.estimated else ""}" x="{left}" y="{y(bar.height)}" '
-                   f'width="{max(0.5, round(right - left - (0.5 if small else 1), 2))}" '
-                   f'height="{round(top + chart - y(bar.height), 2)}"><title>{escape(bar.label)}</title></rect>')
+        wide = max(0.5, round(right - left - (0.5 if small else 1), 2))
+        peak = bar.height if bar.end_height is None else max(bar.height, bar.end_height)
+        clip = ""
+        if bar.end_height is not None:
+            # A ramp: its bar clipped to a sloped top, so it stays a rect (coloured by the zone's CSS rule).
+            end = round(left + wide, 2)
+            out.append(f'<clipPath id="{ident}-r{index}"><polygon points="{left},{bottom} {left},{y(bar.height)} '
+                       f'{end},{y(bar.end_height)} {end},{bottom}"/></clipPath>')
+            clip = f' clip-path="url(#{ident}-r{index})"'
+        out.append(f'<rect class="z{bar.zone}{" estimated" if bar.estimated else ""}" x="{left}" y="{y(peak)}" '
+                   f'width="{wide}" height="{round(bottom - y(peak), 2)}"{clip}><title>{escape(bar.label)}</title></rect>')
+        if not small:
+            for at, text in bar.cues:
+                tick = x(bar.start + at)
+                out.append(f'<path class="cue" d="M{tick},{bottom} V{top}" stroke="currentColor" stroke-dasharray="2 2">'
+                           f'<title>{escape(text)}</title></path>')
     if not small:
         for begin, end, count in brackets:
             left, right = x(begin), x(end)

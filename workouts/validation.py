@@ -8,6 +8,8 @@ too, so every refusal reads the same way.
 
 Each problem names a path (``steps[1].steps[0]``, or a top-level field) and the rule it
 breaks, the form that workout-format.md asks for and that the API's 422 ``fields`` use.
+The third round's percent targets, ramps and cues are checked the same way (``steps[0]: a
+ramp needs a TIME duration``, ``steps[0].cues[1]: ...``), their limits in constants.py.
 
 The checker never expands repeat blocks: it counts the expanded steps arithmetically and
 stops descending past the allowed nesting, so a "repeat bomb" is refused as fast as any
@@ -21,6 +23,8 @@ from dataclasses import dataclass
 
 from .constants import (
     CADENCE_LIMITS,
+    CUE_TEXT_MAX,
+    CUES_MAX,
     DESCRIPTION_MAX,
     DISTANCE_MAX_METERS,
     INTENSITIES,
@@ -28,8 +32,10 @@ from .constants import (
     MAX_EXPANDED_STEPS,
     MAX_REPEAT_DEPTH,
     NAME_MAX,
+    PERCENT_LIMITS,
     POOL_LENGTH_MAX,
     POOL_UNITS,
+    RAMP_TYPES,
     REPEAT_MAX,
     REPEAT_MIN,
     SPORTS,
@@ -38,6 +44,7 @@ from .constants import (
     SWIM_PACE_FACTOR,
     TARGET_LIMITS,
     TARGET_TYPES,
+    TARGET_UNITS,
     TIME_MAX_SECONDS,
 )
 from .characters import RULE as TEXT_RULE, is_clean
@@ -47,12 +54,18 @@ MAX_PROBLEMS = 50
 
 WORKOUT_KEYS = {"sport", "name", "description", "steps", "location", "poolLength", "poolLengthUnit"}
 NORMALIZED_KEYS = WORKOUT_KEYS | {"normalized", "totals"}
-STEP_KEYS = {"intensity", "duration", "target", "cadence", "name", "notes"}
+STEP_KEYS = {"intensity", "duration", "target", "cadence", "name", "notes", "cues"}
 NORMALIZED_STEP_KEYS = STEP_KEYS | {"path", "blocks"}
 REPEAT_KEYS = {"repeat", "steps"}
 DURATION_KEYS = {"type", "value"}
-TARGET_KEYS = {"type", "zone", "min", "max"}
+TARGET_KEYS = {"type", "zone", "min", "max", "unit", "from", "to"}
+# A normalized target says "percent" instead of "unit" (normalize.py): its own numbers are absolute.
+NORMALIZED_TARGET_KEYS = {"type", "zone", "min", "max", "from", "to", "percent"}
 RANGE_KEYS = {"min", "max"}
+RAMP_KEYS = {"from", "to"}
+CUE_KEYS = {"at", "text"}
+EXACTLY_ONE = "target needs exactly one of zone or both min and max"
+EXACTLY_ONE_OR_RAMP = "target needs exactly one of zone, both min and max, or both from and to (a ramp)"
 
 
 @dataclass(frozen=True)
@@ -108,6 +121,10 @@ def is_whole(value: object) -> bool:
 def _bad_characters(text: str, allow_newlines: bool) -> bool:
     """Control characters, lone surrogates and bidirectional overrides (characters.py says why)."""
     return not is_clean(text, multiline=allow_newlines)
+
+
+def _has_any(data: dict, keys: set) -> bool:
+    return any(data.get(key) is not None for key in keys)
 
 
 def _fmt(value: float) -> str:
@@ -244,9 +261,11 @@ class _Checker:
 
         if step.get("intensity") not in INTENSITIES:
             self.add(path, "intensity must be one of " + ", ".join(INTENSITIES))
-        self.duration(step.get("duration"), path, "duration" in step)
-        self.target(step.get("target"), path)
+        duration = step.get("duration")
+        self.duration(duration, path, "duration" in step)
+        self.target(step.get("target"), path, duration if isinstance(duration, dict) else {})
         self.cadence(step.get("cadence"), path)
+        self.cues(step.get("cues"), path, duration if isinstance(duration, dict) else {})
         target = step.get("target")
         if isinstance(target, dict) and target.get("type") == "CADENCE" and step.get("cadence") is not None:
             self.add(path, "a step with a CADENCE target takes no separate cadence range")
@@ -309,54 +328,173 @@ class _Checker:
         else:
             self.add(path, "duration type must be TIME, DISTANCE or OPEN")
 
-    def target(self, target: object, path: str) -> None:
+    def target(self, target: object, path: str, duration: dict) -> None:
         if target is None:
             return
         if not isinstance(target, dict):
             self.add(path, "target must be an object or null")
             return
+        allowed = NORMALIZED_TARGET_KEYS if self.normalized else TARGET_KEYS
         for key in target:
-            if key not in TARGET_KEYS:
+            if key not in allowed:
                 self.add(path, f"unknown field '{key}' in target")
         kind = target.get("type")
         if kind not in TARGET_TYPES:
             self.add(path, "target type must be one of " + ", ".join(TARGET_TYPES))
             return
         self.sport_allows(kind, path)
+        if self.normalized:
+            self.normalized_target(target, path, kind, duration)
+            return
 
+        unit = target.get("unit")
+        if unit is not None and unit not in TARGET_UNITS:
+            self.add(path, "target unit must be " + " or ".join(TARGET_UNITS))
+        percent = unit == "PERCENT"
+        if percent and kind == "CADENCE":
+            self.add(path, "a CADENCE target takes no PERCENT unit (cadence has no threshold)")
+            percent = False
+        if _has_any(target, RAMP_KEYS):
+            if _has_any(target, {"zone", "min", "max"}):
+                self.add(path, EXACTLY_ONE_OR_RAMP)
+            elif self.ramp(target, path, kind, duration):
+                self.values(target["from"], target["to"], path, kind, percent, resolved=False, ramp=True)
+            return
         zone = target.get("zone")
         has_zone = zone is not None
         has_min, has_max = target.get("min") is not None, target.get("max") is not None
-        # A normalized target resolved from a zone keeps its zone number beside the range.
-        resolved = self.normalized and has_zone and has_min and has_max
-        if not resolved and (has_zone == (has_min or has_max) or has_min != has_max):
-            self.add(path, "target needs exactly one of zone or both min and max")
-
+        if has_zone == (has_min or has_max) or has_min != has_max:
+            self.add(path, EXACTLY_ONE)
         if has_zone:
-            zones = zone_count(kind)
-            if zones == 0:
-                self.add(path, f"{kind} has no zones")
-            elif not is_whole(zone) or not 1 <= zone <= zones:
-                self.add(path, f"{kind} zone must be a whole number from 1 to {zones}")
+            if unit is not None:
+                self.add(path, "a zone target takes no unit")
+            self.zone(zone, kind, path)
         if has_min and has_max:
-            self.range(target["min"], target["max"], path, kind, from_zone=resolved)
+            self.values(target["min"], target["max"], path, kind, percent, resolved=False)
 
-    def range(self, low: object, high: object, path: str, kind: str, from_zone: bool) -> None:
-        if not is_number(low) or not is_number(high):
-            self.add(path, "target min and max must be numbers")
+    def normalized_target(self, target: dict, path: str, kind: str, duration: dict) -> None:
+        """The shapes normalize.py writes: a zone, a range, a ramp, or a percent of either.
+
+        A percent keeps its own numbers under ``percent``; ``min``/``max`` or ``from``/``to``
+        beside it are what it resolved to for the athlete (absent while the threshold is unknown).
+        """
+        percent = target.get("percent")
+        zone = target.get("zone")
+        if percent is not None:
+            if not isinstance(percent, dict) or set(percent) not in (RANGE_KEYS, RAMP_KEYS):
+                self.add(path, "target percent must be {min, max} or {from, to}")
+                return
+            if zone is not None:
+                self.add(path, "a percent target takes no zone")
+            if kind == "CADENCE":
+                self.add(path, "a CADENCE target takes no PERCENT unit (cadence has no threshold)")
+                return
+            ramp = set(percent) == RAMP_KEYS
+            own, other = (RAMP_KEYS, RANGE_KEYS) if ramp else (RANGE_KEYS, RAMP_KEYS)
+            if _has_any(target, other):
+                self.add(path, EXACTLY_ONE_OR_RAMP)
+                return
+            if ramp and not self.ramp(percent, path, kind, duration):
+                return
+            first, second = ("from", "to") if ramp else ("min", "max")
+            self.values(percent[first], percent[second], path, kind, True, resolved=False, ramp=ramp)
+            present = [key for key in own if target.get(key) is not None]
+            if present and len(present) != 2:
+                self.add(path, f"a resolved percent needs both {first} and {second}")
+            elif present:
+                self.values(target[first], target[second], path, kind, False, resolved=True, ramp=ramp)
             return
-        if low > high:
+        if _has_any(target, RAMP_KEYS):
+            if _has_any(target, {"zone", "min", "max"}):
+                self.add(path, EXACTLY_ONE_OR_RAMP)
+            elif self.ramp(target, path, kind, duration):
+                self.values(target["from"], target["to"], path, kind, False, resolved=False, ramp=True)
+            return
+        has_zone = zone is not None
+        has_min, has_max = target.get("min") is not None, target.get("max") is not None
+        # A target resolved from a zone keeps its zone number beside the range.
+        resolved = has_zone and has_min and has_max
+        if not resolved and (has_zone == (has_min or has_max) or has_min != has_max):
+            self.add(path, EXACTLY_ONE)
+        if has_zone:
+            self.zone(zone, kind, path)
+        if has_min and has_max:
+            self.values(target["min"], target["max"], path, kind, False, resolved=resolved)
+
+    def zone(self, zone: object, kind: str, path: str) -> None:
+        zones = zone_count(kind)
+        if zones == 0:
+            self.add(path, f"{kind} has no zones")
+        elif not is_whole(zone) or not 1 <= zone <= zones:
+            self.add(path, f"{kind} zone must be a whole number from 1 to {zones}")
+
+    def ramp(self, ends: dict, path: str, kind: str, duration: dict) -> bool:
+        """The rules of a ramp's shape; True when its two ends are there to check."""
+        ok = True
+        if ends.get("from") is None or ends.get("to") is None:
+            self.add(path, "a ramp needs both from and to")
+            ok = False
+        if kind not in RAMP_TYPES:
+            self.add(path, f"a ramp is only for {', '.join(RAMP_TYPES[:-1])} or {RAMP_TYPES[-1]} targets")
+            ok = False
+        if duration.get("type") in ("DISTANCE", "OPEN"):
+            # The target moves with time: over a distance or until a lap press its slope is unknown.
+            self.add(path, "a ramp needs a TIME duration")
+        return ok
+
+    def values(self, low: object, high: object, path: str, kind: str, percent: bool, resolved: bool,
+               ramp: bool = False) -> None:
+        """Two numbers of a target: a range's min and max (in order) or a ramp's from and to (any order)."""
+        if not is_number(low) or not is_number(high):
+            self.add(path, "ramp from and to must be numbers" if ramp else "target min and max must be numbers")
+            return
+        if not ramp and low > high:
             self.add(path, "target min must not exceed max")
+        if percent:
+            floor, ceiling = PERCENT_LIMITS[kind]
+            if min(low, high) < floor or max(low, high) > ceiling:
+                self.add(path, f"{kind} percents must be between {_fmt(floor)} and {_fmt(ceiling)} %")
+            return
+        self.limits(min(low, high), max(low, high), path, kind, resolved)
+
+    def limits(self, low: float, high: float, path: str, kind: str, resolved: bool) -> None:
         floor, ceiling, unit = TARGET_LIMITS[kind]
         if kind == "PACE" and self.sport == "SWIM" and not self.normalized:
             floor, ceiling, unit = floor / SWIM_PACE_FACTOR, ceiling / SWIM_PACE_FACTOR, "s/100 m"
         # Zone 1 of POWER starts at 0 % of FTP; a range the coach types must be positive.
-        too_low = low < floor if (from_zone or kind != "POWER") else low <= floor
+        too_low = low < floor if (resolved or kind != "POWER") else low <= floor
         if too_low or high > ceiling:
             if kind == "POWER":
                 self.add(path, f"POWER values must be greater than 0 and at most {_fmt(ceiling)} W")
             else:
                 self.add(path, f"{kind} values must be between {_fmt(floor)} and {_fmt(ceiling)} {unit}")
+
+    def cues(self, cues: object, path: str, duration: dict) -> None:
+        """Text shown at a time into the step; any order (the normalizer sorts them by time)."""
+        if cues is None:
+            return
+        if not isinstance(cues, list):
+            self.add(path, "cues must be a list of {at, text}")
+            return
+        if len(cues) > CUES_MAX:
+            self.add(path, f"at most {CUES_MAX} cues per step")
+            return
+        # Only a TIME step's length is known; a cue of a distance or lap-press step is checked from 0.
+        length = duration.get("value") if duration.get("type") == "TIME" and is_number(duration.get("value")) else None
+        for index, cue in enumerate(cues):
+            where = f"{path}.cues[{index}]"
+            if not isinstance(cue, dict) or set(cue) != CUE_KEYS:
+                self.add(where, "a cue must be {at, text}")
+                continue
+            at, text = cue["at"], cue["text"]
+            if not is_number(at) or at < 0:
+                self.add(where, "a cue's at must be a number of seconds from 0")
+            elif length is not None and at >= length:
+                self.add(where, f"a cue's at must be within the step's {_fmt(length)} s")
+            if not isinstance(text, str) or not text.strip() or len(text) > CUE_TEXT_MAX:
+                self.add(where, f"cue text must be 1 to {CUE_TEXT_MAX} characters")
+            elif _bad_characters(text, allow_newlines=False):
+                self.add(where, "cue text must not contain control characters")
 
     def cadence(self, cadence: object, path: str) -> None:
         if cadence is None:

@@ -1,4 +1,5 @@
-"""Training zones: the spec's default tables and how a zone becomes a range for one athlete."""
+"""Training zones and percents: the spec's default tables, and how a zone or a percent of a
+threshold becomes watts, bpm or a pace for one athlete (one rounding, one pace inversion)."""
 
 from __future__ import annotations
 
@@ -57,6 +58,29 @@ def pace_speed(pace_sec_per_km: float) -> float:
     return round(1000.0 / pace_sec_per_km, 4)
 
 
+def resolve_percent(target_type: str, percent: float, threshold: float) -> int:
+    """One percent of a threshold in canonical units, rounded to a whole unit like a zone's ends.
+
+    POWER and HEART_RATE: that share of FTP or max heart rate.  PACE: that share of the
+    threshold *speed*, turned back into seconds per km (so 105 % is a faster, smaller pace).
+    A ramp's ends and a percent range's ends are each resolved with this.
+    """
+    if target_type == "PACE":
+        speed = 1000.0 / threshold
+        return round_half_up(1000.0 / (speed * percent / 100.0))
+    return round_half_up(threshold * percent / 100.0)
+
+
+def resolve_range(target_type: str, low: float, high: float, threshold: float) -> tuple[int, int]:
+    """The (min, max) of a percent range, in canonical units.
+
+    A pace's higher percent is the faster, smaller number, so it gives the range's ``min``.
+    """
+    if target_type == "PACE":
+        return resolve_percent(target_type, high, threshold), resolve_percent(target_type, low, threshold)
+    return resolve_percent(target_type, low, threshold), resolve_percent(target_type, high, threshold)
+
+
 def resolve_zone(target_type: str, zone: int, threshold: float) -> tuple[int, int]:
     """The (min, max) of a zone for a threshold, in canonical units, rounded to whole units.
 
@@ -64,10 +88,4 @@ def resolve_zone(target_type: str, zone: int, threshold: float) -> tuple[int, in
     so the zone's high percentage gives the range's ``min``.
     """
     low, high = zone_percent(target_type, zone)
-    if target_type == "PACE":
-        speed = 1000.0 / threshold
-        return (
-            round_half_up(1000.0 / (speed * high / 100.0)),
-            round_half_up(1000.0 / (speed * low / 100.0)),
-        )
-    return round_half_up(threshold * low / 100.0), round_half_up(threshold * high / 100.0)
+    return resolve_range(target_type, low, high, threshold)

@@ -1,6 +1,6 @@
 """Reading a FIT workout back with Garmin's own FIT SDK (garmin-fit-sdk), for the tests.
 
-Nothing here is shared with providers/fit.py: the point is to check our file the way a
+Nothing here is shared with workouts/formats/fit.py: the point is to check our file the way a
 device would read it.  :func:`expanded_steps` replays the repeat steps, so the result can
 be compared step by step with a normalized workout.
 """

@@ -95,3 +95,92 @@ thresholds = st.fixed_dictionaries({}, optional={
     "threshold_pace_sec_per_km": st.integers(180, 480),
     "swim_threshold_pace_sec_per_100m": st.integers(70, 115),  # slower, and zone 1 leaves the plausible range
 })
+
+
+# -- the third round: percent targets, ramps and cues (workout-format.md) -------------------------
+# Drawn within what stays plausible once resolved against any of the `thresholds` above, so a
+# drawn workout passes prepare() for every athlete those thresholds describe.
+
+import math  # noqa: E402  (this section is appended: the file is shared)
+
+PERCENTS = {"POWER": (1, 500), "HEART_RATE": (50, 110), "PACE": (70, 150)}
+ABSOLUTE = {"POWER": (1, 3000), "HEART_RATE": (30, 250), "CADENCE": (20, 250)}
+
+
+def _absolute_limits(kind: str, sport: str) -> tuple[int, int]:
+    if kind == "PACE":
+        return (6, 180) if sport == "SWIM" else (60, 1800)
+    return ABSOLUTE[kind]
+
+
+def _number(low, high, whole):
+    return st.integers(low, high) if whole else st.floats(low, high, allow_nan=False, allow_infinity=False)
+
+
+@st.composite
+def targets_v3(draw, sport: str, duration_type: str):
+    """Any target of the format: zones, absolute and percent ranges, and on TIME steps ramps."""
+    kinds = ["HEART_RATE"] + (["POWER"] if sport != "SWIM" else []) + (["PACE"] if sport != "BIKE" else [])
+    if sport == "BIKE":
+        kinds.append("CADENCE")
+    kind = draw(st.sampled_from(kinds))
+    shapes = ["range"] if kind == "CADENCE" else ["zone", "range", "percent"]
+    if duration_type == "TIME" and kind != "CADENCE":
+        shapes += ["ramp", "percent ramp"]
+    shape = draw(st.sampled_from(shapes))
+    if shape == "zone":
+        return {"type": kind, "zone": draw(st.integers(1, {"POWER": 7, "HEART_RATE": 5, "PACE": 5}[kind]))}
+    percent = "percent" in shape
+    low, high = PERCENTS[kind] if percent else _absolute_limits(kind, sport)
+    whole = draw(st.booleans()) or (not percent and kind != "PACE")
+    a, b = draw(_number(low, high, whole)), draw(_number(low, high, whole))
+    target = {"type": kind}
+    if "ramp" in shape:
+        target.update({"from": a, "to": b})
+    else:
+        target.update({"min": min(a, b), "max": max(a, b)})
+    if percent:
+        target["unit"] = "PERCENT"
+    elif draw(st.integers(0, 4)) == 0:
+        target["unit"] = "ABSOLUTE"
+    return target
+
+
+@st.composite
+def cues(draw, duration: dict):
+    length = duration.get("value") if duration["type"] == "TIME" else 3600
+    at = st.integers(0, max(0, math.ceil(length) - 1)) if length >= 1 else st.just(0)
+    text = st.text(alphabet=PRINTABLE, min_size=1, max_size=40).filter(lambda t: t.strip())
+    return draw(st.lists(st.fixed_dictionaries({"at": at, "text": text}), min_size=1, max_size=4))
+
+
+@st.composite
+def steps_v3(draw, sport: str):
+    step = draw(steps(sport))
+    duration = step["duration"]
+    if draw(st.integers(0, 2)) > 0:
+        step["target"] = draw(targets_v3(sport, duration["type"]))
+        if step["target"]["type"] == "CADENCE":
+            step.pop("cadence", None)
+    if draw(st.integers(0, 3)) == 0:
+        step["cues"] = draw(cues(duration))
+    return step
+
+
+@st.composite
+def nodes_v3(draw, sport: str, depth: int = 0):
+    items = []
+    for _ in range(draw(st.integers(1, 4))):
+        if depth < 2 and draw(st.integers(0, 3)) == 0:
+            items.append({"repeat": draw(st.integers(2, 6)), "steps": draw(nodes_v3(sport, depth + 1))})
+        else:
+            items.append(draw(steps_v3(sport)))
+    return items
+
+
+@st.composite
+def workouts_v3(draw, sports=SPORTS):
+    """Valid workouts using everything the third round added (and all that was there before)."""
+    workout = draw(workouts(sports))
+    workout["steps"] = draw(nodes_v3(workout["sport"]).filter(lambda items: expanded(items) <= 200))
+    return workout

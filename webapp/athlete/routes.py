@@ -11,7 +11,7 @@ from flask import Response, abort, flash, redirect, render_template, request, se
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from providers import fit, trainer_files
+from workouts.formats import fit, trainer_files
 from workouts import WorkoutInvalid, prepare
 
 from .. import clock

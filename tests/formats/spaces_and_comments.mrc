@@ -1,0 +1,30 @@
+; A percent file as older tools write it: spaces, comments, KEY=VALUE, two-decimal minutes.
+[COURSE HEADER]
+VERSION=2
+UNITS=METRIC
+DESCRIPTION=Thirds: 20 s on, 40 s off
+MINUTES PERCENT
+[END COURSE HEADER]
+[COURSE DATA]
+0.00 50
+5.00 50
+5.00 120
+5.33 120
+5.33 60
+6.00 60
+6.00 120
+6.33 120
+6.33 60
+7.00 60
+7.00 120
+7.33 120
+7.33 60
+8.00 60
+8.00 0
+10.00 0
+[END COURSE DATA]
+[COURSE TEXT]
+300 Go hard: rep 1 of 3
+360 Rep 2 of 3
+400 Rep 3 of 3 
+[END COURSE TEXT]

@@ -1,0 +1,165 @@
+"""Workout files for indoor training apps, beside the .fit file: Zwift's .zwo, and the ERG and
+MRC files of TrainerRoad, ERG trainers and most indoor apps.
+
+- ZWO (XML, Zwift's own format; element and attribute names as catalogued by
+  h4l/zwift-workout-file-reference): ``Warmup`` and ``Cooldown`` ramps, ``SteadyState`` and
+  ``IntervalsT`` (a repeat of one effort and one recovery), power as a share of FTP,
+  ``Cadence``, ``textevent`` messages from step names and notes, ``FreeRide`` where a step has
+  no power target.  Runs: ``sportType`` run, a pace target as a share of threshold speed.
+- ERG: minutes and watts; MRC: minutes and percent of FTP, between ``[COURSE HEADER]`` and
+  ``[COURSE DATA]`` blocks, two points per step (a ramp for a warm-up or cool-down range).
+
+All three are timed: a distance step goes at an estimated time (its pace target, the
+athlete's threshold pace, or a typical speed), a lap-press step at a usual length, both
+noted.  What a format cannot hold at all (heart rate in an ERG file, watts with no FTP to
+share them out, a swim in Zwift) makes it unavailable, with the reason the page shows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from workouts import Thresholds
+from workouts.profile import step_seconds
+from workouts.structure import Repeat, native_tree
+from workouts.text import duration_text
+from workouts.notes import Notes
+from workouts.zones import zone_percent
+
+FORMATS = ("zwo", "erg", "mrc")
+NO_TARGET_SHARE = {"WARMUP": 0.5, "ACTIVE": 0.65, "RECOVERY": 0.5, "REST": 0.4, "COOLDOWN": 0.45}
+EASIEST = 0.4  # zone 1 starts at 0 % of FTP ("anything easy"): a trainer holds it from 40 %
+
+
+@dataclass(frozen=True)
+class TrainerFile:
+    format: str
+    content: bytes | None  # None when the format cannot hold this workout
+    notes: tuple[str, ...]  # what changed, or why it is unavailable
+    media_type: str = "application/octet-stream"
+
+    @property
+    def available(self) -> bool:
+        return self.content is not None
+
+
+def make(fmt: str, normalized: dict, thresholds: Thresholds | None = None) -> TrainerFile:
+    thresholds = thresholds or Thresholds()
+    notes = Notes()
+    from . import course, zwo
+
+    try:
+        steps = _timed_steps(normalized, thresholds, notes)
+        if fmt == "zwo":
+            content = zwo.write(normalized, thresholds, steps, notes)
+            return TrainerFile(fmt, content, tuple(notes.items), "application/xml")
+        content = course.write(fmt, normalized, thresholds, steps, notes)
+        return TrainerFile(fmt, content, tuple(notes.items), "text/plain")
+    except CannotHold as reason:
+        return TrainerFile(fmt, None, (str(reason),))
+
+
+
+def all_files(normalized: dict, thresholds: Thresholds | None = None) -> dict[str, TrainerFile]:
+    return {fmt: make(fmt, normalized, thresholds) for fmt in FORMATS}
+
+
+class CannotHold(Exception):
+    """This format cannot hold the workout; the message says why."""
+
+
+def _timed_steps(normalized: dict, thresholds: Thresholds, notes: Notes) -> list:
+    """The workout's tree, each step with its length in seconds (estimated where it must be)."""
+    sport = normalized["sport"]
+
+    def walk(nodes):
+        out = []
+        for node in nodes:
+            if isinstance(node, Repeat):
+                out.append(Repeat(node.count, walk(node.steps), node.path))
+                continue
+            seconds, estimated = step_seconds(node, sport, thresholds)
+            if estimated:
+                kind = "a lap-press step" if node["duration"]["type"] == "OPEN" else "a distance step"
+                notes.add(node["path"], f"{kind} lasts about {duration_text(seconds)} here (trainer files are timed)")
+            if not estimated and seconds != round(seconds):
+                notes.add(node["path"], f"a duration of {seconds:g} s is {round(seconds)} s here (whole seconds)")
+            out.append({**node, "seconds": round(seconds)})
+        return out
+
+    return walk(native_tree(normalized["steps"]))
+
+
+# -- power as a share of FTP --------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Level:
+    """How hard a step is, as a share of FTP (bike) or of threshold speed (run).
+
+    A range (``ramp`` False) has ``start`` <= ``end`` (its low and high); a ramp goes from
+    ``start`` to ``end`` over the step, either way.
+    """
+
+    start: float
+    end: float
+    ramp: bool = False
+
+    @property
+    def middle(self) -> float:
+        return (self.start + self.end) / 2
+
+
+def level(step: dict, thresholds: Thresholds, sport: str) -> Level | None:
+    """The step's target as a :class:`Level`, None when it has no power (or run pace) target;
+    :class:`CannotHold` when the target needs a threshold the athlete has not set."""
+    target = step.get("target")
+    if target is None or target["type"] in ("CADENCE", "HEART_RATE"):
+        return None
+    kind = target["type"]
+    percent = target.get("percent")
+    ramp = "from" in target or (percent is not None and "from" in percent)
+    if kind == "POWER":
+        if percent is not None:  # a share of FTP already: exact whatever the FTP
+            keys = ("from", "to") if ramp else ("min", "max")
+            return Level(percent[keys[0]] / 100, percent[keys[1]] / 100, ramp)
+        if target.get("zone") is not None:
+            low, high = zone_percent("POWER", target["zone"])
+            return Level(max(low / 100, EASIEST), high / 100)
+        ftp = thresholds.ftp_watts
+        if not ftp:
+            raise CannotHold(f"{step['path']}: watts need the athlete's FTP to become a share of it")
+        if ramp:
+            return Level(target["from"] / ftp, target["to"] / ftp, True)
+        return Level(target["min"] / ftp, target["max"] / ftp)
+    if sport == "RUN" and kind == "PACE":
+        if percent is not None:  # percent of threshold speed, a faster pace a higher percent
+            keys = ("from", "to") if ramp else ("min", "max")
+            return Level(percent[keys[0]] / 100, percent[keys[1]] / 100, ramp)
+        threshold = thresholds.for_target("PACE", sport)
+        if not threshold or ("min" not in target and "from" not in target):
+            raise CannotHold(f"{step['path']}: a pace needs the athlete's threshold pace to become a share of it")
+        if ramp:
+            return Level(threshold / target["from"], threshold / target["to"], True)
+        return Level(threshold / target["max"], threshold / target["min"])
+    return None
+
+
+def share(step: dict, thresholds: Thresholds, sport: str) -> tuple[float, float] | None:
+    """(low, high) share of FTP (bike) or of threshold speed (run) of a step's target, or None
+    (a ramp: its lower and higher end)."""
+    found = level(step, thresholds, sport)
+    if found is None:
+        return None
+    return min(found.start, found.end), max(found.start, found.end)
+
+
+def cues(step: dict) -> list[dict]:
+    """The step's timed text cues, in time order."""
+    return sorted(step.get("cues") or [], key=lambda cue: cue["at"])
+
+
+def flatten(nodes: list) -> list[dict]:
+    out = []
+    for node in nodes:
+        out.extend([s for _ in range(node.count) for s in flatten(node.steps)] if isinstance(node, Repeat) else [node])
+    return out
