@@ -101,7 +101,7 @@ thresholds = st.fixed_dictionaries({}, optional={
 # Drawn within what stays plausible once resolved against any of the `thresholds` above, so a
 # drawn workout passes prepare() for every athlete those thresholds describe.
 
-import math  # noqa: E402  (this section is appended: the file is shared)
+import math  # (imported here: this section is appended, the file is shared)
 
 PERCENTS = {"POWER": (1, 500), "HEART_RATE": (50, 110), "PACE": (70, 150)}
 ABSOLUTE = {"POWER": (1, 3000), "HEART_RATE": (30, 250), "CADENCE": (20, 250)}

@@ -79,19 +79,19 @@ NUMBER = r"\d+(?:\.\d+)?"
 REPEAT_HEADER = re.compile(r"^(?:(?P<title>.*?\S)\s+)?(?P<count>\d+)\s*[xX]$")
 INLINE_REPEAT = re.compile(r"^(?P<count>\d+)\s*[xX]\s+(?P<rest>.*)$")
 PROMPT = re.compile(r"(?<!\S)(?P<at>[0-9][0-9hms.'\"]*)\^")
-TIME = re.compile(rf"^(?:(?P<h>{NUMBER})h)?(?:(?P<m>{NUMBER})m)?(?:(?P<s>{NUMBER})s)?$", re.I)
-MINUTES_SECONDS = re.compile(r"^(?:(?P<h>\d+)h)?(?P<m>\d+)m(?P<s>\d+)$", re.I)  # 1m30
+TIME = re.compile(rf"^(?:(?P<h>{NUMBER})h)?(?:(?P<m>{NUMBER})m)?(?:(?P<s>{NUMBER})s)?$", re.IGNORECASE)
+MINUTES_SECONDS = re.compile(r"^(?:(?P<h>\d+)h)?(?P<m>\d+)m(?P<s>\d+)$", re.IGNORECASE)  # 1m30
 APOSTROPHES = re.compile(r"""^(?:(?P<m>\d+)')?(?:(?P<s>\d+)")?$""")  # 5'  30"  1'30"
-BARE_MINUTES = re.compile(rf"^(?P<n>{NUMBER})m$", re.I)
-DISTANCE = re.compile(rf"^(?P<n>{NUMBER})(?P<unit>km|mi|mtr)$", re.I)
+BARE_MINUTES = re.compile(rf"^(?P<n>{NUMBER})m$", re.IGNORECASE)
+DISTANCE = re.compile(rf"^(?P<n>{NUMBER})(?P<unit>km|mi|mtr)$", re.IGNORECASE)
 PERCENT = re.compile(rf"^(?P<a>{NUMBER})%?(?:-(?P<b>{NUMBER}))?%$")
-WATTS = re.compile(rf"^(?P<a>{NUMBER})w?(?:-(?P<b>{NUMBER}))?w$", re.I)
-BPM = re.compile(rf"^(?P<a>{NUMBER})(?:bpm)?(?:-(?P<b>{NUMBER}))?bpm$", re.I)
-RPM = re.compile(rf"^(?P<a>{NUMBER})(?:rpm)?(?:-(?P<b>{NUMBER}))?rpm$", re.I)
+WATTS = re.compile(rf"^(?P<a>{NUMBER})w?(?:-(?P<b>{NUMBER}))?w$", re.IGNORECASE)
+BPM = re.compile(rf"^(?P<a>{NUMBER})(?:bpm)?(?:-(?P<b>{NUMBER}))?bpm$", re.IGNORECASE)
+RPM = re.compile(rf"^(?P<a>{NUMBER})(?:rpm)?(?:-(?P<b>{NUMBER}))?rpm$", re.IGNORECASE)
 RANGE = re.compile(rf"^(?P<a>{NUMBER})(?:-(?P<b>{NUMBER}))?$")
-ZONE = re.compile(r"^z(?P<a>\d+)(?:-z?(?P<b>\d+))?$", re.I)
+ZONE = re.compile(r"^z(?P<a>\d+)(?:-z?(?P<b>\d+))?$", re.IGNORECASE)
 PACE_VALUE = r"\d+:\d{2}(?:\.\d+)?"
-PACE = re.compile(rf"^(?P<a>{PACE_VALUE})(?P<ua>/\w+)?(?:-(?P<b>{PACE_VALUE})(?P<ub>/\w+)?)?$", re.I)
+PACE = re.compile(rf"^(?P<a>{PACE_VALUE})(?P<ua>/\w+)?(?:-(?P<b>{PACE_VALUE})(?P<ub>/\w+)?)?$", re.IGNORECASE)
 PACE_UNITS = {"/km": Decimal(1000), "/mi": Decimal("1609.344"), "/100m": Decimal(100), "/100y": Decimal("91.44"),
               "/500m": Decimal(500), "/400m": Decimal(400), "/250m": Decimal(250)}
 DISTANCE_UNITS = {"km": Decimal(1000), "mi": Decimal("1609.344"), "mtr": Decimal(1)}
@@ -435,7 +435,7 @@ def parse_step(content: str, sport: str) -> _Step:
     spec = _Spec(sport)
     index = first
     while index < len(tokens):
-        text, start, end = tokens[index]
+        text, _, end = tokens[index]
         if text == "//":
             spec.notes = rest[end:].strip()
             break
@@ -470,7 +470,7 @@ def _tokens(text: str) -> list[tuple[str, int, int]]:
 
 
 def _value_like(word: str) -> bool:
-    return bool(re.match(r"^(?:\d|z\d)", word, re.I))
+    return bool(re.match(r"^(?:\d|z\d)", word, re.IGNORECASE))
 
 
 def _starts_spec(tokens: list, index: int) -> bool:
