@@ -592,3 +592,15 @@ def test_fit_reads_back_the_same_steps(workout, limits):
     assert [s["path"] for s in back["steps"]] == [s["path"] for s in original["steps"]]  # the same repeats
     for want, got in zip(original["steps"], back["steps"]):
         _fit_equal(want, got, original["sport"])
+
+
+def test_fit_cuts_a_text_to_the_bytes_a_fit_field_holds_and_says_so():
+    """200 characters of four-byte letters are 800 bytes: a FIT string field holds 255 with its end."""
+    long = "𝓢" * 200
+    workout = {"sport": "RUN", "name": "𝓡" * 80, "steps": [
+        {"intensity": "ACTIVE", "duration": {"type": "TIME", "value": 600}, "notes": long}]}
+    data, notes = fit.write(prepare(workout))
+    back = read(data, "fit").workout
+    assert back["steps"][0]["notes"].endswith("…") and len(back["steps"][0]["notes"].encode()) <= 254
+    assert any(n.startswith("steps[0]: a text of 800 bytes is cut") for n in notes)
+    assert any(n.startswith("name: a text of 320 bytes is cut") for n in notes)

@@ -86,7 +86,7 @@ def write(normalized: dict, created: datetime | None = None) -> tuple[bytes, tup
     if normalized.get("description"):
         notes.add("description", "a FIT workout file has no description: left out")
     workout = WorkoutMessage()
-    workout.workout_name = normalized["name"].strip()
+    workout.workout_name = _fit_string(normalized["name"].strip(), "name", notes)
     workout.sport = SPORTS[normalized["sport"]]
     workout.num_valid_steps = len(steps)
 
@@ -155,13 +155,28 @@ def _clock(seconds: float) -> str:
 
 # -- one step --------------------------------------------------------------------------------------
 
+FIT_STRING_BYTES = 254  # a FIT string field holds 255 bytes, its NUL terminator included
+
+
+def _fit_string(text: str, path: str, notes: Notes) -> str:
+    """``text`` as a FIT string field holds it: at most 254 bytes of UTF-8, cut between
+    characters with an ellipsis (a note says so)."""
+    if len(text.encode("utf-8")) <= FIT_STRING_BYTES:
+        return text
+    cut = text
+    while len((cut + "…").encode("utf-8")) > FIT_STRING_BYTES:
+        cut = cut[:-1]
+    notes.add(path, f"a text of {len(text.encode('utf-8'))} bytes is cut to the {FIT_STRING_BYTES} a FIT field holds")
+    return cut + "…"
+
+
 def _step(step: dict, index: int, sport: str, notes: Notes) -> WorkoutStepMessage:
     message = WorkoutStepMessage()
     message.message_index = index
     if step.get("name"):
-        message.workout_step_name = step["name"]
+        message.workout_step_name = _fit_string(step["name"], step.get("path", ""), notes)
     if step.get("notes"):
-        message.notes = step["notes"]
+        message.notes = _fit_string(step["notes"], step.get("path", ""), notes)
     message.intensity = INTENSITIES[step["intensity"]]
     duration = step["duration"]
     if duration["type"] == "TIME":
