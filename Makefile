@@ -53,7 +53,7 @@ worker: $(VENV)/.installed
 
 ## The provider sandbox on its own (http://127.0.0.1:5001).
 sandbox: $(VENV)/.installed
-	$(BIN)/python -m providers.sandbox --port 5001
+	$(BIN)/python -m sandbox --port 5001
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

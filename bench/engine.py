@@ -9,7 +9,8 @@ from __future__ import annotations
 import os
 
 from bench.common import median, sample, table
-from providers import garmin, wahoo
+from providers.garmin import convert as garmin
+from providers.wahoo import convert as wahoo
 from workouts.formats import fit
 from workouts import Thresholds, check_workout, normalize, prepare
 

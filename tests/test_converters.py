@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from providers import garmin, wahoo
+from providers.garmin import convert as garmin
+from providers.wahoo import convert as wahoo
 from workouts.formats import fit
 from providers.compatibility import ADAPTED, EXACT, UNSUPPORTED, Unsupported
-from providers.sandbox import garmin as garmin_rules
-from providers.sandbox import wahoo as wahoo_rules
+from sandbox import garmin as garmin_rules
+from sandbox import wahoo as wahoo_rules
 from tests.support.fit_decode import decode, expanded_steps
 from tests.support.workouts import SPEC_EXAMPLE, workout
 from tests.test_engine_properties import assert_same_fit_step

@@ -12,7 +12,7 @@ import pytest
 
 from jobs import quota
 from jobs.backoff import retry_at
-from providers.wahoo_api import rate_state
+from providers.wahoo.api import rate_state
 from webapp.services import routing, window
 
 NOW = datetime(2026, 11, 25, 15, 0)  # naive UTC: Wednesday afternoon in Europe, morning in Honolulu

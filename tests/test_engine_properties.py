@@ -8,11 +8,11 @@ import math
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from providers import wahoo
+from providers.wahoo import convert as wahoo
 from workouts.formats import fit
 from providers.compatibility import ADAPTED, EXACT, UNSUPPORTED, report
-from providers.sandbox import garmin as garmin_rules
-from providers.sandbox import wahoo as wahoo_rules
+from sandbox import garmin as garmin_rules
+from sandbox import wahoo as wahoo_rules
 from tests.support.fit_decode import decode, expanded_steps
 from tests.support.strategies import thresholds, workouts
 from workouts import Thresholds, WorkoutInvalid, check_workout, normalize, prepare

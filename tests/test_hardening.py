@@ -445,8 +445,8 @@ SWIM = {"sport": "SWIM", "name": "Pool", "poolLength": 25, "poolLengthUnit": "ME
 
 
 def test_a_garmin_swim_segment_has_the_workouts_pool_and_the_sandbox_holds_it():
-    from providers import garmin
-    from providers.sandbox.garmin import Invalid, validate_workout
+    from providers.garmin import convert as garmin
+    from sandbox.garmin import Invalid, validate_workout
     from workouts import prepare
 
     payload = garmin.fit(prepare(SWIM)).payload
@@ -460,8 +460,8 @@ def test_a_garmin_swim_segment_has_the_workouts_pool_and_the_sandbox_holds_it():
 
 
 def test_a_swim_rest_by_distance_goes_to_garmin_as_an_easy_swim_of_that_distance():
-    from providers import garmin
-    from providers.sandbox.garmin import Invalid, validate_workout
+    from providers.garmin import convert as garmin
+    from sandbox.garmin import Invalid, validate_workout
     from workouts import prepare
 
     fit = garmin.fit(prepare(SWIM))

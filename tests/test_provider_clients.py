@@ -20,11 +20,11 @@ from providers.errors import (
     TokenExpired,
     Transient,
 )
-from providers.garmin_api import STATUSES as GARMIN_STATUSES
-from providers.garmin_api import GarminApi
+from providers.garmin.api import STATUSES as GARMIN_STATUSES
+from providers.garmin.api import GarminApi
 from providers.http import ProviderHttp
-from providers.wahoo_api import STATUSES as WAHOO_STATUSES
-from providers.wahoo_api import WahooApi, rate_state
+from providers.wahoo.api import STATUSES as WAHOO_STATUSES
+from providers.wahoo.api import WahooApi, rate_state
 
 BASE = "https://provider.test"
 TOKEN = "gat_Zx81kLmN0pQrStUvWxYz0123456789abcd"

@@ -15,6 +15,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
+from werkzeug.utils import import_string
 
 from jobs import queueing
 
@@ -94,10 +95,13 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _mount_sandbox(app: Flask) -> None:
-    """The provider sandbox under /sandbox, configured with this app's client credentials."""
-    from providers.sandbox import create_sandbox_app
+    """The provider sandbox under /sandbox, configured with this app's client credentials.
 
+    It is named by a dotted path in the settings (``SANDBOX_APP``), never imported by the
+    product's code: it lives outside the product's packages and its wheel, and production
+    refuses to start with it on."""
     config = app.config
+    create_sandbox_app = import_string(config["SANDBOX_APP"])
     sandbox = create_sandbox_app({
         "SANDBOX_DATABASE": config["SANDBOX_DATABASE"],
         "SANDBOX_CLIENTS": {p.lower(): (config[f"{p}_CLIENT_ID"], config[f"{p}_CLIENT_SECRET"])

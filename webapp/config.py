@@ -146,6 +146,8 @@ def load_config(env: str | None = None, overrides: dict | None = None) -> dict:
         "METRICS_TOKEN": setting("METRICS_TOKEN"),
         # Provider sandbox: mounted in this app and the default target of every provider call.
         "SANDBOX_ENABLED": sandbox_enabled,
+        # The sandbox is not part of the product: mounted from this dotted path where enabled.
+        "SANDBOX_APP": _env("SANDBOX_APP", "sandbox:create_sandbox_app"),
         "SANDBOX_DATABASE": _env("SANDBOX_DATABASE", str(INSTANCE / "sandbox.db")),
         "SANDBOX_URL": sandbox_url,
         # Export pipeline.

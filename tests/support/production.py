@@ -57,7 +57,7 @@ class Production:
         self.web_workers = web_workers
 
     def start(self) -> "Production":
-        self._spawn("sandbox", [sys.executable, "-m", "providers.sandbox", "--port", str(self.sandbox_port),
+        self._spawn("sandbox", [sys.executable, "-m", "sandbox", "--port", str(self.sandbox_port),
                                 "--db", str(self.log_dir / "sandbox.db"),
                                 "--webhook-url", f"{self.url}/webhooks/garmin", *sandbox_clients(self.env)])
         self._spawn("gunicorn", [GUNICORN, "-w", str(self.web_workers), "-b", f"127.0.0.1:{self.port}",

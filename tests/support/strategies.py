@@ -6,7 +6,10 @@ from hypothesis import strategies as st
 
 from workouts.constants import INTENSITIES, SPORTS
 
-PRINTABLE = st.characters(codec="utf-8", exclude_categories=("Cs", "Cc"))
+# Text a workout may hold (workouts/characters.py): no control characters, surrogates or
+# bidirectional overrides.
+PRINTABLE = st.characters(codec="utf-8", exclude_categories=("Cs", "Cc"),
+                          exclude_characters="\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 TEXT = st.text(alphabet=PRINTABLE, min_size=1, max_size=20)
 
 

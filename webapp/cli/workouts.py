@@ -17,7 +17,8 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from providers import garmin, wahoo
+from providers.garmin import convert as garmin
+from providers.wahoo import convert as wahoo
 from workouts.formats import fit
 from providers.compatibility import EXACT, UNSUPPORTED, fit_for, report, summary_line
 from workouts import Thresholds, WorkoutInvalid, check_workout, prepare

@@ -11,7 +11,8 @@ from __future__ import annotations
 from flask import current_app
 
 from jobs import quota
-from providers import garmin_api, wahoo_api
+from providers.garmin import api as garmin_api
+from providers.wahoo import api as wahoo_api
 from providers.delivery import Client
 from providers.http import ProviderHttp
 

@@ -36,7 +36,7 @@ from workouts.text import duration_text, range_text
 from workouts.validation import Problem
 from workouts.zones import pace_speed, zone_percent
 
-from .compatibility import Fit, Notes
+from ..verdict import Fit, Notes
 
 FAMILY = {"BIKE": 0, "RUN": 1}
 LOCATION = {"INDOOR": 0, "OUTDOOR": 1}

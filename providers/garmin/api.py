@@ -20,10 +20,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from .delivery import Item, Run
-from .errors import Forbidden, NotFound, PermissionMissing
-from .garmin import schedule_body
-from .http import ProviderHttp
+from ..delivery import Item, Run
+from ..errors import Forbidden, NotFound, PermissionMissing
+from .convert import schedule_body
+from ..http import ProviderHttp
 
 PROVIDER = "GARMIN"
 STATUSES = {403: Forbidden, 412: PermissionMissing}

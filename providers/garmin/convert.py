@@ -45,7 +45,7 @@ from workouts.text import LABELS, distance_text, duration_text, target_text
 from workouts.validation import Problem
 from workouts.zones import pace_speed
 
-from .compatibility import Fit, Notes
+from ..verdict import Fit, Notes
 
 SPORTS = {"BIKE": "CYCLING", "RUN": "RUNNING", "SWIM": "LAP_SWIMMING", "ROW": "GENERIC", "OTHER": "GENERIC"}
 MAX_STEPS = 100

@@ -27,10 +27,10 @@ from datetime import datetime, timedelta
 
 import httpx
 
-from .delivery import Item, Run
-from .errors import NotFound, PayloadRejected, PermissionMissing
-from .http import ProviderHttp
-from .wahoo import external_id, plan_form, workout_form
+from ..delivery import Item, Run
+from ..errors import NotFound, PayloadRejected, PermissionMissing
+from ..http import ProviderHttp
+from .convert import external_id, plan_form, workout_form
 
 PROVIDER = "WAHOO"
 STATUSES = {403: PermissionMissing}

@@ -1,0 +1,1 @@
+"""Garmin Connect Training API V2: the converter (convert.py) and the client (api.py)."""

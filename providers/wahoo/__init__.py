@@ -1,0 +1,1 @@
+"""Wahoo Cloud API: the converter (convert.py) and the client (api.py)."""
