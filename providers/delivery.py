@@ -16,7 +16,9 @@ conversation, and the client does the provider's steps:
   what is already gone is fine.
 
 Every call with the athlete's token goes through ``run.call(action)``, which refreshes the
-token as needed; clients never see the database.
+token as needed; clients never see the database.  Besides deliveries, a client answers for
+the athlete's account: ``user_id`` (at connect), ``revoke`` (disconnect) and, where the
+provider has a required permission, ``permissions``.
 """
 
 from __future__ import annotations
@@ -64,3 +66,14 @@ class Client(Protocol):
     def move(self, run: Run, item: Item) -> None: ...
 
     def remove(self, run: Run) -> None: ...
+
+    # -- the athlete's account (connect, disconnect, pings) --------------------------------
+
+    def user_id(self, token: str) -> str:
+        """The provider's id of the athlete the token belongs to (asked at connect)."""
+
+    def revoke(self, token: str) -> None:
+        """Withdraw our access at the provider (disconnect), where it offers a way."""
+
+    def permissions(self, token: str) -> list[str]:
+        """What the athlete granted, for a provider with a ``required_permission``."""

@@ -49,7 +49,7 @@ class GarminApi:
                 continue  # the other documented path
         raise NotFound(PROVIDER, "no permissions endpoint answered")
 
-    def deregister(self, token: str) -> None:
+    def revoke(self, token: str) -> None:
         self.http.call("DELETE", "/wellness-api/rest/user/registration", token)
 
     # -- workouts and schedules -----------------------------------------------------------------

@@ -48,7 +48,7 @@ class WahooApi:
     def user_id(self, token: str) -> str:
         return str(self.http.call("GET", "/v1/user", token).json()["id"])
 
-    def deauthorize(self, token: str) -> None:
+    def revoke(self, token: str) -> None:
         self.http.call("DELETE", "/v1/permissions", token)
 
     # -- plans --------------------------------------------------------------------------------
