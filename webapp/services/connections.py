@@ -117,10 +117,8 @@ def _ensure_one_primary(athlete_id: int) -> None:
 
 
 def _revoke_at_provider(connection: DeviceConnection) -> None:
-    api = providers.api(connection.provider)
-    revoke = api.deregister if connection.provider == "GARMIN" else api.deauthorize
     try:
-        tokens.with_token(connection.id, revoke)
+        tokens.with_token(connection.id, providers.api(connection.provider).revoke)
     except ProviderError as error:
         log_event(logger, "revoke at provider failed", level=logging.WARNING, athlete_id=connection.athlete_id,
                   provider=connection.provider, outcome=type(error).__name__)
