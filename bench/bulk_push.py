@@ -33,8 +33,8 @@ LATENCY_MS = 100
 
 
 def sent_count(app) -> int:
-    from webapp.extensions import db
-    from webapp.models import TrainingSession
+    from core.db import db
+    from core.models import TrainingSession
 
     with app.app_context():
         count = db.session.query(TrainingSession).filter_by(export_status="SENT").count()
@@ -77,7 +77,7 @@ def one_run(workers: int, sessions: int, faults: dict, quota: int | None) -> tup
         finally:
             server.stop()
             with app.app_context():
-                from webapp.extensions import db
+                from core.db import db
 
                 db.engine.dispose()
 

@@ -258,8 +258,8 @@ def kind_of(method: str, path: str) -> str:
 def report(month: Month, seen: list[dict], held: dict) -> list[list]:
     from sqlalchemy import select
 
-    from webapp.extensions import db
-    from webapp.models import AthleteProfile, DeviceConnection, ExportAttempt, ExportJob, TrainingSession, WeeklyPlan
+    from core.db import db
+    from core.models import AthleteProfile, DeviceConnection, ExportAttempt, ExportJob, TrainingSession, WeeklyPlan
 
     end = (month.start + timedelta(days=DAYS)).date()
     with month.app.app_context():
@@ -409,7 +409,7 @@ def main() -> None:
         finally:
             server.stop()
             with app.app_context():
-                from webapp.extensions import db
+                from core.db import db
 
                 db.engine.dispose()
     print(f"A simulated month: {ATHLETES} athletes, {DAYS} days, a day = {DAY_SECONDS:g} real s (x{RATE:.0f}), "

@@ -11,8 +11,8 @@ import os
 from bench.common import median, sample, table
 from providers.garmin import convert as garmin
 from providers.wahoo import convert as wahoo
-from workouts.formats import fit
 from workouts import Thresholds, check_workout, normalize, prepare
+from workouts.formats import fit
 
 THRESHOLDS = Thresholds(ftp_watts=250, max_heart_rate=185, threshold_pace_sec_per_km=250)
 GOAL_MS = 5.0

@@ -25,8 +25,8 @@ GOAL_MS = 50.0
 
 def pending_jobs(app, coach_token, athlete_id, count: int, first_week: str) -> list[int]:
     """``count`` export jobs waiting (plans of up to 50 sessions a week, saved with no worker)."""
-    from webapp.extensions import db
-    from webapp.models import ExportJob
+    from core.db import db
+    from core.models import ExportJob
 
     monday = date.fromisoformat(first_week)
     for start in range(0, count, 50):
@@ -46,8 +46,8 @@ def pending_jobs(app, coach_token, athlete_id, count: int, first_week: str) -> l
 
 
 def timed_function(app, job_ids) -> list[float]:
+    from core.db import db
     from jobs.export import run_export
-    from webapp.extensions import db
 
     samples = []
     for job_id in job_ids:
@@ -64,8 +64,8 @@ def through_rq(app, job_ids) -> float:
     """Seconds per job with RQ: the jobs enqueued, one AppWorker draining them."""
     from rq import Queue
 
+    from core.queue import rq
     from jobs.worker import AppWorker
-    from webapp.extensions import rq
 
     with app.app_context():
         connection = rq.get_queue("high").connection
@@ -83,8 +83,8 @@ def through_rq(app, job_ids) -> float:
 
 
 def main() -> None:
+    from core.db import db
     from tests.support.browser import Browser
-    from webapp.extensions import db
 
     rows = []
     with servers(postgres=True) as (database_url, redis):

@@ -12,9 +12,9 @@ Run: python -m bench.plan_save
 from __future__ import annotations
 
 import copy
-from datetime import date, timedelta
 import os
 import time
+from datetime import date, timedelta
 from unittest import mock
 
 from bench.common import median, percentile, table
@@ -34,7 +34,7 @@ def week(plan: dict, round_: int) -> list[dict]:
 
 
 def measure(app, coach_headers, plan_id, plan, auto_push: bool, redis_client) -> list[float]:
-    from webapp.services import exports
+    from core import exports
 
     def fields_only(saved):
         for item in saved:
@@ -63,8 +63,8 @@ def run(backend: str) -> list:
 
     with servers(postgres=backend == "postgresql") as (database_url, redis):
         app = make_app(database_url, redis.url)
-        from webapp.extensions import db
-        from webapp.models import DeviceConnection
+        from core.db import db
+        from core.models import DeviceConnection
 
         crowd = People(app)
         coach = crowd.coach(email="bench-coach@example.test")

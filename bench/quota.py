@@ -92,7 +92,7 @@ def run(provider: str) -> list[list]:
         finally:
             server.stop()
             with app.app_context():
-                from webapp.extensions import db
+                from core.db import db
 
                 db.engine.dispose()
     rows = []
@@ -107,8 +107,8 @@ def run(provider: str) -> list[list]:
 
 
 def _count(app, status: str) -> int:
-    from webapp.extensions import db
-    from webapp.models import TrainingSession
+    from core.db import db
+    from core.models import TrainingSession
 
     with app.app_context():
         count = db.session.query(TrainingSession).filter_by(export_status=status).count()

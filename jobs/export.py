@@ -42,22 +42,12 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import flag_modified
 
-from providers.compatibility import fit_for
-from providers.delivery import Item
-from providers.errors import (
-    Forbidden,
-    NotFound,
-    PayloadRejected,
-    PermissionMissing,
-    ProviderError,
-    RateLimited,
-    TokenRevoked,
-    Transient,
-)
-from webapp import clock
-from webapp.extensions import db
-from webapp.logs import log_event
-from webapp.models import (
+from core import clients, clock, connections, exports, metrics, outbox, quota, tokens
+from core.db import db
+from core.delivery import window
+from core.delivery.priority import BULK
+from core.logs import log_event
+from core.models import (
     AttemptOutcome,
     ConnectionStatus,
     DeviceConnection,
@@ -72,12 +62,20 @@ from webapp.models import (
     TrainingSession,
     User,
 )
-from webapp.services import connections, exports, metrics, providers, tokens, window
-from webapp.services.priority import BULK
+from core.retry import retry_at
+from providers.compatibility import fit_for
+from providers.delivery import Item
+from providers.errors import (
+    Forbidden,
+    NotFound,
+    PayloadRejected,
+    PermissionMissing,
+    ProviderError,
+    RateLimited,
+    TokenRevoked,
+    Transient,
+)
 from workouts import WorkoutInvalid, prepare
-
-from . import queueing, quota
-from .backoff import retry_at
 
 logger = logging.getLogger(__name__)
 BUSY_RETRY_SECONDS = 5
@@ -167,7 +165,7 @@ def run_export(job_id: int, seq: int = 0) -> str:
 
 def _claim(job: ExportJob) -> str:
     try:
-        return "claimed" if queueing.claim(job) else "taken"
+        return "claimed" if outbox.claim(job) else "taken"
     except IntegrityError:  # uq_export_jobs_one_processing_per_session
         db.session.rollback()
         return "busy"
@@ -217,7 +215,7 @@ def _deliver(job: ExportJob) -> dict:
                 starts=_morning(session, athlete), updated_at=_aware(session.updated_at),
                 normalized=normalized, payload=fit.sendable(), extra=fit.extra)
     run = _Run(job, connection.id)
-    client = providers.api(job.provider)
+    client = clients.api(job.provider)
     if job.kind == JobKind.MOVE:
         try:
             client.move(run, item)
@@ -365,14 +363,14 @@ def _wait_for_quota(attempt: Attempt, until: datetime, reason: str, counted: boo
     job.last_error = reason
     _update_session(job, export_status=ExportStatus.PENDING, export_scheduled_for=until,
                     last_export_error=reason if counted else None)
-    queueing.park(job, until)
+    outbox.park(job, until)
     db.session.commit()
     _log(job, attempt if counted else None, "QUOTA_WAIT", reason, next_attempt_at=until)
     return "waiting for quota"
 
 
 def _reschedule(job: ExportJob, at: datetime) -> None:
-    queueing.requeue(job, at)
+    outbox.requeue(job, at)
     db.session.commit()
 
 

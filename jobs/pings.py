@@ -10,7 +10,7 @@
   pushes what waited.
 
 Each job checks one connection (the webhook found it, coalesced and queued it on the low
-``pings`` queue).  A transient failure lets RQ retry the check (jobs/queueing.py enqueues it
+``pings`` queue).  A transient failure lets RQ retry the check (jobs/outbox.py enqueues it
 with a Retry).
 """
 
@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import logging
 
+from core import clients, exports, tokens
+from core.db import db
+from core.logs import log_event
+from core.models import ConnectionStatus, DeviceConnection, RevokedReason
 from providers.errors import TokenRevoked
-from webapp.extensions import db
-from webapp.logs import log_event
-from webapp.models import ConnectionStatus, DeviceConnection, RevokedReason
-from webapp.services import exports, providers, tokens
 
 logger = logging.getLogger(__name__)
 GARMIN = "GARMIN"
@@ -35,7 +35,7 @@ def verify_deregistration(connection_id: int) -> str:
     if not connection.is_active:
         return "already needs reconnecting"
     try:
-        tokens.with_token(connection.id, providers.api(GARMIN).user_id)
+        tokens.with_token(connection.id, clients.api(GARMIN).user_id)
     except TokenRevoked:
         db.session.refresh(connection)
         connection.status, connection.status_reason = ConnectionStatus.REVOKED, RevokedReason.DEREGISTERED
@@ -54,7 +54,7 @@ def verify_permissions(connection_id: int) -> str:
     if not connection.is_active and not missing:
         return "needs reconnecting anyway"
     try:
-        granted = tokens.with_token(connection.id, providers.api(GARMIN).permissions, allow_revoked=missing)
+        granted = tokens.with_token(connection.id, clients.api(GARMIN).permissions, allow_revoked=missing)
     except TokenRevoked:
         return "the token is refused: reconnect needed"
     if "WORKOUT_IMPORT" in granted:

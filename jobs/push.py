@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import logging
 
-from webapp.extensions import db
-from webapp.logs import log_event
-from webapp.services import exports
-from webapp.services.priority import BULK
+from core import exports
+from core.db import db
+from core.delivery.priority import BULK
+from core.logs import log_event
 
 
 def push_waiting(athlete_id: int) -> str:

@@ -1,18 +1,17 @@
 """The relay, the pipeline's periodic job: no export row stays PENDING forever.
 
-Every RELAY_INTERVAL_SECONDS (an RQ scheduled job that schedules its next run; workers
-started ``--with-scheduler`` run it, and the embedded default's worker thread too) it
+Every RELAY_INTERVAL_SECONDS (a periodic job: jobs/periodic.py) it
 
 - takes back rows whose worker died mid-export (PROCESSING past their lease) and queues
   them again: the job is idempotent, and continues from the provider ids it stored;
 - releases parked rows that are due: sessions entering their delivery window, jobs that
   waited for quota, the tail of a bulk push.  Interactive first, then the nearest session,
-  and per provider no more than its quota has room for now (webapp/services/priority.py);
+  and per provider no more than its quota has room for now (core/delivery/priority.py);
 - queues rows that are due but have no live RQ job: enqueued while Redis was down, or
   lost when Redis restarted.
 
-Each worker also makes sure the relay is scheduled when it starts and at every
-maintenance round, so a Redis restart cannot lose it for good.
+Two relays never run at once (a lock in Redis): one that finds the lock held leaves the
+round to the other.
 """
 
 from __future__ import annotations
@@ -21,29 +20,32 @@ import logging
 from datetime import timedelta
 
 from flask import current_app
-from rq.job import Job, JobStatus as RqStatus
+from rq.job import Job
+from rq.job import JobStatus as RqStatus
 from sqlalchemy import select, update
 
-from webapp import clock
-from webapp.extensions import db, rq
-from webapp.logs import log_event
-from webapp.models import AttemptOutcome, ExportAttempt, ExportJob, JobStatus, TrainingSession
-from webapp.services import priority
-from webapp.timeutil import utcnow
-
-from . import queueing, quota
+from core import clock, outbox, quota
+from core.clock import real_now
+from core.db import db
+from core.delivery import priority
+from core.logs import log_event
+from core.models import AttemptOutcome, ExportAttempt, ExportJob, JobStatus, TrainingSession
+from core.queue import rq
 
 logger = logging.getLogger(__name__)
-RELAY = "jobs.relay.relay"
 ALIVE = {RqStatus.QUEUED, RqStatus.STARTED, RqStatus.SCHEDULED, RqStatus.DEFERRED}
 RELEASE_BATCH = 1000
 
 
 def relay() -> str:
+    lock = rq.queue.connection.lock("hybridpeaks:relay", timeout=max(60, 4 * current_app.config["RELAY_INTERVAL_SECONDS"]),
+                                    blocking_timeout=0)
+    if not lock.acquire():
+        return "skipped: another relay is running"
     try:
         recovered, released, requeued = _recover_abandoned(), _release_parked(), _requeue_orphans()
     finally:
-        ensure_scheduled(current_app.config["RELAY_INTERVAL_SECONDS"])
+        lock.release()
     if recovered or released or requeued:
         log_event(logger, "relay", recovered=recovered, released=released, requeued=requeued)
     return f"recovered {recovered}, released {released}, requeued {requeued}"
@@ -52,9 +54,9 @@ def relay() -> str:
 def _recover_abandoned() -> int:
     now = clock.now()
     stale = db.session.scalars(select(ExportJob).where(
-        ExportJob.status == JobStatus.PROCESSING, ExportJob.lease_expires_at < utcnow())).all()  # leases: real time
+        ExportJob.status == JobStatus.PROCESSING, ExportJob.lease_expires_at < real_now())).all()  # leases: real time
     for job in stale:
-        queueing.requeue(job, now)
+        outbox.requeue(job, now)
         db.session.execute(
             update(ExportAttempt)
             .where(ExportAttempt.export_job_id == job.id, ExportAttempt.finished_at.is_(None))
@@ -94,7 +96,7 @@ def _release_parked() -> int:
     released = []
     for job, _ in due:
         if take(job.provider, job.queue == priority.BULK):
-            queueing.requeue(job)
+            outbox.requeue(job)
             released.append(job)
     session_ids = [job.session_id for job in released if job.session_id]
     if session_ids:
@@ -106,7 +108,7 @@ def _release_parked() -> int:
 
 
 def _requeue_orphans() -> int:
-    cutoff = utcnow() - timedelta(seconds=current_app.config["RELAY_GRACE_SECONDS"])  # a grace is real time
+    cutoff = real_now() - timedelta(seconds=current_app.config["RELAY_GRACE_SECONDS"])  # a grace is real time
     due = db.session.scalars(select(ExportJob).where(
         ExportJob.status == JobStatus.PENDING, ExportJob.parked.is_(False),
         ExportJob.next_attempt_at <= clock.from_real(cutoff), ExportJob.updated_at <= cutoff)).all()
@@ -116,13 +118,6 @@ def _requeue_orphans() -> int:
     found = Job.fetch_many([job.rq_job_id for job in due], connection=queue.connection)
     orphans = [job for job, rq_job in zip(due, found) if rq_job is None or rq_job.get_status() not in ALIVE]
     for job in orphans:
-        queueing.requeue(job)
+        outbox.requeue(job)
     db.session.commit()
     return len(orphans)
-
-
-def ensure_scheduled(delay_seconds: float = 0) -> None:
-    """Schedule the relay's next run (one per time slot, whichever worker asks first)."""
-    # On the high queue: a bulk push filling the default queue must not delay recovery.
-    queueing.schedule_periodic(RELAY, "relay", "high", current_app.config["RELAY_INTERVAL_SECONDS"],
-                               delay_seconds, failure_ttl=3600)

@@ -16,15 +16,12 @@ from typing import Callable, TypeVar
 from flask import current_app
 from sqlalchemy.orm.attributes import flag_modified
 
+from core import clients, clock, connections, outbox, quota, tokens
+from core.db import db
+from core.logs import log_event
+from core.models import ExportJob, JobKind, JobStatus
+from core.retry import retry_delay
 from providers.errors import ProviderError, RateLimited, Transient
-from webapp import clock
-from webapp.extensions import db
-from webapp.logs import log_event
-from webapp.models import ExportJob, JobKind, JobStatus
-from webapp.services import connections, providers, tokens
-
-from . import queueing, quota
-from .backoff import retry_delay
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -37,7 +34,7 @@ def run_removal(job_id: int, seq: int = 0) -> str:
         return "missing"
     if job.status != JobStatus.PENDING or job.enqueue_seq != seq:
         return f"skipped: {job.status.lower()}"
-    if not queueing.claim(job):
+    if not outbox.claim(job):
         return "skipped: claimed by another worker"
     started = time.perf_counter()
     connection = connections.find(job.athlete_id, job.provider)
@@ -46,7 +43,7 @@ def run_removal(job_id: int, seq: int = 0) -> str:
     run = _RemovalRun(job, connection.id)
     try:
         with quota.calling(bulk=False):
-            providers.api(job.provider).remove(run)
+            clients.api(job.provider).remove(run)
     except quota.Throttled as throttled:
         job.attempts -= 1
         return _park(job, clock.from_real(throttled.retry_at), started, str(throttled))
@@ -58,7 +55,7 @@ def run_removal(job_id: int, seq: int = 0) -> str:
             return _done(job, JobStatus.FAILED, started, f"{error} (gave up after {job.attempts} attempts)")
         job.last_error = str(error)
         at = clock.now() + timedelta(seconds=retry_delay(job.attempts, delays, current_app.config["EXPORT_RETRY_JITTER"]))
-        queueing.requeue(job, at)
+        outbox.requeue(job, at)
         db.session.commit()
         _log(job, "RETRY", started, str(error))
         return "retry"
@@ -89,7 +86,7 @@ class _RemovalRun:
 
 def _park(job: ExportJob, until, started: float, reason: str) -> str:
     job.last_error = reason
-    queueing.park(job, until)
+    outbox.park(job, until)
     db.session.commit()
     _log(job, "QUOTA_WAIT", started, reason)
     return "waiting for quota"

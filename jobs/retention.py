@@ -9,8 +9,8 @@ to the device.  Open jobs are never touched.
 
 Deletes go by primary key in batches of RETENTION_BATCH, one commit each: every batch
 locks a few hundred rows for milliseconds, never the table, and a crash half way loses
-nothing but the rest of the round.  The job schedules its next run itself, like the relay
-(each worker makes sure it is scheduled), every RETENTION_INTERVAL_SECONDS.
+nothing but the rest of the round.  A periodic job (jobs/periodic.py), every
+RETENTION_INTERVAL_SECONDS.
 """
 
 from __future__ import annotations
@@ -22,23 +22,17 @@ from flask import current_app
 from sqlalchemy import and_, delete, exists, or_, select
 from sqlalchemy.orm import aliased
 
-from webapp import clock
-from webapp.extensions import db
-from webapp.logs import log_event
-from webapp.models import ExportAttempt, ExportJob, JobKind, JobStatus
-
-from . import queueing
+from core import clock
+from core.db import db
+from core.logs import log_event
+from core.models import ExportAttempt, ExportJob, JobKind, JobStatus
 
 logger = logging.getLogger(__name__)
-TRIM = "jobs.retention.trim"
 FINISHED = (JobStatus.COMPLETED, JobStatus.SUPERSEDED, JobStatus.FAILED)
 
 
 def trim() -> str:
-    try:
-        jobs, attempts = trim_history()
-    finally:
-        ensure_scheduled(current_app.config["RETENTION_INTERVAL_SECONDS"])
+    jobs, attempts = trim_history()
     if jobs:
         log_event(logger, "retention", jobs_deleted=jobs, attempts_deleted=attempts, outcome="trimmed")
     return f"deleted {jobs} jobs, {attempts} attempts"
@@ -65,9 +59,3 @@ def trim_history(now=None) -> tuple[int, int]:
         jobs += db.session.execute(delete(ExportJob).where(ExportJob.id.in_(ids))).rowcount
         db.session.commit()
     return jobs, attempts
-
-
-def ensure_scheduled(delay_seconds: float = 0) -> None:
-    """Schedule the next round (one per interval, whichever worker asks first)."""
-    queueing.schedule_periodic(TRIM, "retention", "default", current_app.config["RETENTION_INTERVAL_SECONDS"],
-                               delay_seconds, failure_ttl=86400)

@@ -113,7 +113,7 @@ def database_url(backend, request, tmp_path_factory):
     app = create_app(base_config(url), env="testing")
     with app.app_context():
         upgrade()
-        from webapp.extensions import db
+        from core.db import db
 
         db.engine.dispose()
     return url
@@ -137,8 +137,8 @@ def app_config():
 
 @pytest.fixture
 def app(database_url, app_config):
+    from core.db import db
     from webapp import create_app
-    from webapp.extensions import db
 
     app = create_app(base_config(database_url, **app_config), env="testing")
     with app.app_context():
@@ -249,9 +249,9 @@ class Live:
 
 
 def start_live(database_url, **config):
+    from core.db import db
     from tests.support.servers import LiveServer, free_port
     from webapp import create_app
-    from webapp.extensions import db
 
     port = free_port()
     app = create_app(base_config(database_url, PUBLIC_URL=f"http://127.0.0.1:{port}", **config), env="testing")
@@ -266,7 +266,7 @@ def live(database_url, app_config):
     yield live
     live.server.stop()
     with live.app.app_context():
-        from webapp.extensions import db
+        from core.db import db
 
         db.session.remove()
         db.engine.dispose()
@@ -351,7 +351,7 @@ def pipeline(database_url, redis_server, tmp_path, monkeypatch):
     workers.stop_all()
     live.server.stop()
     with live.app.app_context():
-        from webapp.extensions import db
+        from core.db import db
 
         db.session.remove()
         db.engine.dispose()

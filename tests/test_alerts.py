@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from webapp.services import metrics
+from core import metrics
 
 pytestmark = pytest.mark.integration
 RULES = Path(__file__).resolve().parent.parent / "deploy" / "prometheus"

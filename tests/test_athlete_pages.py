@@ -7,12 +7,12 @@ from datetime import datetime, timezone
 
 import pytest
 
+from core.db import db
+from core.models import DeviceConnection, ExportJob, TrainingSession
 from tests.conftest import csrf_token, login
 from tests.support.fit_decode import decode, expanded_steps
 from tests.support.workouts import SPEC_EXAMPLE
 from webapp.athlete.badges import badge_for, local_time
-from webapp.extensions import db
-from webapp.models import DeviceConnection, ExportJob, TrainingSession
 
 
 @pytest.fixture

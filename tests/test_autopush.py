@@ -348,8 +348,8 @@ def test_an_older_revision_is_superseded_and_only_the_newest_goes(pipeline):
     athlete.coach_api.put(f"/plans/{plan['id']}", json={"sessions": sessions})
     pipeline.workers.start(1)
     pipeline.wait_status(athlete.api, sessions[0]["id"], "SENT")
-    from webapp.extensions import db
-    from webapp.models import ExportJob
+    from core.db import db
+    from core.models import ExportJob
 
     with pipeline.live.app.app_context():
         statuses = [(j.revision, j.status) for j in db.session.query(ExportJob).order_by(ExportJob.id)]
@@ -390,8 +390,8 @@ def test_two_workers_racing_one_session_leave_one_workout(pipeline):
     # Deliver the same job twice (as RQ may after a lost acknowledgement) to two workers.
     from rq import Queue
 
-    from webapp.extensions import db
-    from webapp.models import ExportJob
+    from core.db import db
+    from core.models import ExportJob
 
     with pipeline.live.app.app_context():
         job_id = db.session.query(ExportJob).filter_by(session_id=session_id).one().id
@@ -412,8 +412,8 @@ def _kill_mid_create(pipeline, athlete, provider):
     victim = pipeline.workers.start(1)[0]
     plan = create_plan(athlete, [endurance("2026-11-24")])
     session_id = plan["sessions"][0]["id"]
-    from webapp.extensions import db
-    from webapp.models import ExportJob
+    from core.db import db
+    from core.models import ExportJob
 
     def processing():
         with pipeline.live.app.app_context():
@@ -454,8 +454,8 @@ def test_a_worker_killed_mid_create_at_garmin_leaves_one_workout_on_the_calendar
 # -- helpers --------------------------------------------------------------------------------------------------
 
 def _attempts(pipeline, session_id):
-    from webapp.extensions import db
-    from webapp.models import ExportAttempt
+    from core.db import db
+    from core.models import ExportAttempt
 
     with pipeline.live.app.app_context():
         rows = db.session.query(ExportAttempt).filter_by(session_id=session_id).order_by(ExportAttempt.id).all()

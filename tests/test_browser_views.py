@@ -12,8 +12,17 @@ import pytest
 
 from tests.support.pipeline import Client
 from tests.support.workouts import EASY_RUN, SPEC_EXAMPLE
-from tests.test_browser import (MONDAY, chromium, connect_garmin, login, mark_page, people_in_browsers, wait_for_js,  # noqa: F401
-                                same_page, shots)
+from tests.test_browser import (  # noqa: F401
+    MONDAY,
+    chromium,
+    connect_garmin,
+    login,
+    mark_page,
+    people_in_browsers,
+    same_page,
+    shots,
+    wait_for_js,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 PHONE = {"width": 375, "height": 740}

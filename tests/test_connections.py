@@ -7,8 +7,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from webapp.extensions import db
-from webapp.models import DeviceConnection
+from core.db import db
+from core.models import DeviceConnection
 
 
 @pytest.fixture

@@ -11,16 +11,16 @@ from pathlib import Path
 
 import pytest
 
+from providers.compatibility import ADAPTED, EXACT, UNSUPPORTED, Unsupported
 from providers.garmin import convert as garmin
 from providers.wahoo import convert as wahoo
-from workouts.formats import fit
-from providers.compatibility import ADAPTED, EXACT, UNSUPPORTED, Unsupported
 from sandbox import garmin as garmin_rules
 from sandbox import wahoo as wahoo_rules
 from tests.support.fit_decode import decode, expanded_steps
 from tests.support.workouts import SPEC_EXAMPLE, workout
 from tests.test_engine_properties import assert_same_fit_step
 from workouts import Thresholds, normalize, prepare
+from workouts.formats import fit
 
 GOLDEN = Path(__file__).parent / "golden"
 

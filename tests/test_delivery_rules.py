@@ -10,10 +10,10 @@ from types import SimpleNamespace
 import httpx
 import pytest
 
-from jobs import quota
-from jobs.backoff import retry_at
+from core import quota
+from core.delivery import routing, window
+from core.retry import retry_at
 from providers.wahoo.api import rate_state
-from webapp.services import routing, window
 
 NOW = datetime(2026, 11, 25, 15, 0)  # naive UTC: Wednesday afternoon in Europe, morning in Honolulu
 

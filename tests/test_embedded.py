@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 import requests
 
+from core.clock import monday_of
 from tests.support.browser import Browser
 from tests.support.pipeline import wait_for
 from tests.support.servers import free_port, wait_for_port
 from tests.support.workouts import EASY_RUN
-from webapp.timeutil import monday_of
 
 pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parent.parent

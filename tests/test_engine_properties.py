@@ -8,14 +8,14 @@ import math
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from providers.wahoo import convert as wahoo
-from workouts.formats import fit
 from providers.compatibility import ADAPTED, EXACT, UNSUPPORTED, report
+from providers.wahoo import convert as wahoo
 from sandbox import garmin as garmin_rules
 from sandbox import wahoo as wahoo_rules
 from tests.support.fit_decode import decode, expanded_steps
 from tests.support.strategies import thresholds, workouts
 from workouts import Thresholds, WorkoutInvalid, check_workout, normalize, prepare
+from workouts.formats import fit
 from workouts.structure import flatten, native_tree
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

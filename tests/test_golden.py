@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from workouts.formats import fit
 from providers.compatibility import UNSUPPORTED, fit_for
 from tests.support.fit_decode import decode, step_summary
 from workouts import Thresholds, prepare
+from workouts.formats import fit
 
 GOLDEN = Path(__file__).parent / "golden"
 CASES = sorted(p.name for p in GOLDEN.iterdir() if p.is_dir())

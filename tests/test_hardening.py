@@ -15,9 +15,9 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import event
 
+from core.config import ConfigError, load_config
 from tests.conftest import csrf_token, login
 from tests.support.workouts import EASY_RUN
-from webapp.config import ConfigError, load_config
 
 REMEMBER = "remember_token"
 
@@ -172,16 +172,15 @@ def _ping(client, kind, body, raw=None):
 
 
 def _queued(app) -> dict[str, int]:
-    from webapp.extensions import rq
-    from webapp.queue import QUEUES
+    from core.queue import QUEUES, rq
 
     with app.app_context():
         return {name: rq.get_queue(name).count + rq.get_queue(name).scheduled_job_registry.count for name in QUEUES}
 
 
 def _garmin_connection(app, athlete_id, user_id="garmin-user-1", status="ACTIVE", reason=None):
-    from webapp.extensions import db
-    from webapp.models import DeviceConnection
+    from core.db import db
+    from core.models import DeviceConnection
 
     with app.app_context():
         row = DeviceConnection(athlete_id=athlete_id, provider="GARMIN", provider_user_id=user_id, status=status,
@@ -195,7 +194,7 @@ def _garmin_connection(app, athlete_id, user_id="garmin-user-1", status="ACTIVE"
 @pytest.fixture
 def statements(app):
     """The SQL statements run while a block runs."""
-    from webapp.extensions import db
+    from core.db import db
 
     seen: list[str] = []
     with app.app_context():
@@ -310,8 +309,8 @@ def test_athlete_names_with_control_characters_are_refused_at_creation(people, n
 
 
 def test_the_calendar_feed_holds_a_name_stored_with_a_line_break(app, client, people, api_as):
-    from webapp.extensions import db
-    from webapp.models import User
+    from core.db import db
+    from core.models import User
     from webapp.services import calendar
 
     coach = people.coach()
@@ -331,7 +330,7 @@ def test_the_calendar_feed_holds_a_name_stored_with_a_line_break(app, client, pe
 
 
 def test_the_text_log_writes_one_line_whatever_a_value_holds():
-    from webapp.logs import configure_logging, log_event
+    from core.logs import configure_logging, log_event
 
     stream = io.StringIO()
     configure_logging("INFO", stream=stream, fmt="text")
@@ -417,10 +416,11 @@ def test_nothing_enables_the_sandbox_in_production(monkeypatch):
 def test_a_wahoo_refresh_waiting_on_the_lock_says_wahoo(app, people, monkeypatch, backend):
     if backend == "postgresql":
         pytest.skip("PostgreSQL refreshes under a row lock, which waits instead of timing out")
+    from core import tokens
+    from core.db import db
+    from core.models import DeviceConnection
+    from core.queue import rq
     from providers.errors import Transient
-    from webapp.extensions import db, rq
-    from webapp.models import DeviceConnection
-    from webapp.services import tokens
 
     athlete = people.athlete(people.coach(), email="ana@example.test")
     with app.app_context():

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from cryptography.fernet import Fernet
 
-from tests.conftest import TOKEN_KEY
+from core.db import db
+from core.models import DeviceConnection
+from tests.conftest import TOKEN_KEY, base_config
 from webapp import create_app
-from webapp.extensions import db
-from webapp.models import DeviceConnection
-from tests.conftest import base_config
 
 
 def test_rotate_keys_re_encrypts_so_the_old_key_can_go(app, people, database_url):

@@ -66,8 +66,8 @@ def bodies(owned: list[int]):
 
 @pytest.fixture(scope="module")
 def world(database_url):
+    from core.db import db
     from webapp import create_app
-    from webapp.extensions import db
 
     app = create_app(base_config(database_url, PUBLIC_URL=f"http://127.0.0.1:{free_port()}",
                                  LOGIN_RATE_LIMIT="100000 per minute"), env="testing")

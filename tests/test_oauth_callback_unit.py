@@ -30,8 +30,8 @@ def test_a_token_endpoint_error_leaves_no_connection(client, people):
     page = client.get(f"/connections/garmin/callback?code=abc&state={state}", follow_redirects=True)
     assert "Garmin was not connected" in page.get_data(as_text=True)
     assert responses.calls[0].request.body.count("code_verifier=") == 1
-    from webapp.extensions import db
-    from webapp.models import DeviceConnection
+    from core.db import db
+    from core.models import DeviceConnection
 
     with client.application.app_context():
         assert db.session.query(DeviceConnection).count() == 0

@@ -12,14 +12,13 @@ from datetime import datetime, timedelta
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from core import clock, metrics
+from core.clock import real_now
+from core.db import db
+from core.models import DeviceConnection, ExportJob, TrainingSession
 from tests.conftest import csrf_token, login
 from tests.support.workouts import EASY_RUN
-from webapp import clock, create_app
-from webapp.extensions import db
-from webapp.models import DeviceConnection, ExportJob, TrainingSession
-from webapp.services import metrics
-from webapp.timeutil import utcnow
-
+from webapp import create_app
 
 
 def families(text: str) -> dict:
@@ -101,7 +100,7 @@ def trouble(app, people, api_as):
         db.session.query(ExportJob).delete()
         jobs = {
             "stuck": ExportJob(session_id=ids[0], athlete_id=athlete, provider="GARMIN", revision=1, status="PROCESSING",
-                               attempts=1, next_attempt_at=now, lease_expires_at=utcnow() - timedelta(minutes=3)),
+                               attempts=1, next_attempt_at=now, lease_expires_at=real_now() - timedelta(minutes=3)),
             "idle": ExportJob(session_id=ids[1], athlete_id=athlete, provider="GARMIN", revision=1, status="PENDING",
                               next_attempt_at=now - timedelta(minutes=20)),
             "retrying": ExportJob(session_id=ids[2], athlete_id=athlete, provider="GARMIN", revision=1,
@@ -176,7 +175,7 @@ def test_an_operator_sees_no_plan_and_others_no_operator_page(client, trouble):
 # -- logs a person can read ----------------------------------------------------------------------
 
 def test_text_and_json_logs_carry_the_same_fields_and_hide_only_secrets():
-    from webapp.logs import configure_logging, log_event
+    from core.logs import configure_logging, log_event
 
     lines = {}
     for fmt in ("text", "json"):

@@ -9,13 +9,13 @@ import re
 
 import pytest
 
+from core.db import db
+from core.models import DeviceConnection
 from tests.conftest import day
-from tests.test_browser import chromium, login, shots  # noqa: F401
-from tests.test_browser_views import PHONE, fits_the_phone
 from tests.support.pipeline import wait_for
 from tests.support.workouts import EASY_RUN
-from webapp.extensions import db
-from webapp.models import DeviceConnection
+from tests.test_browser import chromium, login, shots  # noqa: F401
+from tests.test_browser_views import PHONE, fits_the_phone
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 

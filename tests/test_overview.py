@@ -9,10 +9,10 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import event
 
+from core.db import db
+from core.models import DeviceConnection, TrainingSession
 from tests.conftest import login
 from tests.support.workouts import EASY_RUN, SPEC_EXAMPLE
-from webapp.extensions import db
-from webapp.models import DeviceConnection, TrainingSession
 
 WEEK = "2026-11-23"
 

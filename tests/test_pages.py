@@ -102,8 +102,8 @@ def test_coach_creates_an_endurance_session_through_the_builder_and_sees_it_afte
     week = client.get(f"/plans?athlete={athlete}&week=2026-11-23").get_data(as_text=True)
     assert "Over-unders" in week and "Not connected" in week
 
-    from webapp.extensions import db
-    from webapp.models import TrainingSession
+    from core.db import db
+    from core.models import TrainingSession
 
     with client.application.app_context():
         session = db.session.query(TrainingSession).one()
@@ -138,8 +138,8 @@ def test_a_refused_save_keeps_the_coachs_input_and_shows_the_error_beside_the_st
     # The rule's error sits inside the fieldset of the step it names.
     step = re.search(r'data-path="steps\[1\]\.steps\[0\]">(.*?)</fieldset>', html, re.S).group(1)
     assert "cadence target is only allowed for BIKE" in step
-    from webapp.extensions import db
-    from webapp.models import TrainingSession
+    from core.db import db
+    from core.models import TrainingSession
 
     with client.application.app_context():
         assert db.session.query(TrainingSession).count() == 0

@@ -14,12 +14,12 @@ import redis as redis_lib
 import requests
 from prometheus_client.parser import text_string_to_metric_families
 
+from core.clock import monday_of
 from tests.conftest import TOKEN_KEY
 from tests.support.browser import Browser
 from tests.support.pipeline import Client, wait_for
 from tests.support.production import Production
 from tests.support.workouts import EASY_RUN
-from webapp.timeutil import monday_of
 
 pytestmark = [pytest.mark.integration, pytest.mark.one_db]
 

@@ -8,8 +8,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from rq.registry import ScheduledJobRegistry
 
-from jobs import queueing
-from webapp.timeutil import utcnow
+from core import outbox
+from core.clock import real_now
 
 
 @pytest.fixture
@@ -23,22 +23,22 @@ def tokyo_clock(monkeypatch):
 
 
 def test_scheduler_time_is_aware_utc_rounded_up_to_the_second():
-    assert queueing.scheduler_time(datetime(2026, 11, 24, 12, 0, 4, 870000)) == datetime(
+    assert outbox.scheduler_time(datetime(2026, 11, 24, 12, 0, 4, 870000)) == datetime(
         2026, 11, 24, 12, 0, 5, tzinfo=timezone.utc)
-    assert queueing.scheduler_time(datetime(2026, 11, 24, 12, 0, 4)) == datetime(
+    assert outbox.scheduler_time(datetime(2026, 11, 24, 12, 0, 4)) == datetime(
         2026, 11, 24, 12, 0, 4, tzinfo=timezone.utc)
-    assert queueing.scheduler_time(datetime(2026, 12, 31, 23, 59, 59, 1)) == datetime(
+    assert outbox.scheduler_time(datetime(2026, 12, 31, 23, 59, 59, 1)) == datetime(
         2027, 1, 1, tzinfo=timezone.utc)
 
 
 def test_a_retry_is_released_no_earlier_than_its_backoff_ends(app, tokyo_clock):
-    due = utcnow() + timedelta(seconds=30, microseconds=870000)
+    due = real_now() + timedelta(seconds=30, microseconds=870000)
     due_epoch = due.replace(tzinfo=timezone.utc).timestamp()
-    wakeup = queueing.Wakeup(queueing.RUN_EXPORT, (7, 3), "export-7-3", "high", due)
+    wakeup = outbox.Wakeup(outbox.RUN_EXPORT, (7, 3), "export-7-3", "high", due)
     with app.app_context():
-        from webapp.extensions import rq
+        from core.queue import rq
 
-        assert queueing.enqueue([wakeup]) == 1
+        assert outbox.enqueue([wakeup]) == 1
         registry = ScheduledJobRegistry(queue=rq.get_queue("high"))
         score = registry.connection.zscore(registry.key, "export-7-3")
     # RQ releases a job once the clock reaches its score (whole seconds).
@@ -47,11 +47,12 @@ def test_a_retry_is_released_no_earlier_than_its_backoff_ends(app, tokyo_clock):
 
 def test_a_session_of_today_or_tomorrow_goes_to_the_front_of_the_queue(app, people, api_as):
     """A Sunday evening's burst of saves: Monday's workout must not wait behind Saturday's."""
+    from core.db import db
+    from core.models import DeviceConnection, ExportJob
+    from core.models.export import rq_job_id
+    from core.queue import rq
     from tests.conftest import day
     from tests.support.workouts import EASY_RUN
-    from webapp.extensions import db, rq
-    from webapp.models import DeviceConnection, ExportJob
-    from webapp.models.export import rq_job_id
 
     coach = people.coach()
     athlete = people.athlete(coach)

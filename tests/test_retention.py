@@ -8,10 +8,10 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from core.db import db
+from core.models import ExportAttempt, ExportJob
 from jobs.retention import trim_history
 from tests.support.workouts import EASY_RUN
-from webapp.extensions import db
-from webapp.models import ExportAttempt, ExportJob
 
 NOW = datetime(2026, 11, 23, 12, 0)
 

@@ -121,8 +121,8 @@ def world(app, people, api_as):
 
 
 def feed_secret(app, athlete_id: int) -> str:
-    from webapp.extensions import db
-    from webapp.models import User
+    from core.db import db
+    from core.models import User
     from webapp.services import calendar
 
     with app.app_context():
@@ -140,8 +140,8 @@ def as_role(app, world, role):
 
 
 def token_for(world, role):
-    from webapp.extensions import db
-    from webapp.models import User
+    from core.db import db
+    from core.models import User
 
     if role not in world["tokens"]:
         with world["people"].app.app_context():

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from core.config import ConfigError, load_config
 from tests.conftest import csrf_token, login
 from tests.support.workouts import EASY_RUN, SPEC_EXAMPLE
-from webapp.config import ConfigError, load_config
 
 # -- CSRF ------------------------------------------------------------------------------------
 

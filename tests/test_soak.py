@@ -63,8 +63,8 @@ def sessions_for(index: int) -> dict[str, list]:
 
 
 def _jobs_of(pipeline, workout_id):
-    from webapp.extensions import db
-    from webapp.models import ExportJob
+    from core.db import db
+    from core.models import ExportJob
 
     with pipeline.live.app.app_context():
         jobs = [j for j in db.session.query(ExportJob).all()
@@ -79,7 +79,7 @@ def app_logs():
     """Everything the app process logs during the soak, as its handler writes it."""
     import io
 
-    from webapp.logs import configure_logging
+    from core.logs import configure_logging
 
     buffer = io.StringIO()
     configure_logging("INFO", stream=buffer)
@@ -90,8 +90,8 @@ def app_logs():
 def test_fault_soak(backend, soak_env, pipeline, app_logs, capsys):
     if backend != "postgresql":
         pytest.skip("the soak runs on PostgreSQL, the production database")
-    from webapp.extensions import db
-    from webapp.models import (DeviceConnection, ExportAttempt, ExportJob, TrainingSession, User, WeeklyPlan)
+    from core.db import db
+    from core.models import DeviceConnection, ExportAttempt, ExportJob, TrainingSession, User, WeeklyPlan
 
     started = time.monotonic()
     athletes = []

@@ -11,10 +11,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import text
 
-from webapp.extensions import db
-from webapp.logs import configure_logging
-from webapp.models import DeviceConnection
-from webapp.services import providers, tokens
+from core import clients, tokens
+from core.db import db
+from core.logs import configure_logging
+from core.models import DeviceConnection
 
 
 @pytest.fixture
@@ -57,7 +57,7 @@ def test_no_token_code_or_secret_leaks(live, live_people, database_url, captured
         live.faults(provider, expireAccessTokens=True)
     with live.app.app_context():
         for row in db.session.query(DeviceConnection).filter_by(athlete_id=athlete_id):
-            tokens.with_token(row.id, providers.api(row.provider).user_id)
+            tokens.with_token(row.id, clients.api(row.provider).user_id)
 
     secrets = [t["token"] for t in live.sandbox("GET", "/_admin/tokens").json()] + codes + ["sandbox-secret"]
     assert len(secrets) >= 9

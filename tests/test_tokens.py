@@ -17,12 +17,12 @@ from pathlib import Path
 import pytest
 import requests
 
+from core import clients, tokens
+from core.db import db
+from core.models import DeviceConnection
 from providers.errors import TokenRevoked
 from tests.conftest import TOKEN_KEY
 from tests.support.pipeline import run_queued_jobs, run_scheduled_jobs_now
-from webapp.extensions import db
-from webapp.models import DeviceConnection
-from webapp.services import providers, tokens
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -54,7 +54,7 @@ def sandbox_tokens(live, provider, kind="access"):
 
 def call_user_id(live, connection_id, provider):
     with live.app.app_context():
-        return tokens.with_token(connection_id, providers.api(provider).user_id)
+        return tokens.with_token(connection_id, clients.api(provider).user_id)
 
 
 def test_a_token_near_expiry_is_refreshed_before_the_call_and_garmin_rotates_the_refresh_token(live, athlete):
@@ -99,7 +99,7 @@ def test_a_refused_refresh_marks_the_connection_for_reconnecting(live, athlete):
 RACER = textwrap.dedent("""
     import json, sys, time
     from webapp import create_app
-    from webapp.services import providers, tokens
+    from core import clients, tokens
 
     config = json.loads(sys.argv[1])
     app = create_app(config, env="testing")
@@ -107,7 +107,7 @@ RACER = textwrap.dedent("""
         while time.time() < config["START_AT"]:
             time.sleep(0.001)
         token = tokens.refresh(config["CONNECTION_ID"], refused_token=config["OLD_TOKEN"])
-        user = providers.api("WAHOO").user_id(token)
+        user = clients.api("WAHOO").user_id(token)
         print(json.dumps({"token": token, "user": user}))
 """)
 

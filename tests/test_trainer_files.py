@@ -8,10 +8,10 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from workouts.formats import trainer_files
 from tests.conftest import login
 from tests.support.workouts import EASY_RUN, SPEC_EXAMPLE, workout
 from workouts import Thresholds, prepare
+from workouts.formats import trainer_files
 
 FTP = Thresholds(ftp_watts=280, max_heart_rate=190, threshold_pace_sec_per_km=240)
 

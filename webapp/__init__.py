@@ -17,16 +17,17 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 from werkzeug.utils import import_string
 
-from jobs import queueing
+from core import outbox
+from core.config import INSTANCE, ROOT, load_config
+from core.db import db
+from core.logs import configure_logging
+from core.queue import init_queue
+from core.security import init_cipher
 
-from .config import INSTANCE, ROOT, load_config
 from .connections.oauth_clients import init_oauth
-from .extensions import csrf, db, limiter, login_manager, migrate
+from .extensions import csrf, limiter, login_manager, migrate
 from .headers import init_headers
 from .inputs import IdConverter
-from .logs import configure_logging
-from .queue import init_queue
-from .security import init_cipher
 from .templating import register_filters
 
 
@@ -51,7 +52,7 @@ def create_app(config: dict | None = None, env: str | None = None) -> Flask:
     init_headers(app)
     init_cipher(app)
     init_queue(app)
-    queueing.init_app(app)
+    outbox.init_app(app)
     init_oauth(app)
 
     register_filters(app)
@@ -73,9 +74,6 @@ def create_app(config: dict | None = None, env: str | None = None) -> Flask:
     def healthz():
         return jsonify(status="ok")
 
-    from .cli.serve import run_jobs_under_flask_run
-
-    run_jobs_under_flask_run(app)
     logging.getLogger(__name__).debug("app created", extra={"fields": {"env": app.config["APP_ENV"]}})
     return app
 

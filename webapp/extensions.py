@@ -1,26 +1,13 @@
-"""Flask extensions, created once here and bound to an app in ``create_app``."""
+"""The web app's Flask extensions, created once here and bound to an app in ``create_app``
+(the database and the queue are the core's: core/db.py, core/queue.py)."""
 
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
-from flask_rq import RQ
-from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy import MetaData
 
-# Named constraints, so that Alembic can alter them on SQLite and PostgreSQL alike.
-NAMING = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
-rq = RQ()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

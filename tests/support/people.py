@@ -15,8 +15,8 @@ class People:
     def athlete(self, coach, email="athlete@example.test", password="athlete-password", name=None, **profile):
         user_id = self._create(email, password, "athlete", name, coach)
         if profile:
-            from webapp.extensions import db
-            from webapp.models import AthleteProfile
+            from core.db import db
+            from core.models import AthleteProfile
 
             with self.app.app_context():
                 db.session.add(AthleteProfile(athlete_id=user_id, **profile))
@@ -27,9 +27,9 @@ class People:
         return self._create(email, password, "operator", name, None)
 
     def _create(self, email, password, role, name, coach_id):
+        from core.db import db
+        from core.models import User
         from webapp.services.accounts import create_user
-        from webapp.extensions import db
-        from webapp.models import User
 
         with self.app.app_context():
             coach = db.session.get(User, coach_id) if coach_id else None
@@ -38,8 +38,8 @@ class People:
             return user.id
 
     def token(self, user_id) -> str:
-        from webapp.extensions import db
-        from webapp.models import ApiToken, User
+        from core.db import db
+        from core.models import ApiToken, User
 
         with self.app.app_context():
             row, clear = ApiToken.issue(db.session.get(User, user_id))

@@ -35,7 +35,17 @@ class Workers:
             process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
             self.processes.append(process)
             started.append(process)
+        if not burst and not any(p.args[1] == "cron" for p in self.processes):
+            self.start_cron()
         return started
+
+    def start_cron(self) -> subprocess.Popen:
+        """RQ's cron scheduler with our periodic jobs (the relay, the retention), as production runs it."""
+        log = open(self.log_dir / "cron.log", "ab")
+        process = subprocess.Popen([RQ, "cron", "-c", "jobs.rq_settings", "--url", self.env["REDIS_URL"], "jobs.cron"],
+                                   cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        self.processes.append(process)
+        return process
 
     def kill(self, process: subprocess.Popen, sig=signal.SIGKILL) -> None:
         process.send_signal(sig)
@@ -88,9 +98,8 @@ class Client:
 def run_queued_jobs(app) -> None:
     """Run every job queued so far with our AppWorker, in this process (burst mode): for tests
     whose app uses a real Redis but starts no worker processes."""
+    from core.queue import QUEUES, rq
     from jobs.worker import AppWorker
-    from webapp.extensions import rq
-    from webapp.queue import QUEUES
 
     with app.app_context():
         queues = [rq.get_queue(name) for name in QUEUES]
@@ -102,8 +111,7 @@ def run_scheduled_jobs_now(app) -> int:
     (a coalesced ping check waits for the next slot, a retry for its delay); how many moved."""
     from rq import Queue
 
-    from webapp.extensions import rq
-    from webapp.queue import QUEUES
+    from core.queue import QUEUES, rq
 
     moved = 0
     with app.app_context():

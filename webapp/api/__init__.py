@@ -3,9 +3,11 @@
 from flask import Blueprint, g, request
 from sqlalchemy import select
 
-from ..extensions import csrf, db, limiter
-from ..models import ApiToken
-from ..models.user import hash_api_token
+from core.db import db
+from core.models import ApiToken
+from core.models.user import hash_api_token
+
+from ..extensions import csrf, limiter
 from .errors import ApiError, unauthorized
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")

@@ -6,9 +6,10 @@ from functools import wraps
 
 from flask import g, request
 
-from ..extensions import db
+from core.db import db
+from core.models import Role, TrainingSession, User, WeeklyPlan
+
 from ..inputs import BadJson, json_object
-from ..models import Role, TrainingSession, User, WeeklyPlan
 from .errors import bad_request, forbidden, not_found
 
 

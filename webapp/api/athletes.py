@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from ..extensions import db
-from ..models import Role
+from core.db import db
+from core.models import Role
+
 from ..services import profiles
 from . import bp
 from .access import current_user, json_body, require_role, visible_athlete

@@ -5,12 +5,13 @@ from __future__ import annotations
 from flask import jsonify
 from marshmallow import fields, validate
 
-from ..extensions import db
-from ..models import Provider, Role
+from core import connections as connection_service
+from core import exports
+from core.db import db
+from core.delivery import routing
+from core.models import Provider, Role
 from workouts.constants import SPORTS
 
-from ..services import connections as connection_service
-from ..services import exports, routing
 from . import bp
 from .access import current_user, json_body, require_role
 from .errors import conflict, invalid, not_found

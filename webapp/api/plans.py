@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask import jsonify, request
 from sqlalchemy import select
 
-from ..extensions import db
-from ..models import Role, User, WeeklyPlan
+from core.db import db
+from core.models import Role, User, WeeklyPlan
+
 from ..services import plans as plan_service
 from . import bp
 from .access import current_user, json_body, plan_for, require_role

@@ -11,11 +11,12 @@ from zoneinfo import available_timezones
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from core.models import SessionType
 from workouts import check_workout
-from workouts.characters import RULE as TEXT_RULE, is_clean
+from workouts.characters import RULE as TEXT_RULE
+from workouts.characters import is_clean
 
 from ..inputs import DATE_MAX, DATE_MIN, DATE_RULE, MAX_ID
-from ..models import SessionType
 
 MAX_SESSIONS_PER_PLAN = 50
 TITLE_MAX = 120

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+from core.clock import iso_utc
+from core.models import AthleteProfile, TrainingSession, User, WeeklyPlan
 from providers.compatibility import report_json
 from workouts import Thresholds, WorkoutInvalid, prepare
-
-from ..models import AthleteProfile, TrainingSession, User, WeeklyPlan
-from ..timeutil import iso_utc
 
 
 def compatibility(session: TrainingSession, thresholds: Thresholds) -> dict | None:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask import jsonify
 
-from ..extensions import db
-from ..models import Role
-from ..services import exports
+from core import exports
+from core.db import db
+from core.models import Role
+
 from . import bp
 from .access import current_user, require_role, session_for
 from .errors import conflict

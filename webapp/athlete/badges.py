@@ -20,10 +20,10 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import select
 
-from .. import clock
-from ..extensions import db
-from ..models import ExportJob, ExportStatus, JobKind, JobStatus, Provider, TrainingSession
-from ..services import window
+from core import clock
+from core.db import db
+from core.delivery import window
+from core.models import ExportJob, ExportStatus, JobKind, JobStatus, Provider, TrainingSession
 
 PASSED = "PASSED"  # not an export status: the badge of a session whose day passed unsent
 

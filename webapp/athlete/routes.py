@@ -11,19 +11,19 @@ from flask import Response, abort, flash, redirect, render_template, request, se
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from workouts.formats import fit, trainer_files
+from core import clock, exports
+from core.clock import monday_of, week_days
+from core.config import ROOT
+from core.connections import connections_of
+from core.db import db
+from core.models import ExportAttempt, Role, TrainingSession, User
 from workouts import WorkoutInvalid, prepare
+from workouts.formats import fit, trainer_files
 
-from .. import clock
 from ..auth.access import role_required, safe_next
-from ..config import ROOT
-from ..extensions import db
-from ..models import ExportAttempt, Role, TrainingSession, User
-from ..services import exports, fitreport, profile_form, profiles
-from ..services import plans as plan_service
-from ..services.connections import connections_of
 from ..inputs import date_arg
-from ..timeutil import monday_of, week_days
+from ..services import fitreport, profile_form, profiles
+from ..services import plans as plan_service
 from . import bp
 from .badges import badge_for, local_time
 from .describe import describe

@@ -8,9 +8,11 @@ from urllib.parse import urlsplit
 from flask import abort
 from flask_login import current_user, login_required
 
-from ..extensions import db, login_manager
+from core.db import db
+from core.models import User
+
+from ..extensions import login_manager
 from ..inputs import MAX_ID
-from ..models import User
 
 
 @login_manager.user_loader

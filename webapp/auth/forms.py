@@ -1,6 +1,7 @@
-from ..forms import PageForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
+
+from ..forms import PageForm
 
 
 class LoginForm(PageForm):

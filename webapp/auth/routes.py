@@ -8,10 +8,12 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
-from ..extensions import db, limiter
-from ..logs import log_event
-from ..models import User
-from ..models.user import normalize_email
+from core.db import db
+from core.logs import log_event
+from core.models import User
+from core.models.user import normalize_email
+
+from ..extensions import limiter
 from . import bp
 from .access import safe_next
 from .forms import LoginForm, PasswordForm

@@ -1,4 +1,5 @@
-"""The ``flask`` commands of api.md: users, seed-demo, workouts, serve."""
+"""The ``flask`` commands of api.md: users, seed-demo, workouts, connections.  (``serve`` and
+``run``, which run jobs, come from jobs/cli.py.)"""
 
 from flask import Flask
 
@@ -6,7 +7,6 @@ from flask import Flask
 def register(app: Flask) -> None:
     from .connections import connections
     from .seed import seed_demo
-    from .serve import serve
     from .users import users
     from .workouts import workouts
 
@@ -14,4 +14,3 @@ def register(app: Flask) -> None:
     app.cli.add_command(connections)
     app.cli.add_command(workouts)
     app.cli.add_command(seed_demo)
-    app.cli.add_command(serve)

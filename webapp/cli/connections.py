@@ -6,9 +6,9 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from ..extensions import db
-from ..models import DeviceConnection
-from ..security import cipher
+from core.db import db
+from core.models import DeviceConnection
+from core.security import cipher
 
 connections = AppGroup("connections", help="Device connections.")
 

@@ -7,10 +7,11 @@ from datetime import date, timedelta
 import click
 from flask import current_app
 
-from ..extensions import db
-from ..models import AthleteProfile, Role, SessionType
+from core.clock import monday_of
+from core.db import db
+from core.models import AthleteProfile, Role, SessionType
+
 from ..services import plans as plan_service
-from ..timeutil import monday_of
 from ..services.accounts import create_user, find_user
 
 COACH = ("coach@hybridpeaks.test", "coach-demo-2026", "Carla Coach")

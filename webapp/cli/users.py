@@ -5,9 +5,10 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from ..extensions import db
-from ..models import ApiToken, Role, User
-from ..models.user import normalize_email
+from core.db import db
+from core.models import ApiToken, Role, User
+from core.models.user import normalize_email
+
 from ..services.accounts import create_user, end_sessions, find_user
 
 users = AppGroup("users", help="Create accounts and API tokens.")

@@ -17,11 +17,11 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
+from providers.compatibility import EXACT, UNSUPPORTED, fit_for, report, summary_line
 from providers.garmin import convert as garmin
 from providers.wahoo import convert as wahoo
-from workouts.formats import fit
-from providers.compatibility import EXACT, UNSUPPORTED, fit_for, report, summary_line
 from workouts import Thresholds, WorkoutInvalid, check_workout, prepare
+from workouts.formats import fit
 
 MAX_FILE_BYTES = 1024 * 1024
 

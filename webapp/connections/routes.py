@@ -9,17 +9,18 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 from requests import RequestException
 
-from jobs import quota
+from core import clients, exports, quota
+from core import connections as connection_service
+from core.db import db
+from core.delivery import routing
+from core.logs import log_event
+from core.models import Provider, Role
 from providers.compatibility import TAKES
 from providers.errors import ProviderError
 from workouts.constants import SPORTS
 
 from ..auth.access import role_required
-from ..extensions import db
-from ..logs import log_event
-from ..models import Provider, Role
-from ..services import connections as connection_service
-from ..services import calendar, exports, providers, routing
+from ..services import calendar
 from . import bp
 from .oauth_clients import oauth_client
 
@@ -97,7 +98,7 @@ def callback(slug: str):
     try:
         quota.spend(provider, oauth=True)  # Garmin's partner minute counts OAuth requests
         token = oauth_client(slug).authorize_access_token()
-        api = providers.api(provider)
+        api = clients.api(provider)
         provider_user_id = api.user_id(token["access_token"])
         with quota.calling(athlete=provider_user_id):
             quota.spend(provider, athlete_only=True)  # the user-id call was this athlete's too

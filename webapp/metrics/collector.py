@@ -17,13 +17,18 @@ from rq import Queue, Worker
 from rq.job import Job
 from sqlalchemy import func, select
 
-from jobs import quota
-
-from .. import clock
-from ..extensions import db, rq
-from ..models import ConnectionStatus, DeviceConnection, ExportJob, ExportStatus, JobStatus, Provider, TrainingSession
-from ..queue import QUEUES
-from ..services import metrics
+from core import clock, metrics, quota
+from core.db import db
+from core.models import (
+    ConnectionStatus,
+    DeviceConnection,
+    ExportJob,
+    ExportStatus,
+    JobStatus,
+    Provider,
+    TrainingSession,
+)
+from core.queue import QUEUES, rq
 
 logger = logging.getLogger(__name__)
 

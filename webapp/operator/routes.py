@@ -8,10 +8,11 @@ import logging
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from core.db import db
+from core.logs import log_event
+from core.models import Provider, Role
+
 from ..auth.access import role_required
-from ..extensions import db
-from ..logs import log_event
-from ..models import Provider, Role
 from ..services import accounts, operations
 from . import bp
 

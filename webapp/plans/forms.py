@@ -1,7 +1,8 @@
-from ..forms import PageForm
 from wtforms import SelectChoice, SelectField, StringField
 
-from ..models import SessionType
+from core.models import SessionType
+
+from ..forms import PageForm
 
 
 class SessionForm(PageForm):

@@ -8,12 +8,13 @@ from datetime import timedelta
 from flask import render_template, request
 from flask_login import current_user
 
-from .. import clock
+from core import clock
+from core.clock import monday_of
+from core.models import Role
+
 from ..auth.access import role_required
-from ..models import Role
-from ..services import overview as overview_service
 from ..inputs import date_arg
-from ..timeutil import monday_of
+from ..services import overview as overview_service
 from . import bp
 
 

@@ -10,18 +10,19 @@ from flask_login import current_user
 from marshmallow import ValidationError
 from wtforms import SelectChoice
 
+from core import clock, exports
+from core.clock import monday_of, week_days
+from core.db import db
+from core.models import Role, SessionType, TrainingSession
+
 from ..api.errors import flatten_messages
 from ..api.schemas import SessionSchema
 from ..athlete.badges import badge_for
-from .. import clock
 from ..auth.access import coach_athlete_or_404, role_required
-from ..extensions import db
-from ..models import Role, SessionType, TrainingSession
-from ..services import exports, fitreport
-from ..templating import profile
-from ..services import plans as plan_service
 from ..inputs import date_arg, id_arg
-from ..timeutil import monday_of, week_days
+from ..services import fitreport
+from ..services import plans as plan_service
+from ..templating import profile
 from . import bp, builder
 from .forms import SessionForm
 

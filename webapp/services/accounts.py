@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from workouts.characters import RULE as TEXT_RULE, is_clean
-
-from ..extensions import db
-from ..models import ApiToken, Role, User
-from ..models.user import normalize_email
+from core.db import db
+from core.models import ApiToken, Role, User
+from core.models.user import normalize_email
+from workouts.characters import RULE as TEXT_RULE
+from workouts.characters import is_clean
 
 
 def find_user(email: str) -> User | None:

@@ -16,14 +16,13 @@ from datetime import datetime, timedelta, timezone
 from icalendar import Calendar, Event
 from sqlalchemy import select
 
+from core import clock
+from core.db import db
+from core.models import CalendarFeed, SessionType, TrainingSession, User, WeeklyPlan
+from core.security import cipher
 from workouts import WorkoutInvalid, normalize
 from workouts.characters import cleaned
 from workouts.profile import draw
-
-from .. import clock
-from ..extensions import db
-from ..models import CalendarFeed, SessionType, TrainingSession, User, WeeklyPlan
-from ..security import cipher
 
 PAST_DAYS, AHEAD_DAYS = 28, 84  # what the feed holds around today
 STATES = {"SENT": "on your device", "PENDING": "being sent", "FAILED": "not sent (see HybridPeaks)",

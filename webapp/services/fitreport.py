@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core.exports import Athlete
+from core.models import Provider, TrainingSession
 from providers.compatibility import EXACT, Fit, report
 from workouts import WorkoutInvalid, check_workout, prepare
-
-from ..models import Provider, TrainingSession
-from .exports import Athlete
 
 
 @dataclass(frozen=True)
@@ -53,6 +52,6 @@ def device_fit(session: TrainingSession, athlete: Athlete) -> DeviceFit | None:
 
 
 def _chosen(workout: dict, athlete: Athlete) -> str | None:
-    from .routing import choose
+    from core.delivery.routing import choose
 
     return choose(workout["sport"], athlete.active, athlete.routes)

@@ -15,11 +15,12 @@ from rq.job import Job
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from jobs import queueing, quota
-
-from .. import clock
-from ..extensions import db, rq
-from ..models import (
+from core import clock, outbox, quota
+from core.clock import real_now
+from core.db import db
+from core.delivery.priority import BULK
+from core.exports import RetryRefused, bulk_budget, retry
+from core.models import (
     ConnectionStatus,
     DeviceConnection,
     ExportJob,
@@ -29,10 +30,7 @@ from ..models import (
     Provider,
     TrainingSession,
 )
-from ..queue import QUEUES
-from ..timeutil import utcnow
-from .exports import RetryRefused, bulk_budget, retry
-from .priority import BULK
+from core.queue import QUEUES, rq
 
 STUCK_AFTER = timedelta(minutes=5)  # due this long with no worker taking it: something is wrong
 LIST_LIMIT = 100
@@ -92,10 +90,10 @@ def troubled_jobs() -> list[JobRow]:
     """Open jobs an operator should know of: stuck on a dead worker, due with no worker taking
     them, retrying after errors, waiting for quota.  (Sessions waiting for their delivery
     window are normal and not listed.)"""
-    now, real_now = clock.now(), utcnow()
+    now, real = clock.now(), clock.real_now()
     rows = []
     stuck = db.session.scalars(select(ExportJob).where(
-        ExportJob.status == JobStatus.PROCESSING, ExportJob.lease_expires_at < real_now)
+        ExportJob.status == JobStatus.PROCESSING, ExportJob.lease_expires_at < real)
         .order_by(ExportJob.lease_expires_at).limit(LIST_LIMIT)).all()
     rows += [JobRow(j, "stuck", "its worker stopped mid-attempt (lease expired); the relay takes it back") for j in stuck]
     idle = db.session.scalars(select(ExportJob).where(
@@ -175,9 +173,9 @@ def requeue(job_id: int) -> ExportJob:
     job = db.session.get(ExportJob, job_id)
     if job is None or job.status not in JobStatus.OPEN:
         raise ActionRefused("Only an open job (PENDING or PROCESSING) can be requeued.")
-    if job.status == JobStatus.PROCESSING and job.lease_expires_at and job.lease_expires_at > utcnow():
+    if job.status == JobStatus.PROCESSING and job.lease_expires_at and job.lease_expires_at > real_now():
         raise ActionRefused("This job is running on a worker now; requeue it only once its lease has expired.")
-    queueing.requeue(job, clock.now())
+    outbox.requeue(job, clock.now())
     return job
 
 

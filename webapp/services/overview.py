@@ -15,14 +15,14 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from core import clock
+from core.db import db
+from core.exports import Athlete
+from core.models import DeliveryRoute, DeviceConnection, ExportStatus, Provider, TrainingSession, User, WeeklyPlan
 from providers.compatibility import UNSUPPORTED
 
-from .. import clock
 from ..athlete.badges import PASSED, Badge, badge_for, open_attempts
-from ..extensions import db
-from ..models import DeliveryRoute, DeviceConnection, ExportStatus, Provider, TrainingSession, User, WeeklyPlan
 from . import fitreport
-from .exports import Athlete
 
 ORDER = ("failed", "reconnect", "not connected", "adapted", "fine")
 

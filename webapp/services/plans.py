@@ -14,9 +14,9 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from ..extensions import db
-from ..models import SessionType, TrainingSession, User, WeeklyPlan
-from . import exports
+from core import exports
+from core.db import db
+from core.models import SessionType, TrainingSession, User, WeeklyPlan
 
 
 class PlanConflict(Exception):

@@ -7,9 +7,10 @@ import re
 
 from marshmallow import ValidationError
 
+from core.models import User
+
 from ..api.errors import flatten_messages
 from ..api.schemas import PROFILE_FIELDS, ProfileSchema
-from ..models import User
 
 PACES = ("thresholdPaceSecPerKm", "swimThresholdPaceSecPer100m")
 

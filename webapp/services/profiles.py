@@ -7,9 +7,9 @@ sends again every upcoming session whose payload changes, and only those
 
 from __future__ import annotations
 
-from ..extensions import db
-from ..models import AthleteProfile, User
-from . import exports
+from core import exports
+from core.db import db
+from core.models import AthleteProfile, User
 
 
 def update(athlete: User, values: dict) -> AthleteProfile:

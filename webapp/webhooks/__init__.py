@@ -37,12 +37,14 @@ from flask import Blueprint, current_app, jsonify, request
 from redis.exceptions import RedisError
 from sqlalchemy import and_, or_, select
 
-from jobs import queueing
+from core import outbox
+from core.db import db
+from core.logs import log_event
+from core.models import ConnectionStatus, DeviceConnection, RevokedReason
+from core.queue import rq
 
-from ..extensions import csrf, db, rq
+from ..extensions import csrf
 from ..inputs import BadJson, json_object
-from ..logs import log_event
-from ..models import ConnectionStatus, DeviceConnection, RevokedReason
 
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 csrf.exempt(bp)
@@ -92,7 +94,7 @@ def checkable(kind: str, ids: list[str]) -> list[int]:
         DeviceConnection.provider == GARMIN, DeviceConnection.provider_user_id.in_(ids), state)))
 
 
-def coalesced(kind: str, func: str, connection_ids: list[int], now: float | None = None) -> list[queueing.Wakeup]:
+def coalesced(kind: str, func: str, connection_ids: list[int], now: float | None = None) -> list[outbox.Wakeup]:
     """The checks to queue for these connections: none where one already starts after now."""
     now = time.time() if now is None else now
     window = current_app.config["PING_COALESCE_SECONDS"]
@@ -105,7 +107,7 @@ def coalesced(kind: str, func: str, connection_ids: list[int], now: float | None
             if redis.set(key, 1, nx=True, ex=3 * window):
                 at = None if at_slot == slot else \
                     datetime.fromtimestamp(at_slot * window, timezone.utc).replace(tzinfo=None)
-                wakeups.append(queueing.Wakeup(func, (connection_id,), None, PINGS_QUEUE, at=at,
+                wakeups.append(outbox.Wakeup(func, (connection_id,), None, PINGS_QUEUE, at=at,
                                                retry_intervals=CHECK_RETRIES))
                 break
     return wakeups
@@ -129,7 +131,7 @@ def garmin_ping(kind: str):
         checks = coalesced(kind, func, connection_ids)
     except RedisError:
         return jsonify(error="try again later"), 503
-    if queueing.enqueue(checks) < len(checks):
+    if outbox.enqueue(checks) < len(checks):
         return jsonify(error="try again later"), 503  # the queue is down: Garmin retries pings
     log_event(logger, f"garmin {kind} ping", users=len(ids), connections=len(connection_ids), checks=len(checks),
               outcome="to be confirmed with Garmin")

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from flask import current_app
 
-from jobs import quota
-from providers.garmin import api as garmin_api
-from providers.wahoo import api as wahoo_api
 from providers.delivery import Client
+from providers.garmin import api as garmin_api
 from providers.http import ProviderHttp
+from providers.wahoo import api as wahoo_api
 
-from . import metrics
+from . import metrics, quota
 
 MODULES = {"GARMIN": garmin_api, "WAHOO": wahoo_api}
 CLASSES = {"GARMIN": garmin_api.GarminApi, "WAHOO": wahoo_api.WahooApi}

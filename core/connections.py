@@ -15,10 +15,10 @@ from sqlalchemy import delete, select
 
 from providers.errors import ProviderError
 
-from ..extensions import db
-from ..logs import log_event
-from ..models import ConnectionStatus, DeliveryRoute, DeviceConnection, User
-from . import providers, tokens
+from . import clients, tokens
+from .db import db
+from .logs import log_event
+from .models import ConnectionStatus, DeliveryRoute, DeviceConnection, User
 
 logger = logging.getLogger(__name__)
 
@@ -118,7 +118,7 @@ def _ensure_one_primary(athlete_id: int) -> None:
 
 def _revoke_at_provider(connection: DeviceConnection) -> None:
     try:
-        tokens.with_token(connection.id, providers.api(connection.provider).revoke)
+        tokens.with_token(connection.id, clients.api(connection.provider).revoke)
     except ProviderError as error:
         log_event(logger, "revoke at provider failed", level=logging.WARNING, athlete_id=connection.athlete_id,
                   provider=connection.provider, outcome=type(error).__name__)

@@ -28,16 +28,16 @@ from datetime import datetime, timedelta, timezone
 from flask import Flask, current_app
 from redis.exceptions import RedisError
 from rq import Queue, Retry
-from rq.exceptions import DuplicateJobError
 from sqlalchemy import event, update
 from sqlalchemy.orm import Session
 
-from webapp import clock
-from webapp.extensions import db, rq
-from webapp.logs import log_event
-from webapp.models.export import ExportJob, JobKind, JobStatus, rq_job_id
-from webapp.services import priority
-from webapp.timeutil import utcnow
+from . import clock
+from .clock import real_now
+from .db import db
+from .delivery import priority
+from .logs import log_event
+from .models.export import ExportJob, JobKind, JobStatus, rq_job_id
+from .queue import rq
 
 logger = logging.getLogger(__name__)
 
@@ -90,19 +90,6 @@ def scheduler_time(at: datetime) -> datetime:
     return at
 
 
-def schedule_periodic(func: str, name: str, queue: str, interval: float, delay_seconds: float,
-                      failure_ttl: int) -> None:
-    """Schedule the next run of a periodic job, one per time slot of ``interval`` seconds:
-    every worker asks, and the slot's job id makes all but the first ask do nothing."""
-    at = scheduler_time(utcnow() + timedelta(seconds=delay_seconds))
-    slot = int(at.timestamp() // interval)
-    try:
-        rq.get_queue(queue).enqueue_at(at, func, job_id=f"hybridpeaks-{name}-{slot}", unique=True,
-                                       result_ttl=interval * 2, failure_ttl=failure_ttl)
-    except DuplicateJobError:
-        pass
-
-
 def requeue(job: ExportJob, at: datetime | None = None) -> None:
     """Run ``job`` again at ``at`` (clock time; else when it is already due), once this
     transaction commits; the caller commits."""
@@ -127,7 +114,7 @@ def claim(job: ExportJob) -> bool:
     wake-ups of the same row cannot both run it.  An IntegrityError from a unique index
     is the caller's to handle."""
     # A lease measures the worker, not the calendar: real time.
-    lease = utcnow() + timedelta(seconds=current_app.config["EXPORT_LEASE_SECONDS"])
+    lease = real_now() + timedelta(seconds=current_app.config["EXPORT_LEASE_SECONDS"])
     result = db.session.execute(
         update(ExportJob)
         .where(ExportJob.id == job.id, ExportJob.status == JobStatus.PENDING, ExportJob.enqueue_seq == job.enqueue_seq)

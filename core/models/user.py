@@ -13,8 +13,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from workouts import Thresholds
 
-from ..extensions import db
-from ..timeutil import utcnow
+from ..clock import real_now
+from ..db import db
 
 
 class Role:
@@ -42,7 +42,7 @@ class User(UserMixin, db.Model):
     # Every browser session and remember cookie carries this number (get_id): bumping it
     # (logout, a password change, an operator's revocation) ends all of them at once.
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=real_now)
 
     coach: Mapped["User | None"] = relationship(remote_side=[id], back_populates="athletes")
     athletes: Mapped[list["User"]] = relationship(back_populates="coach", order_by="User.name")
@@ -107,7 +107,7 @@ class ApiToken(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=real_now)
     last_used_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship()
@@ -130,7 +130,7 @@ class AthleteProfile(db.Model):
     threshold_pace_sec_per_km: Mapped[int | None]
     swim_threshold_pace_sec_per_100m: Mapped[int | None]
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=real_now, onupdate=real_now)
 
     athlete: Mapped[User] = relationship(back_populates="profile")
 
@@ -152,4 +152,4 @@ class CalendarFeed(db.Model):
     athlete_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
     secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
     secret_enc: Mapped[str] = mapped_column(String(255))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=real_now)

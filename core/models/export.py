@@ -13,8 +13,8 @@ from datetime import datetime
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
-from ..timeutil import utcnow
+from ..clock import real_now
+from ..db import db
 from .plan import TrainingSession
 
 
@@ -67,7 +67,7 @@ class ExportJob(db.Model):
     attempts: Mapped[int] = mapped_column(default=0)
     # The RQ job that should run this row next is "export-<id>-<enqueue_seq>".
     enqueue_seq: Mapped[int] = mapped_column(default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=real_now)
     # Waiting with no RQ job on purpose (for its delivery window, or for quota): the
     # periodic job (jobs/relay.py) releases it when due, nearest session first.
     parked: Mapped[bool] = mapped_column(default=False)
@@ -77,8 +77,8 @@ class ExportJob(db.Model):
     # What exists at the provider for this job so far (workoutId, scheduleId, planId...):
     # stored after each step, so a retry continues instead of creating a second workout.
     external_refs: Mapped[dict | None] = mapped_column(JSON)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=real_now)
+    updated_at: Mapped[datetime] = mapped_column(default=real_now, onupdate=real_now)
     finished_at: Mapped[datetime | None]
 
     session: Mapped[TrainingSession | None] = relationship()
@@ -111,7 +111,7 @@ class ExportAttempt(db.Model):
     session_id: Mapped[int | None] = mapped_column(ForeignKey("training_sessions.id", ondelete="CASCADE"), index=True)
     provider: Mapped[str] = mapped_column(String(16))
     attempt: Mapped[int]
-    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime] = mapped_column(default=real_now)
     finished_at: Mapped[datetime | None]
     outcome: Mapped[str | None] = mapped_column(String(16))
     error: Mapped[str | None] = mapped_column(Text)

@@ -1,6 +1,7 @@
-"""The pipeline's clock: what time it is for calendar decisions (which day it is for an
-athlete, whether a session has entered its delivery window, whether its day has passed),
-and for the delays that follow them (retries).
+"""The one clock: what time it is for calendar decisions (which day it is for an athlete,
+whether a session has entered its delivery window, whether its day has passed) and the
+delays that follow them (retries); real time for what measures a process; and the calendar
+helpers (weeks, ISO 8601 for the API).  The database stores naive UTC.
 
 It is the real UTC time, in testing only moved and sped up, so that a test can run worker
 processes a day ahead and watch the periodic job act on its own, and a benchmark can live
@@ -11,13 +12,14 @@ a month in half an hour:
   this many times faster than real time.  Every process given the same three settings
   reads the same clock.
 
-What measures a process rather than the calendar keeps real time: leases, grace periods,
-RQ's scheduler.  :func:`real` and :func:`from_real` convert between the two.
+What measures a process rather than the calendar keeps real time (:func:`real_now`): leases,
+grace periods, RQ's scheduler, row timestamps.  :func:`real` and :func:`from_real` convert
+between the two.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_app_context
@@ -56,8 +58,30 @@ def real(moment: datetime) -> datetime:
 
 def now() -> datetime:
     """Naive UTC, as the database stores times."""
-    return from_real(datetime.now(timezone.utc).replace(tzinfo=None))
+    return from_real(real_now())
 
 
 def today_in(zone: str) -> date:
     return now().replace(tzinfo=timezone.utc).astimezone(ZoneInfo(zone)).date()
+
+
+def real_now() -> datetime:
+    """The real time, naive UTC: row timestamps, leases, grace periods."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def iso_utc(moment: datetime | None) -> str | None:
+    """ISO 8601 with a Z, as the API speaks."""
+    if moment is None:
+        return None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return moment.isoformat(timespec="seconds") + "Z"
+
+
+def monday_of(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def week_days(week_start: date) -> list[date]:
+    return [week_start + timedelta(days=offset) for offset in range(7)]

@@ -47,7 +47,7 @@ from limits import RateLimitItemPerSecond
 from limits.storage import RedisStorage
 from limits.strategies import MovingWindowRateLimiter
 
-from webapp.extensions import rq
+from .queue import rq
 
 APP, ATHLETE = "app", "athlete"
 

@@ -8,8 +8,8 @@ from datetime import date, datetime
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
-from ..timeutil import utcnow
+from ..clock import real_now
+from ..db import db
 from .user import User
 
 
@@ -43,8 +43,8 @@ class WeeklyPlan(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     athlete_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     week_start: Mapped[date]
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=real_now)
+    updated_at: Mapped[datetime] = mapped_column(default=real_now, onupdate=real_now)
 
     athlete: Mapped[User] = relationship()
     sessions: Mapped[list["TrainingSession"]] = relationship(
@@ -94,8 +94,8 @@ class TrainingSession(db.Model):
     # Why the session was sent again without a coach's edit ("FTP changed: re-sent").
     push_reason: Mapped[str | None] = mapped_column(String(160))
 
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=real_now)
+    updated_at: Mapped[datetime] = mapped_column(default=real_now, onupdate=real_now)
 
     plan: Mapped[WeeklyPlan] = relationship(back_populates="sessions")
 

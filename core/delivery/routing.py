@@ -15,9 +15,9 @@ from sqlalchemy import select
 from providers.compatibility import TAKES
 from workouts.constants import SPORTS
 
-from ..extensions import db
+from .. import connections
+from ..db import db
 from ..models import DeliveryRoute, DeviceConnection, Provider
-from . import connections
 
 
 class RouteRefused(Exception):

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import fakeredis
 import redis
+from flask import Flask
+from flask_rq import RQ
 from redis.backoff import NoBackoff
 from redis.retry import Retry
-from flask import Flask
 
-from .extensions import rq
+rq = RQ()
 
 QUEUES = ("high", "default", "pings")  # saves and retries first, bulk pushes after, provider pings last
 

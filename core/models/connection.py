@@ -7,9 +7,9 @@ from datetime import datetime
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from ..clock import real_now
+from ..db import db
 from ..security import cipher
-from ..timeutil import utcnow
 from .user import User
 
 
@@ -53,9 +53,9 @@ class DeviceConnection(db.Model):
     is_primary: Mapped[bool] = mapped_column(Boolean, default=False)
     # Bumped by every refresh, so that a process can tell its token was replaced meanwhile.
     token_version: Mapped[int] = mapped_column(default=0)
-    connected_at: Mapped[datetime] = mapped_column(default=utcnow)
+    connected_at: Mapped[datetime] = mapped_column(default=real_now)
     refreshed_at: Mapped[datetime | None]
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=real_now, onupdate=real_now)
 
     athlete: Mapped[User] = relationship()
 
@@ -103,4 +103,4 @@ class DeliveryRoute(db.Model):
     athlete_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     sport: Mapped[str] = mapped_column(String(8))
     provider: Mapped[str] = mapped_column(String(16))
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=real_now, onupdate=real_now)

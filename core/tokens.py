@@ -32,15 +32,15 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from jobs import quota
 from providers.errors import TokenExpired, TokenRevoked, Transient
 
-from ..extensions import db, rq
-from ..logs import log_event
-from ..models import ConnectionStatus, DeviceConnection, RevokedReason
-from ..timeutil import utcnow
-from . import metrics
-from .providers import oauth_settings
+from . import metrics, quota
+from .clients import oauth_settings
+from .clock import real_now
+from .db import db
+from .logs import log_event
+from .models import ConnectionStatus, DeviceConnection, RevokedReason
+from .queue import rq
 
 T = TypeVar("T")
 logger = logging.getLogger(__name__)
@@ -108,7 +108,7 @@ def refresh(connection_id: int, refused_token: str | None, allow_revoked: bool =
                       provider=provider, outcome="revoked")
             raise
         connection.set_tokens(token["access_token"], token.get("refresh_token"), expiry(token))
-        connection.refreshed_at = utcnow()
+        connection.refreshed_at = real_now()
         session.commit()  # persisted before anyone uses the new access token
         metrics.count(metrics.REFRESHES, provider, "refreshed")
         log_event(logger, "token refresh", connection_id=connection_id, provider=provider, outcome="refreshed",
@@ -142,7 +142,7 @@ def _expiring(connection: DeviceConnection) -> bool:
     if connection.access_expires_at is None:
         return False
     margin = timedelta(seconds=current_app.config["TOKEN_REFRESH_MARGIN_SECONDS"])
-    return connection.access_expires_at - margin <= utcnow()
+    return connection.access_expires_at - margin <= real_now()
 
 
 def expiry(token: dict) -> datetime | None:
@@ -150,7 +150,7 @@ def expiry(token: dict) -> datetime | None:
     if token.get("expires_at"):
         return datetime.fromtimestamp(int(token["expires_at"]), timezone.utc).replace(tzinfo=None)
     if token.get("expires_in"):
-        return utcnow() + timedelta(seconds=int(token["expires_in"]))
+        return real_now() + timedelta(seconds=int(token["expires_in"]))
     return None
 
 

@@ -1,9 +1,9 @@
-"""The data model. Import models from here: ``from webapp.models import User``."""
+"""The data model. Import models from here: ``from core.models import User``."""
 
-from .user import ApiToken, AthleteProfile, CalendarFeed, Role, User
-from .plan import ExportStatus, Provider, SessionType, TrainingSession, WeeklyPlan
 from .connection import ConnectionStatus, DeliveryRoute, DeviceConnection, RevokedReason
 from .export import AttemptOutcome, ExportAttempt, ExportJob, FailureKind, JobKind, JobStatus
+from .plan import ExportStatus, Provider, SessionType, TrainingSession, WeeklyPlan
+from .user import ApiToken, AthleteProfile, CalendarFeed, Role, User
 
 __all__ = [
     "ApiToken", "AthleteProfile", "AttemptOutcome", "CalendarFeed", "ConnectionStatus", "DeliveryRoute", "DeviceConnection", "ExportAttempt",

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import redis
 
-from ..extensions import rq
+from .queue import rq
 
 logger = logging.getLogger(__name__)
 KEY = "hybridpeaks:metrics:"

@@ -15,7 +15,7 @@ cause goes through :func:`deliver`, so they all follow the same rules:
   are bulk (priority.py).
 
 The jobs themselves are jobs/export.py and jobs/removal.py; they enqueue only after the
-commit (jobs/queueing.py).
+commit (jobs/outbox.py).
 """
 
 from __future__ import annotations
@@ -26,13 +26,14 @@ from datetime import date, datetime
 from flask import current_app
 from sqlalchemy import exists, or_, select, update
 
-from jobs import queueing
 from providers.compatibility import UNSUPPORTED, Fit, fit_for
 from workouts import Thresholds, WorkoutInvalid, prepare
 
-from .. import clock
-from ..extensions import db
-from ..models import (
+from . import clock, connections, outbox
+from .db import db
+from .delivery import routing, window
+from .delivery.priority import BULK, INTERACTIVE, Budget, nearest_first
+from .models import (
     ConnectionStatus,
     DeviceConnection,
     ExportJob,
@@ -46,8 +47,6 @@ from ..models import (
     User,
     WeeklyPlan,
 )
-from . import connections, routing, window
-from .priority import BULK, INTERACTIVE, Budget, nearest_first
 
 THRESHOLD_NAMES = {"ftp_watts": "FTP", "max_heart_rate": "Max heart rate",
                    "threshold_pace_sec_per_km": "Threshold pace",
@@ -200,7 +199,7 @@ def start_export(session: TrainingSession, provider: str, queue: str, placement:
                     external_refs={k: v for k, v in refs.items() if k != "provider"} if refs else None)
     db.session.add(job)
     if not job.parked:
-        queueing.after_commit(job)
+        outbox.after_commit(job)
     return job
 
 
@@ -209,7 +208,7 @@ def schedule_removal(athlete_id: int, refs: dict, queue: str = INTERACTIVE) -> E
     job = ExportJob(kind=JobKind.REMOVE, session_id=None, athlete_id=athlete_id, provider=refs["provider"],
                     status=JobStatus.PENDING, queue=queue, external_refs=dict(refs), next_attempt_at=clock.now())
     db.session.add(job)
-    queueing.after_commit(job)
+    outbox.after_commit(job)
     return job
 
 
@@ -255,7 +254,7 @@ def _created(refs: dict) -> dict:
 # -- connects, threshold and routing changes -------------------------------------------------------
 
 def bulk_budget() -> Budget:
-    from jobs import quota
+    from . import quota
 
     return Budget(lambda provider: quota.available(provider, bulk=True))
 
@@ -263,7 +262,7 @@ def bulk_budget() -> Budget:
 def athlete_connected(athlete_id: int, provider: str) -> None:
     """An athlete connected (or reconnected) a device: after this commit, one background job
     pushes every upcoming session that was waiting for one."""
-    queueing.after_commit(queueing.Wakeup(queueing.PUSH_WAITING, (athlete_id,), None, BULK))
+    outbox.after_commit(outbox.Wakeup(outbox.PUSH_WAITING, (athlete_id,), None, BULK))
 
 
 def waiting_sessions(athlete: Athlete) -> list[TrainingSession]:
