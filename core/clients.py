@@ -1,51 +1,54 @@
 """The provider clients of this process, built once from the settings and shared.
 
-Provider base URLs point at the sandbox by default (webapp/config.py) and at the real
+Provider base URLs point at the sandbox by default (core/config.py) and at the real
 providers by configuration; nothing else in the product knows where they are.  Every call
-spends from the provider's quota first (jobs/quota.py), Wahoo's rate-limit headers feed
-it back, and its status is counted for /metrics (services/metrics.py).
+spends from the provider's quota first (core/quota.py), its rate-limit headers (where the
+provider sends them) feed it back, and its status is counted for /metrics (core/metrics.py).
 """
 
 from __future__ import annotations
 
 from flask import current_app
 
+from providers import registry
 from providers.delivery import Client
-from providers.garmin import api as garmin_api
 from providers.http import ProviderHttp
-from providers.wahoo import api as wahoo_api
 
 from . import metrics, quota
 
-MODULES = {"GARMIN": garmin_api, "WAHOO": wahoo_api}
-CLASSES = {"GARMIN": garmin_api.GarminApi, "WAHOO": wahoo_api.WahooApi}
-
 
 def api(provider: str) -> Client:
-    """The API client of ``provider`` (GARMIN or WAHOO) for the current app."""
+    """The API client of ``provider`` (a registry name) for the current app."""
     apis = current_app.extensions.setdefault("provider_apis", {})
     if provider not in apis:
-        config = current_app.config
+        spec, config = registry.get(provider), current_app.config
         transport = config.get("PROVIDER_HTTP_TRANSPORT")  # tests may plug in httpx.MockTransport
-        http = ProviderHttp(provider, config[f"{provider}_API_BASE"], config["HTTP_TIMEOUT_SECONDS"], transport,
+        headers = {header: config[spec.setting(suffix)] for header, suffix in spec.call_headers.items()}
+        http = ProviderHttp(provider, config[spec.setting("API_BASE")], config["HTTP_TIMEOUT_SECONDS"], transport,
                             before_call=lambda method, path: quota.spend(provider),
-                            after_response=_feedback(provider), statuses=MODULES[provider].STATUSES,
-                            on_status=lambda status: metrics.provider_call(provider, status))
-        apis[provider] = CLASSES[provider](http)
+                            after_response=_feedback(spec), statuses=spec.statuses,
+                            on_status=lambda status: metrics.provider_call(provider, status), headers=headers)
+        apis[provider] = spec.client(http)
     return apis[provider]
 
 
-def _feedback(provider: str):
-    if provider != "WAHOO":
+def _feedback(spec):
+    if spec.rate_state is None:
         return None
-    return lambda response: quota.observe(provider, wahoo_api.rate_state(response))
+    return lambda response: quota.observe(spec.name, spec.rate_state(response))
 
 
 def oauth_settings(provider: str) -> dict:
-    config = current_app.config
+    spec, config = registry.get(provider), current_app.config
     return {
-        "client_id": config[f"{provider}_CLIENT_ID"],
-        "client_secret": config[f"{provider}_CLIENT_SECRET"],
-        "authorize_url": config[f"{provider}_AUTHORIZE_URL"],
-        "token_url": config[f"{provider}_TOKEN_URL"],
+        "client_id": config[spec.setting("CLIENT_ID")],
+        "client_secret": config[spec.setting("CLIENT_SECRET")],
+        "authorize_url": config[spec.setting("AUTHORIZE_URL")],
+        "token_url": config[spec.setting("TOKEN_URL")],
+        "token_auth": spec.oauth.token_auth,
     }
+
+
+def enabled() -> list:
+    """The providers this deployment offers (PROVIDERS), in the registry's order."""
+    return [p for p in registry.providers() if p.name in current_app.config["PROVIDERS"]]

@@ -20,11 +20,13 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet
 
+from providers import registry
+
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = Path(os.environ.get("INSTANCE_PATH", ROOT / "instance"))
 
 
-# Each provider's settings, GARMIN_CLIENT_ID and so on (README, Production).
+# Each provider's common settings, <PROVIDER>_CLIENT_ID and so on (README, Production).
 PROVIDER_SETTINGS = ("CLIENT_ID", "CLIENT_SECRET", "AUTHORIZE_URL", "TOKEN_URL", "API_BASE")
 SANDBOX_SECRET = "sandbox-secret"  # the sandbox's built-in client secret: never a real one
 
@@ -173,28 +175,10 @@ def load_config(env: str | None = None, overrides: dict | None = None) -> dict:
         "RETENTION_INTERVAL_SECONDS": _env_int("RETENTION_INTERVAL_SECONDS", 3600),
         "EMBEDDED_QUEUE": redis_url is None,
     }
-    for provider in ("GARMIN", "WAHOO"):
-        # Outside production, every provider setting defaults to the sandbox; production has
-        # no defaults at all (checked in _check_production, once the overrides are in).
-        base = f"{sandbox_url}/{provider.lower()}"
-        defaults = {} if production else {
-            "CLIENT_ID": f"hybridpeaks-{provider.lower()}", "CLIENT_SECRET": SANDBOX_SECRET,
-            "AUTHORIZE_URL": f"{base}/oauth/authorize", "TOKEN_URL": f"{base}/oauth/token", "API_BASE": base}
-        for name in PROVIDER_SETTINGS:
-            value = _env(f"{provider}_{name}", defaults.get(name))
-            config[f"{provider}_{name}"] = value.rstrip("/") if value and name == "API_BASE" else value
-    # Delivery windows (webapp/services/window.py): how far ahead each provider gets sessions.
-    config["GARMIN_DELIVERY_DAYS"] = _env_int("GARMIN_DELIVERY_DAYS", 14)
-    config["WAHOO_DELIVERY_DAYS"] = _env_int("WAHOO_DELIVERY_DAYS", 7)
-    # Provider quotas (jobs/quota.py): the key tier, and any window set on its own.
-    config["GARMIN_QUOTA_TIER"] = _env("GARMIN_QUOTA_TIER", "production")
-    config["WAHOO_QUOTA_TIER"] = _env("WAHOO_QUOTA_TIER", "production")
-    for name in ("GARMIN_QUOTA_PARTNER_PER_MINUTE", "GARMIN_QUOTA_ATHLETE_PER_DAY", "WAHOO_QUOTA_PER_5MIN",
-                 "WAHOO_QUOTA_PER_HOUR", "WAHOO_QUOTA_PER_DAY"):
-        config[name] = _env_int(name, 0) or None
+    config.update(_provider_settings(production, sandbox_url))
     config["QUOTA_TIME_SCALE"] = float(_env("QUOTA_TIME_SCALE", "1"))
     config["QUOTA_BULK_SHARE"] = float(_env("QUOTA_BULK_SHARE", "0.8"))
-    # Testing only: the pipeline's clock runs ahead, and faster (webapp/clock.py).
+    # Testing only: the pipeline's clock runs ahead, and faster (core/clock.py).
     config["CLOCK_OFFSET_SECONDS"] = float(_env("CLOCK_OFFSET_SECONDS", "0"))
     config["CLOCK_RATE"] = float(_env("CLOCK_RATE", "1"))
     config["CLOCK_ANCHOR"] = float(_env("CLOCK_ANCHOR", "0"))
@@ -211,6 +195,37 @@ def load_config(env: str | None = None, overrides: dict | None = None) -> dict:
     return config
 
 
+def _provider_settings(production: bool, sandbox_url: str) -> dict:
+    """Each provider's settings, named by its registry entry (providers/spec.py): which
+    providers are on (PROVIDERS, all by default), their OAuth client and endpoints, delivery
+    window, quota tier and windows, and their own extra settings.
+
+    Outside production every endpoint and client defaults to the sandbox; production has no
+    such default at all (checked in _check_production, once the overrides are in)."""
+    names = registry.names()
+    wanted = [n.strip().upper() for n in (_env("PROVIDERS") or ",".join(names)).split(",") if n.strip()]
+    unknown = [n for n in wanted if n not in names]
+    if unknown:
+        raise ConfigError(f"PROVIDERS names no such provider: {', '.join(unknown)} (known: {', '.join(names)})")
+    settings: dict = {"PROVIDERS": [n for n in names if n in wanted]}
+    for provider in registry.providers():
+        base = f"{sandbox_url}/{provider.slug}"
+        defaults = {} if production else {
+            "CLIENT_ID": provider.sandbox_client_id, "CLIENT_SECRET": SANDBOX_SECRET,
+            "AUTHORIZE_URL": f"{base}/oauth/authorize", "TOKEN_URL": f"{base}/oauth/token", "API_BASE": base,
+            **{extra.suffix: extra.sandbox_default for extra in provider.extra_settings}}
+        for suffix in (*PROVIDER_SETTINGS, *(extra.suffix for extra in provider.extra_settings)):
+            value = _env(provider.setting(suffix), defaults.get(suffix))
+            settings[provider.setting(suffix)] = value.rstrip("/") if value and suffix == "API_BASE" else value
+        # How far ahead it gets sessions (core/delivery/window.py), its quota tier and any
+        # window set on its own (core/quota.py).
+        settings[provider.setting("DELIVERY_DAYS")] = _env_int(provider.setting("DELIVERY_DAYS"), provider.delivery_days)
+        settings[provider.setting("QUOTA_TIER")] = _env(provider.setting("QUOTA_TIER"), provider.quota_tier)
+        for window in provider.quota_windows:
+            settings[provider.setting(window.suffix)] = _env_int(provider.setting(window.suffix), 0) or None
+    return settings
+
+
 def _check_production(config: dict) -> None:
     """Production talks to the real providers only: every provider setting is given, none is
     the sandbox's (its mount under PUBLIC_URL, its built-in client), and nothing turns the
@@ -219,14 +234,16 @@ def _check_production(config: dict) -> None:
         raise ConfigError("SANDBOX_ENABLED must be off in production: the sandbox never runs there")
     sandbox_mount = f"{config['PUBLIC_URL']}/sandbox"
     missing, sandboxed = [], []
-    for provider in ("GARMIN", "WAHOO"):
-        for name in PROVIDER_SETTINGS:
-            key = f"{provider}_{name}"
+    for provider in registry.providers():
+        if provider.name not in config["PROVIDERS"]:
+            continue
+        for suffix in (*PROVIDER_SETTINGS, *(extra.suffix for extra in provider.extra_settings)):
+            key = provider.setting(suffix)
             value = config.get(key)
             if not value:
                 missing.append(key)
-            elif value == SANDBOX_SECRET or value == f"hybridpeaks-{provider.lower()}" \
-                    or str(value).startswith(sandbox_mount):
+            elif value in (SANDBOX_SECRET, provider.sandbox_client_id) or str(value).startswith(sandbox_mount) \
+                    or any(value == extra.sandbox_default for extra in provider.extra_settings):
                 sandboxed.append(key)
     if missing:
         raise ConfigError("production settings need " + ", ".join(missing) + " (see README, Production)")
@@ -236,10 +253,9 @@ def _check_production(config: dict) -> None:
 
 
 def _check_quotas(config: dict) -> None:
-    tiers = {"GARMIN": ("evaluation", "production"), "WAHOO": ("sandbox", "production")}
-    for provider, allowed in tiers.items():
-        if config[f"{provider}_QUOTA_TIER"] not in allowed:
-            raise ConfigError(f"{provider}_QUOTA_TIER must be {' or '.join(allowed)}, "
-                              f"not {config[f'{provider}_QUOTA_TIER']!r}")
+    for provider in registry.providers():
+        tier, allowed = config[provider.setting("QUOTA_TIER")], tuple(provider.quota_tiers)
+        if tier not in allowed:
+            raise ConfigError(f"{provider.setting('QUOTA_TIER')} must be {' or '.join(allowed)}, not {tier!r}")
     if not 0 < config["QUOTA_BULK_SHARE"] <= 1:
         raise ConfigError("QUOTA_BULK_SHARE must be more than 0 and at most 1")

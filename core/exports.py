@@ -1,21 +1,14 @@
-"""What a plan save, a connect, a Retry, a threshold change or a routing change means for the
-export pipeline.
+"""What a plan save, a connect, a Retry, a threshold change or a routing change means for
+delivery.
 
-Everything here runs inside the caller's transaction and never calls a provider.  Every
-cause goes through :func:`deliver`, so they all follow the same rules:
+Every cause goes through :func:`deliver`: it reads the facts of one session revision, asks
+the one decision (core/delivery/decision.py: which provider, whether it can take it, what
+the device holds, when), and applies it here: the session's export fields, and the rows of
+the outbox (core/outbox.py), which are enqueued only after the caller's commit.  Nothing
+here calls a provider.
 
-- the provider is chosen by routing.py (the sport's route, else the primary...);
-- the session goes only when its date is inside that provider's delivery window
-  (window.py): before, it waits PENDING with ``exportScheduledFor``, its job parked for the
-  periodic job; a session dated before the athlete's today is never pushed;
-- a change that keeps what the device holds except the day is a move (one call); a change
-  of what the device would receive is a new version, the old one removed once the new one
-  is there (or at once, if the new one must wait for its window);
-- interactive causes (a coach's save, an athlete's Retry) go on the high queue; the rest
-  are bulk (priority.py).
-
-The jobs themselves are jobs/export.py and jobs/removal.py; they enqueue only after the
-commit (jobs/outbox.py).
+Interactive causes (a coach's save, an athlete's Retry) go on the high queue; the rest are
+bulk, spread over the providers' quotas (core/delivery/priority.py).
 """
 
 from __future__ import annotations
@@ -24,15 +17,18 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask import current_app
-from sqlalchemy import exists, or_, select, update
+from sqlalchemy import exists, or_, select
 
-from providers.compatibility import UNSUPPORTED, Fit, fit_for
+from providers.compatibility import fit_for
+from providers.verdict import Fit
 from workouts import Thresholds, WorkoutInvalid, prepare
 
-from . import clock, connections, outbox
+from . import clock, connections, messages, outbox, routes
 from .db import db
-from .delivery import routing, window
+from .delivery import window
+from .delivery.decision import Action, Decision, Facts, Reason, Sent, decide
 from .delivery.priority import BULK, INTERACTIVE, Budget, nearest_first
+from .delivery.routing import choose
 from .models import (
     ConnectionStatus,
     DeviceConnection,
@@ -41,10 +37,9 @@ from .models import (
     FailureKind,
     JobKind,
     JobStatus,
-    Provider,
-    SessionType,
     TrainingSession,
     User,
+    WaitKind,
     WeeklyPlan,
 )
 
@@ -63,7 +58,7 @@ class Saved:
 
     session: TrainingSession
     changed: bool
-    was_endurance: bool
+    was_delivered: bool  # it carried a workout for a device before this save
 
 
 @dataclass
@@ -80,40 +75,37 @@ class Athlete:
     def load(cls, athlete_id: int) -> "Athlete":
         user = db.session.get(User, athlete_id)
         active = [c for c in connections.connections_of(athlete_id) if c.is_active]
-        return cls(user, active, routing.routes_of(athlete_id), clock.now(), user.thresholds())
+        return cls(user, active, routes.routes_of(athlete_id), clock.now(), user.thresholds())
 
     @property
     def zone(self) -> str:
         return self.user.timezone
 
     def provider_for(self, session: TrainingSession) -> str | None:
-        return routing.choose(session.workout["sport"], self.active, self.routes)
+        return choose(session.workout["sport"], self.active, self.routes)
 
     def today(self) -> date:
         return window.local_today(self.zone, self.now)
-
-    def placement(self, session: TrainingSession, provider: str) -> window.Placement:
-        return window.place(session.date, self.zone, window.days_for(provider, current_app.config), self.now)
 
 
 # -- plan saves ------------------------------------------------------------------------------
 
 def sessions_saved(saved: list[Saved]) -> None:
-    """The sessions of one plan save (one athlete): every created or changed ENDURANCE
-    session is delivered, interactively."""
+    """The sessions of one plan save (one athlete): every created or changed session with a
+    workout for a device is delivered, interactively."""
     changed = []
     for item in saved:
         session = item.session
-        if not session.is_endurance:
-            if item.was_endurance or session.external_refs:
-                _supersede_open_jobs([session])
-                _remove_sent_workout(session)
+        if not session.is_delivered:
+            if item.was_delivered or session.external_refs:
+                outbox.supersede_open([session.id] if session.id else [])
+                remove_sent(session)
             clear_export_fields(session)
         elif item.changed:  # a re-save that changes nothing pushes nothing
             changed.append(session)
     if not changed:
         return
-    _supersede_open_jobs(changed)
+    outbox.supersede_open([s.id for s in changed if s.id is not None])
     athlete = Athlete.load(changed[0].plan.athlete_id)
     for session in changed:
         deliver(session, athlete, INTERACTIVE)
@@ -121,39 +113,54 @@ def sessions_saved(saved: list[Saved]) -> None:
 
 def session_deleted(session: TrainingSession) -> None:
     """A session left the plan: its workout leaves the athlete's calendar too."""
-    _supersede_open_jobs([session])
-    _remove_sent_workout(session)
+    outbox.supersede_open([session.id] if session.id else [])
+    remove_sent(session)
 
+
+# -- the one way a session goes ---------------------------------------------------------------
 
 def deliver(session: TrainingSession, athlete: Athlete, queue: str, reason: str | None = None,
             budget: Budget | None = None) -> ExportJob | None:
     """Put one session revision on its way to the athlete's device, or say why it cannot go.
     The caller has superseded the session's open jobs; a bulk caller passes its budget."""
     session.push_reason = reason
-    session.export_scheduled_for = None
-    sent = session.external_refs or None
-    provider = athlete.provider_for(session)
-    if provider is None:
+    return apply(session, athlete, decision_for(session, athlete), queue, budget)
+
+
+def decision_for(session: TrainingSession, athlete: Athlete) -> Decision:
+    refs = session.external_refs or {}
+    sent = Sent(refs["provider"], refs.get("payloadHash"), refs.get("day", "")) if refs.get("provider") else None
+    facts = Facts(day=session.date, sport=session.workout["sport"], zone=athlete.zone, active=athlete.active,
+                  routes=athlete.routes, sent=sent)
+    return decide(facts, athlete.now, lambda provider: window.days_for(provider, current_app.config),
+                  lambda provider: payload_fit(session, provider, athlete.thresholds))
+
+
+def apply(session: TrainingSession, athlete: Athlete, decision: Decision, queue: str,
+          budget: Budget | None) -> ExportJob | None:
+    """The decision's effects: the session's export fields, and the outbox rows."""
+    provider, action = decision.provider, decision.action
+    if action is Action.NOT_CONNECTED:
         _mark(session, ExportStatus.NOT_CONNECTED, None, _why_not_connected(athlete.user.id))
         return None
-    placement = athlete.placement(session, provider)
-    fit = payload_fit(session, provider, athlete.thresholds)
-    if fit is not None and fit.level == UNSUPPORTED:
-        _mark(session, ExportStatus.FAILED, provider, fit_failure(fit))
+    sent_refs = session.external_refs
+    if decision.remove_sent:
+        remove_sent(session)
+    if action is Action.FAIL:
+        error = fit_failure(decision.fit) if decision.reason is Reason.CANNOT_TAKE else \
+            messages.day_passed(session.date, athlete.zone)
+        _mark(session, ExportStatus.FAILED, provider, error)
         return None
-    if sent and sent.get("provider") == provider and fit is not None and fit.payload_hash == sent.get("payloadHash"):
-        if sent.get("day") == session.date.isoformat():
-            _mark(session, ExportStatus.SENT, provider, None)  # what the device holds is already right
-            return None
-        return start_export(session, provider, queue, window.Placement(window.INSIDE), JobKind.MOVE, sent, budget)
-    if placement.where == window.PAST:
-        if sent:
-            _remove_sent_workout(session)  # the old version's day is wrong now
-        _mark(session, ExportStatus.FAILED, provider, day_passed_text(session, athlete.zone))
+    if action is Action.NOTHING:
+        _mark(session, ExportStatus.SENT, provider, None)
         return None
-    if sent and placement.where == window.LATER:
-        _remove_sent_workout(session)  # the new version waits: the old one must not stay meanwhile
-    return start_export(session, provider, queue, placement, budget=budget)
+    _mark(session, ExportStatus.PENDING, provider, None)
+    if action is Action.WAIT:
+        session.export_scheduled_for, session.export_waiting = decision.opens_at, WaitKind.WINDOW
+        return outbox.add_delivery(session, provider, queue, wait_until=decision.opens_at)
+    held = budget is not None and not budget.take(provider)
+    kind, refs = (JobKind.MOVE, sent_refs) if action is Action.MOVE else (JobKind.EXPORT, None)
+    return outbox.add_delivery(session, provider, queue, kind, refs, held=held)
 
 
 def payload_fit(session: TrainingSession, provider: str, thresholds: Thresholds) -> Fit | None:
@@ -166,11 +173,7 @@ def payload_fit(session: TrainingSession, provider: str, thresholds: Thresholds)
 
 
 def fit_failure(fit: Fit) -> str:
-    return "Validation failed: " + "; ".join(fit.notes)
-
-
-def day_passed_text(session: TrainingSession, zone: str) -> str:
-    return f"Not sent: {session.date.strftime('%a %-d %b')} had already passed in {zone} when it was saved."
+    return messages.validation_failed(fit.notes)
 
 
 def _why_not_connected(athlete_id: int) -> str | None:
@@ -182,73 +185,21 @@ def _why_not_connected(athlete_id: int) -> str | None:
 
 def _mark(session: TrainingSession, status: str, provider: str | None, error: str | None) -> None:
     session.export_status, session.export_provider, session.last_export_error = status, provider, error
-    session.export_scheduled_for = None
-
-
-def start_export(session: TrainingSession, provider: str, queue: str, placement: window.Placement,
-                 kind: str = JobKind.EXPORT, refs: dict | None = None, budget: Budget | None = None) -> ExportJob:
-    """An ExportJob for this revision: queued after the commit, or parked (until its window
-    opens, or until a bulk push's budget has room)."""
-    session.export_status, session.export_provider, session.last_export_error = ExportStatus.PENDING, provider, None
-    later = placement.where == window.LATER
-    held = not later and budget is not None and not budget.take(provider)
-    session.export_scheduled_for = placement.opens_at if later else None
-    job = ExportJob(kind=kind, session=session, athlete_id=session.plan.athlete_id, provider=provider,
-                    revision=session.revision, status=JobStatus.PENDING, queue=queue,
-                    next_attempt_at=placement.opens_at if later else clock.now(), parked=later or held,
-                    external_refs={k: v for k, v in refs.items() if k != "provider"} if refs else None)
-    db.session.add(job)
-    if not job.parked:
-        outbox.after_commit(job)
-    return job
-
-
-def schedule_removal(athlete_id: int, refs: dict, queue: str = INTERACTIVE) -> ExportJob:
-    """Delete what ``refs`` points at (a workout we created) from its provider."""
-    job = ExportJob(kind=JobKind.REMOVE, session_id=None, athlete_id=athlete_id, provider=refs["provider"],
-                    status=JobStatus.PENDING, queue=queue, external_refs=dict(refs), next_attempt_at=clock.now())
-    db.session.add(job)
-    outbox.after_commit(job)
-    return job
+    session.export_scheduled_for = session.export_waiting = None
 
 
 def clear_export_fields(session: TrainingSession) -> None:
     session.export_status = session.export_provider = session.exported_at = None
     session.external_workout_id = session.last_export_error = session.external_refs = None
-    session.export_scheduled_for = session.push_reason = None
+    session.export_scheduled_for = session.export_waiting = session.push_reason = None
 
 
-def _remove_sent_workout(session: TrainingSession) -> None:
+def remove_sent(session: TrainingSession) -> None:
+    """The version on the device goes (the session changed day, went away, or waits)."""
     if session.external_refs:
-        schedule_removal(session.plan.athlete_id, session.external_refs)
+        outbox.add_removal(session.plan.athlete_id, session.external_refs["provider"], session.external_refs)
         session.external_refs = None
         session.external_workout_id = session.exported_at = None
-
-
-def _supersede_open_jobs(sessions: list[TrainingSession]) -> None:
-    """Pending jobs of older revisions will never run (a job in flight notices by itself);
-    one that already created a workout before waiting for a retry gets it removed.
-
-    One guarded UPDATE: a job a worker claimed meanwhile is PROCESSING and left alone."""
-    ids = [s.id for s in sessions if s.id is not None]
-    if not ids:
-        return
-    superseded = db.session.execute(
-        update(ExportJob)
-        .where(ExportJob.session_id.in_(ids), ExportJob.status == JobStatus.PENDING,
-               ExportJob.kind.in_(JobKind.DELIVERIES))
-        .values(status=JobStatus.SUPERSEDED, finished_at=clock.now(), parked=False)
-        .returning(ExportJob.athlete_id, ExportJob.provider, ExportJob.kind, ExportJob.external_refs)
-        .execution_options(synchronize_session=False)
-    ).all()
-    for athlete_id, provider, kind, refs in superseded:
-        if refs and kind == JobKind.EXPORT and _created(refs):
-            schedule_removal(athlete_id, {"provider": provider, **_created(refs)})
-
-
-def _created(refs: dict) -> dict:
-    """The provider ids among a job's refs (not our own markers)."""
-    return {k: v for k, v in refs.items() if k.endswith("Id")}
 
 
 # -- connects, threshold and routing changes -------------------------------------------------------
@@ -265,32 +216,29 @@ def athlete_connected(athlete_id: int, provider: str) -> None:
     outbox.after_commit(outbox.Wakeup(outbox.PUSH_WAITING, (athlete_id,), None, BULK))
 
 
+def _delivered(athlete: Athlete):
+    """This athlete's sessions that carry a workout for a device, from today on."""
+    return (select(TrainingSession).join(WeeklyPlan)
+            .where(WeeklyPlan.athlete_id == athlete.user.id, TrainingSession.type.in_(TrainingSession.DELIVERED),
+                   TrainingSession.workout.is_not(None), TrainingSession.date >= athlete.today()))
+
+
 def waiting_sessions(athlete: Athlete) -> list[TrainingSession]:
-    """Upcoming ENDURANCE sessions with no export under way that a connect should push:
-    never sent for want of a connection, FAILED for a transient reason, or FAILED at a
-    provider that is no longer the one routing chooses.  Nearest date first."""
+    """Upcoming sessions with no export under way that a connect should push: never sent for
+    want of a connection, FAILED for a transient reason, or FAILED at a provider that is no
+    longer the one routing chooses.  Nearest date first."""
     open_job = exists().where(ExportJob.session_id == TrainingSession.id, ExportJob.status.in_(JobStatus.OPEN))
     transient_failure = exists().where(
         ExportJob.session_id == TrainingSession.id, ExportJob.revision == TrainingSession.revision,
         ExportJob.status == JobStatus.FAILED, ExportJob.failure_kind == FailureKind.TRANSIENT)
     statement = (
-        select(TrainingSession, transient_failure.label("transient")).join(WeeklyPlan)
-        .where(WeeklyPlan.athlete_id == athlete.user.id, TrainingSession.type == SessionType.ENDURANCE, ~open_job,
-               TrainingSession.date >= athlete.today(),
-               or_(TrainingSession.export_status == ExportStatus.NOT_CONNECTED,
-                   TrainingSession.export_status == ExportStatus.FAILED))
-    )
+        _delivered(athlete).add_columns(transient_failure.label("transient"))
+        .where(~open_job, or_(TrainingSession.export_status == ExportStatus.NOT_CONNECTED,
+                              TrainingSession.export_status == ExportStatus.FAILED)))
     found = [session for session, transient in db.session.execute(statement)
              if session.export_status == ExportStatus.NOT_CONNECTED or transient
              or athlete.provider_for(session) != session.export_provider]
     return nearest_first(found)
-
-
-def upcoming_sent(athlete: Athlete) -> list[TrainingSession]:
-    return list(db.session.scalars(
-        select(TrainingSession).join(WeeklyPlan)
-        .where(WeeklyPlan.athlete_id == athlete.user.id, TrainingSession.type == SessionType.ENDURANCE,
-               TrainingSession.date >= athlete.today(), TrainingSession.export_status == ExportStatus.SENT)))
 
 
 def changed_thresholds(before: Thresholds, after: Thresholds) -> list[str]:
@@ -306,13 +254,13 @@ def thresholds_changed(athlete_id: int, before: Thresholds) -> list[TrainingSess
         return []
     reason = " and ".join(what) + " changed: re-sent"
     resent, budget = [], bulk_budget()
-    for session in nearest_first(upcoming_sent(athlete)):
+    sent = db.session.scalars(_delivered(athlete).where(TrainingSession.export_status == ExportStatus.SENT))
+    for session in nearest_first(list(sent)):
         refs = session.external_refs or {}
         fit = payload_fit(session, refs.get("provider", session.export_provider), athlete.thresholds)
         if fit is None or fit.payload_hash == refs.get("payloadHash"):
             continue
-        session.revision += 1
-        _supersede_open_jobs([session])
+        _new_revision(session)
         deliver(session, athlete, BULK, reason=reason, budget=budget)
         resent.append(session)
     return resent
@@ -322,21 +270,21 @@ def routes_changed(athlete_id: int) -> list[TrainingSession]:
     """Upcoming sessions whose provider the routing now chooses differently move there (and
     leave the other): a new revision at the new provider, the old workout removed."""
     athlete = Athlete.load(athlete_id)
-    statement = (
-        select(TrainingSession).join(WeeklyPlan)
-        .where(WeeklyPlan.athlete_id == athlete_id, TrainingSession.type == SessionType.ENDURANCE,
-               TrainingSession.date >= athlete.today(), TrainingSession.export_provider.is_not(None))
-    )
+    statement = _delivered(athlete).where(TrainingSession.export_provider.is_not(None))
     moved, budget = [], bulk_budget()
     for session in nearest_first(list(db.session.scalars(statement))):
         provider = athlete.provider_for(session)
         if provider is None or provider == session.export_provider:
             continue
-        session.revision += 1
-        _supersede_open_jobs([session])
-        deliver(session, athlete, BULK, reason=f"Now goes to {Provider.LABELS[provider]}: re-sent", budget=budget)
+        _new_revision(session)
+        deliver(session, athlete, BULK, reason=messages.now_goes_to(provider), budget=budget)
         moved.append(session)
     return moved
+
+
+def _new_revision(session: TrainingSession) -> None:
+    session.revision += 1
+    outbox.supersede_open([session.id])
 
 
 # -- Retry ------------------------------------------------------------------------------------------
@@ -344,16 +292,16 @@ def routes_changed(athlete_id: int) -> list[TrainingSession]:
 def retry(session: TrainingSession, queue: str = INTERACTIVE, athlete: Athlete | None = None,
           budget: Budget | None = None) -> ExportJob:
     """A new attempt; RetryRefused says why not."""
-    if not session.is_endurance:
-        raise RetryRefused("Only ENDURANCE sessions are sent to a device.")
+    if not session.is_delivered:
+        raise RetryRefused(messages.ONLY_WORKOUTS)
     if db.session.scalar(select(ExportJob.id).where(ExportJob.session_id == session.id,
                                                     ExportJob.status.in_(JobStatus.OPEN)).limit(1)):
-        raise RetryRefused("An export of this session is already under way.")
+        raise RetryRefused(messages.UNDER_WAY)
     if session.export_status == ExportStatus.SENT:
-        raise RetryRefused("This session is already on the device.")
+        raise RetryRefused(messages.ALREADY_THERE)
     athlete = athlete or Athlete.load(session.plan.athlete_id)
-    if session.date < athlete.today():
-        raise RetryRefused("This session's day has passed: nothing is sent for a past session.")
+    if window.day_passed(session.date, athlete.zone, athlete.now):
+        raise RetryRefused(messages.DAY_PASSED_RETRY)
     provider = athlete.provider_for(session)
     previous = session.export_provider
     if previous and previous != provider:
@@ -361,13 +309,12 @@ def retry(session: TrainingSession, queue: str = INTERACTIVE, athlete: Athlete |
         # a provider the athlete disconnected no longer counts, and routing chooses again.
         connection = connections.find(athlete.user.id, previous)
         if connection is not None and not connection.is_active or provider is None:
-            label = Provider.LABELS[previous]
-            raise RetryRefused(f"{label} is no longer connected: reconnect {label} first.")
+            raise RetryRefused(messages.no_longer_connected(previous))
     if provider is None:
-        raise RetryRefused("No device is connected: connect Garmin or Wahoo first.")
+        raise RetryRefused(messages.no_device(current_app.config["PROVIDERS"]))
     job = deliver(session, athlete, queue, budget=budget)
     if job is None and session.export_status == ExportStatus.FAILED:
-        raise RetryRefused(session.last_export_error or "This session cannot be sent.")
+        raise RetryRefused(session.last_export_error or messages.CANNOT_BE_SENT)
     return job
 
 
@@ -388,4 +335,3 @@ def retry_all_failed(athlete_id: int) -> tuple[list[TrainingSession], dict[int, 
         except RetryRefused as error:
             refused[session.id] = str(error)
     return retried, refused
-

@@ -61,7 +61,7 @@ class Wakeup:
     queue: str
     at: datetime | None = None
     retry_intervals: tuple[int, ...] = ()  # RQ retries a failed job after these many seconds
-    at_front: bool = False  # a session of today or tomorrow (webapp/services/priority.py)
+    at_front: bool = False  # a session of today or tomorrow (core/delivery/priority.py)
 
 
 def wakeup_for(job) -> Wakeup:
@@ -89,6 +89,61 @@ def scheduler_time(at: datetime) -> datetime:
         at = at.replace(microsecond=0) + timedelta(seconds=1)
     return at
 
+
+# -- the rows: what is to be done, written in the caller's transaction ------------------------------
+
+def add_delivery(session, provider: str, queue: str, kind: str = JobKind.EXPORT, refs: dict | None = None,
+                 wait_until: datetime | None = None, held: bool = False) -> ExportJob:
+    """An ExportJob for the session's current revision: woken after the commit, or parked
+    (``wait_until`` its window opens, or ``held`` for a bulk push's budget) for the relay."""
+    parked = wait_until is not None or held
+    job = ExportJob(kind=kind, session=session, athlete_id=session.plan.athlete_id, provider=provider,
+                    revision=session.revision, status=JobStatus.PENDING, queue=queue,
+                    next_attempt_at=wait_until or clock.now(), parked=parked,
+                    external_refs=provider_ids(refs) if refs else None)
+    db.session.add(job)
+    if not parked:
+        after_commit(job)
+    return job
+
+
+def add_removal(athlete_id: int, provider: str, refs: dict, queue: str = priority.INTERACTIVE) -> ExportJob:
+    """Delete what ``refs`` points at (a workout we created) from ``provider``."""
+    job = ExportJob(kind=JobKind.REMOVE, session_id=None, athlete_id=athlete_id, provider=provider,
+                    status=JobStatus.PENDING, queue=queue, external_refs={"provider": provider, **provider_ids(refs)},
+                    next_attempt_at=clock.now())
+    db.session.add(job)
+    after_commit(job)
+    return job
+
+
+def provider_ids(refs: dict) -> dict:
+    """The provider's ids among a job's or a session's refs (workoutId, scheduleId, planId...),
+    without our own markers."""
+    return {key: value for key, value in refs.items() if key.endswith("Id")}
+
+
+def supersede_open(session_ids: list[int]) -> None:
+    """Pending jobs of older revisions of these sessions will never run (a job in flight
+    notices by itself); one that already created a workout before waiting for a retry gets
+    it removed.  One guarded UPDATE: a job a worker claimed meanwhile is PROCESSING and left
+    alone."""
+    if not session_ids:
+        return
+    superseded = db.session.execute(
+        update(ExportJob)
+        .where(ExportJob.session_id.in_(session_ids), ExportJob.status == JobStatus.PENDING,
+               ExportJob.kind.in_(JobKind.DELIVERIES))
+        .values(status=JobStatus.SUPERSEDED, finished_at=clock.now(), parked=False)
+        .returning(ExportJob.athlete_id, ExportJob.provider, ExportJob.kind, ExportJob.external_refs)
+        .execution_options(synchronize_session=False)
+    ).all()
+    for athlete_id, provider, kind, refs in superseded:
+        if refs and kind == JobKind.EXPORT and provider_ids(refs):
+            add_removal(athlete_id, provider, refs)
+
+
+# -- waking the rows -----------------------------------------------------------------------------
 
 def requeue(job: ExportJob, at: datetime | None = None) -> None:
     """Run ``job`` again at ``at`` (clock time; else when it is already due), once this

@@ -1,21 +1,13 @@
 """The providers' quotas, as budgets every provider call spends from before it is made.
 
 Quotas keep real time (epoch seconds): the times they give are real naive UTC, which the
-jobs turn into the pipeline's clock (webapp/clock.py) before comparing them with a
-session's day.
+jobs turn into the pipeline's clock (core/clock.py) before comparing them with a session's day.
 
-providers.md, "Quotas (2.6)" (Garmin) and "Limits" (Wahoo), one budget per window:
-
-- Garmin, per app (partner) per rolling minute, OAuth requests included, and per athlete per
-  rolling 24 hours, OAuth requests excluded: evaluation keys 100 and 200, production 3,000
-  and 1,000 (``GARMIN_QUOTA_TIER``).
-- Wahoo, per app, three windows at once, 5 minutes, an hour and a day: sandbox apps 25, 100
-  and 250, production 200, 1,000 and 5,000 (``WAHOO_QUOTA_TIER``).
-
-Each window can be set on its own (``GARMIN_QUOTA_PARTNER_PER_MINUTE``,
-``GARMIN_QUOTA_ATHLETE_PER_DAY``, ``WAHOO_QUOTA_PER_5MIN``, ``WAHOO_QUOTA_PER_HOUR``,
-``WAHOO_QUOTA_PER_DAY``); ``QUOTA_TIME_SCALE`` shortens every window by a factor, for
-simulations that compress time (bench/delivery.py).
+Each provider declares its published windows and their limits per key tier (providers/spec.py;
+Garmin's "Quotas (2.6)", Wahoo's "Limits" in providers.md): one budget per window, per app or
+per athlete, counting OAuth requests or not.  ``<PROVIDER>_QUOTA_TIER`` picks the tier, each
+window can be set on its own (``GARMIN_QUOTA_PARTNER_PER_MINUTE``...), and ``QUOTA_TIME_SCALE``
+shortens every window by a factor, for simulations that compress time (bench/delivery.py).
 
 The windows are the ``limits`` package's moving windows (the library Flask-Limiter is built
 on), on the app's Redis (fakeredis in the embedded default), shared by every process.
@@ -26,11 +18,11 @@ job is parked until then, without counting an attempt (jobs/export.py).  Bulk pu
 connect, a window opening, a threshold change) may use only ``QUOTA_BULK_SHARE`` of each
 app window, so a coach's save or an athlete's Retry always finds room.
 
-What the provider says wins over what we counted: Wahoo's ``X-RateLimit-*`` headers and a
-429 block the provider (or the athlete) until the window frees (:func:`observe`,
-:func:`rate_limited`).  A 429 from Garmin names no window and no reset: when our count of
-the athlete's day is nearly spent it is taken for that (wait until the athlete's oldest call
-leaves the day), else for the partner minute (wait a minute).
+What the provider says wins over what we counted: rate-limit headers (Wahoo's
+``X-RateLimit-*``) and a 429 block the provider (or the athlete) until the window frees
+(:func:`observe`, :func:`rate_limited`).  A 429 with no reset (Garmin's) names no window: when
+our count of the athlete's own window is nearly spent it is taken for that (wait until the
+athlete's oldest call leaves it), else for the provider's shortest app window.
 """
 
 from __future__ import annotations
@@ -47,32 +39,13 @@ from limits import RateLimitItemPerSecond
 from limits.storage import RedisStorage
 from limits.strategies import MovingWindowRateLimiter
 
+from providers import registry
+from providers.spec import APP, ATHLETE, QuotaWindow
+
 from .queue import rq
 
-APP, ATHLETE = "app", "athlete"
-
-
-@dataclass(frozen=True)
-class Window:
-    name: str  # as operators read it: "partner minute", "athlete day", "5 minutes"...
-    setting: str  # the setting that overrides its limit
-    seconds: int
-    scope: str  # APP or ATHLETE
-    counts_oauth: bool
-
-
-WINDOWS = {
-    "GARMIN": (Window("partner minute", "GARMIN_QUOTA_PARTNER_PER_MINUTE", 60, APP, True),
-               Window("athlete day", "GARMIN_QUOTA_ATHLETE_PER_DAY", 86400, ATHLETE, False)),
-    "WAHOO": (Window("5 minutes", "WAHOO_QUOTA_PER_5MIN", 300, APP, True),
-              Window("hour", "WAHOO_QUOTA_PER_HOUR", 3600, APP, True),
-              Window("day", "WAHOO_QUOTA_PER_DAY", 86400, APP, True)),
-}
-TIERS = {
-    "GARMIN": {"evaluation": (100, 200), "production": (3000, 1000)},
-    "WAHOO": {"sandbox": (25, 100, 250), "production": (200, 1000, 5000)},
-}
-GARMIN_ATHLETE_DAY_NEARLY_SPENT = 0.9  # a Garmin 429 past this share of the athlete's day is that window
+# A 429 that names no window, past this share of the athlete's own window, is that window.
+ATHLETE_WINDOW_NEARLY_SPENT = 0.9
 
 _caller: contextvars.ContextVar["Caller | None"] = contextvars.ContextVar("hybridpeaks_quota_caller", default=None)
 
@@ -108,23 +81,24 @@ def calling(athlete: str | None = None, bulk: bool | None = None):
 
 # -- the budgets ---------------------------------------------------------------------------
 
-def limits_of(provider: str, config=None) -> dict[Window, int]:
+def limits_of(provider: str, config=None) -> dict[QuotaWindow, int]:
     """Each window of ``provider`` and its limit, from the key tier and any override."""
     config = config if config is not None else current_app.config
-    tier = config.get(f"{provider}_QUOTA_TIER") or "production"
-    if tier not in TIERS[provider]:
-        raise ValueError(f"{provider}_QUOTA_TIER must be one of {', '.join(TIERS[provider])}, not {tier!r}")
-    defaults = TIERS[provider][tier]
-    return {window: int(config.get(window.setting) or default)
-            for window, default in zip(WINDOWS[provider], defaults)}
+    spec = registry.get(provider)
+    tier = config.get(spec.setting("QUOTA_TIER")) or spec.quota_tier
+    if tier not in spec.quota_tiers:
+        raise ValueError(f"{spec.setting('QUOTA_TIER')} must be one of {', '.join(spec.quota_tiers)}, not {tier!r}")
+    defaults = spec.quota_tiers[tier]
+    return {window: int(config.get(spec.setting(window.suffix)) or default)
+            for window, default in zip(spec.quota_windows, defaults)}
 
 
-def _item(window: Window, limit: int) -> RateLimitItemPerSecond:
+def _item(window: QuotaWindow, limit: int) -> RateLimitItemPerSecond:
     scale = float(current_app.config.get("QUOTA_TIME_SCALE") or 1)
     return RateLimitItemPerSecond(limit, max(1, round(window.seconds * scale)))
 
 
-def _key(provider: str, window: Window, athlete: str | None) -> tuple[str, ...]:
+def _key(provider: str, window: QuotaWindow, athlete: str | None) -> tuple[str, ...]:
     return (provider, window.scope) if window.scope == APP else (provider, window.scope, athlete or "-")
 
 
@@ -193,7 +167,7 @@ def available(provider: str, bulk: bool = True) -> int:
     return min(room) if room else 1_000_000
 
 
-def budgets(provider: str) -> list[tuple[Window, int, int]]:
+def budgets(provider: str) -> list[tuple[QuotaWindow, int, int]]:
     """Each app window of ``provider``: its limit and the calls it has left now (for /metrics
     and the operator's page; the per-athlete windows are one per athlete, too many to list)."""
     limiter = _limiter()
@@ -246,16 +220,14 @@ def _blocked(provider: str, athlete: str | None) -> tuple[float, str] | None:
     return max(found) if found else None
 
 
-HEADER_WINDOWS = {"5min": 300, "hour": 3600, "day": 86400}  # Wahoo's header names, in seconds
-
-
 def observe(provider: str, state) -> None:
-    """Wahoo's headers on an answer: a window at zero blocks the provider until it resets (the
-    reset the headers give, else that window's whole length: the safe side)."""
+    """A provider's rate-limit headers on an answer (its ``rate_state``): a window at zero
+    blocks the provider until it resets (the reset the headers give, else that window's whole
+    length: the safe side)."""
     if state is None or not state.exhausted:
         return
     scale = float(current_app.config.get("QUOTA_TIME_SCALE") or 1)
-    seconds = state.reset_seconds or max(HEADER_WINDOWS.get(w, 300) for w in state.exhausted) * scale
+    seconds = state.reset_seconds or state.exhausted_seconds * scale
     block(provider, _utc(_now() + seconds), window=", ".join(state.exhausted))
 
 
@@ -269,7 +241,7 @@ def rate_limited(provider: str, reset_at: datetime | None) -> datetime:
     for window, limit in limits_of(provider).items():
         if window.scope == ATHLETE and caller.athlete:
             stats = _limiter().get_window_stats(_item(window, limit), *_key(provider, window, caller.athlete))
-            if stats.remaining <= limit * (1 - GARMIN_ATHLETE_DAY_NEARLY_SPENT):
+            if stats.remaining <= limit * (1 - ATHLETE_WINDOW_NEARLY_SPENT):
                 until = _utc(max(stats.reset_time, _now() + 60))
                 block(provider, until, caller.athlete, window.name)
                 return until

@@ -122,7 +122,7 @@ def _refresh_at_provider(provider: str, refresh_token: str | None) -> dict:
         raise TokenRevoked(provider, "no refresh token is stored; reconnect needed")
     quota.spend(provider, oauth=True)
     client = OAuth2Session(settings["client_id"], settings["client_secret"],
-                           token_endpoint_auth_method="client_secret_post")
+                           token_endpoint_auth_method=settings["token_auth"])
     try:
         with client:
             return dict(client.refresh_token(settings["token_url"], refresh_token=refresh_token,

@@ -1,4 +1,4 @@
-"""The export job: one session revision to the athlete's Garmin or Wahoo calendar.
+"""The export job: one session revision to the athlete's device (its provider's calendar).
 
 normalize -> validate -> convert (what the provider will get, adapted where it must be) ->
 create (or move) it with the athlete's own token -> the session reads SENT.  The job knows
@@ -42,7 +42,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import flag_modified
 
-from core import clients, clock, connections, exports, metrics, outbox, quota, tokens
+from core import clients, clock, connections, messages, metrics, outbox, quota, tokens
 from core.db import db
 from core.delivery import window
 from core.delivery.priority import BULK
@@ -57,10 +57,10 @@ from core.models import (
     FailureKind,
     JobKind,
     JobStatus,
-    Provider,
     RevokedReason,
     TrainingSession,
     User,
+    WaitKind,
 )
 from core.retry import retry_at
 from providers.compatibility import fit_for
@@ -93,6 +93,10 @@ class Superseded(Exception):
 
 class DayPassed(Exception):
     """The session's day has passed in the athlete's time zone: nothing is worth sending."""
+
+    def __init__(self, day, zone: str):
+        super().__init__(messages.day_passed(day, zone))
+        self.day, self.zone = day, zone
 
 
 @dataclass
@@ -132,10 +136,10 @@ def run_export(job_id: int, seq: int = 0) -> str:
         _finish(job, JobStatus.SUPERSEDED)
         _remove_created(job)
         return _end(attempt, AttemptOutcome.SUPERSEDED, None)
-    except DayPassed as error:
+    except DayPassed as passed:
         if job.last_error:  # it was being retried: say what kept it from arriving
-            return _fail(attempt, FailureKind.TRANSIENT, f"{job.last_error} (gave up: {str(error)[len('Not sent: '):]})")
-        return _fail(attempt, FailureKind.DAY_PASSED, str(error))
+            return _fail(attempt, FailureKind.TRANSIENT, messages.gave_up(job.last_error, passed.day, passed.zone))
+        return _fail(attempt, FailureKind.DAY_PASSED, str(passed))
     except quota.Throttled as throttled:
         return _wait_for_quota(attempt, clock.from_real(throttled.retry_at), str(throttled), counted=False)
     except RateLimited as error:
@@ -144,7 +148,7 @@ def run_export(job_id: int, seq: int = 0) -> str:
     except WorkoutInvalid as error:  # Unsupported included: the provider cannot take it
         return _fail(attempt, FailureKind.VALIDATION, error.message)
     except (PayloadRejected, Forbidden) as error:
-        return _fail(attempt, FailureKind.REJECTED, f"{error} (not retried: the workout must change)")
+        return _fail(attempt, FailureKind.REJECTED, messages.refused(str(error)))
     except PermissionMissing as error:
         _revoke_connection(job, RevokedReason.PERMISSION_MISSING)
         return _not_connected(attempt, _reconnect_text(job, str(error)))
@@ -157,7 +161,7 @@ def run_export(job_id: int, seq: int = 0) -> str:
     except Exception as error:  # a bug or an outage we did not foresee: retry, keep the trace
         logger.exception("export crashed", extra={"fields": {"export_job_id": job.id, "session_id": job.session_id}})
         db.session.rollback()
-        return _retry_or_fail(attempt, f"internal error ({type(error).__name__}); HybridPeaks will try again")
+        return _retry_or_fail(attempt, messages.crashed(type(error).__name__))
     return _complete(attempt, refs)
 
 
@@ -183,14 +187,13 @@ def _start_attempt(job: ExportJob) -> ExportAttempt:
 
 def _is_superseded(job: ExportJob) -> bool:
     session = job.session
-    return session is None or session.revision != job.revision or not session.is_endurance
+    return session is None or session.revision != job.revision or not session.is_delivered
 
 
 def _remove_created(job: ExportJob) -> None:
     """A superseded job may already have created a workout: it must not stay behind."""
-    created = exports._created(job.external_refs or {}) if job.kind == JobKind.EXPORT else {}
-    if created:
-        exports.schedule_removal(job.athlete_id, {"provider": job.provider, **created})
+    if job.kind == JobKind.EXPORT and outbox.provider_ids(job.external_refs or {}):
+        outbox.add_removal(job.athlete_id, job.provider, job.external_refs)
 
 
 def _deliver(job: ExportJob) -> dict:
@@ -200,12 +203,11 @@ def _deliver(job: ExportJob) -> dict:
         raise Superseded()
     session = job.session
     athlete = db.session.get(User, job.athlete_id)
-    if clock.now() >= window.deadline(session.date, athlete.timezone):
-        raise DayPassed(f"Not sent: {session.date.strftime('%a %-d %b')} has passed in {athlete.timezone}.")
+    if window.day_passed(session.date, athlete.timezone, clock.now()):
+        raise DayPassed(session.date, athlete.timezone)
     connection = connections.find(job.athlete_id, job.provider)
-    label = Provider.LABELS[job.provider]
     if connection is None:
-        raise NotConnected(f"{label} is not connected: connect {label} (or another device) to receive this workout.")
+        raise NotConnected(messages.not_connected(job.provider))
     if not connection.is_active:
         raise NotConnected(connection.reconnect_message)
     thresholds = athlete.thresholds()
@@ -297,17 +299,17 @@ def _complete(attempt: Attempt, refs: dict) -> str:
     marked = session is not None and _update_session(
         job, export_status=ExportStatus.SENT, export_provider=job.provider, exported_at=clock.now(),
         external_workout_id=str(refs.get("workoutId")), last_export_error=None, external_refs=sent_refs,
-        export_scheduled_for=None)
+        export_scheduled_for=None, export_waiting=None)
     if marked:
         _finish(job, JobStatus.COMPLETED)
-        old = exports._created(previous or {})
-        if old and old != exports._created(sent_refs):
-            exports.schedule_removal(job.athlete_id, {"provider": previous["provider"], **old})  # one version on the calendar
+        old = outbox.provider_ids(previous or {})
+        if old and old != outbox.provider_ids(sent_refs):
+            outbox.add_removal(job.athlete_id, previous["provider"], old)  # one version on the calendar
         outcome = AttemptOutcome.SENT
     else:
         _finish(job, JobStatus.SUPERSEDED)
         if job.kind == JobKind.EXPORT:
-            exports.schedule_removal(job.athlete_id, {"provider": job.provider, **exports._created(sent_refs)})
+            outbox.add_removal(job.athlete_id, job.provider, sent_refs)
         outcome = AttemptOutcome.SUPERSEDED
     return _end(attempt, outcome, None)
 
@@ -316,7 +318,7 @@ def _fail(attempt: Attempt, kind: str, message: str) -> str:
     _finish(attempt.job, JobStatus.FAILED, kind, message)
     _remove_created(attempt.job)  # a workout created but never scheduled must not linger
     _update_session(attempt.job, export_status=ExportStatus.FAILED, export_provider=attempt.job.provider,
-                    last_export_error=message, export_scheduled_for=None)
+                    last_export_error=message, export_scheduled_for=None, export_waiting=None)
     return _end(attempt, AttemptOutcome.FAILED, message)
 
 
@@ -324,7 +326,7 @@ def _not_connected(attempt: Attempt, message: str) -> str:
     _finish(attempt.job, JobStatus.FAILED, FailureKind.NOT_CONNECTED, message)
     _remove_created(attempt.job)  # tried when the athlete reconnects; harmless if that never happens
     _update_session(attempt.job, export_status=ExportStatus.NOT_CONNECTED, export_provider=attempt.job.provider,
-                    last_export_error=message, export_scheduled_for=None)
+                    last_export_error=message, export_scheduled_for=None, export_waiting=None)
     return _end(attempt, AttemptOutcome.NOT_CONNECTED, message)
 
 
@@ -339,10 +341,10 @@ def _retry_or_fail(attempt: Attempt, message: str) -> str:
     config = current_app.config
     at = retry_at(job.attempts, clock.now(), _deadline(job), config["EXPORT_RETRY_DELAYS"], config["EXPORT_RETRY_JITTER"])
     if at is None:
-        return _fail(attempt, FailureKind.TRANSIENT,
-                     f"{message} (gave up after {job.attempts} attempts: the session's day has passed)")
+        return _fail(attempt, FailureKind.TRANSIENT, messages.gave_up_after(message, job.attempts))
     job.last_error = message
-    _update_session(job, export_status=ExportStatus.PENDING, last_export_error=message, export_scheduled_for=at)
+    _update_session(job, export_status=ExportStatus.PENDING, last_export_error=message, export_scheduled_for=at,
+                    export_waiting=WaitKind.RETRY)
     _record(attempt, AttemptOutcome.RETRY, message)
     _reschedule(job, at)
     _log(job, attempt, AttemptOutcome.RETRY, message, next_attempt_at=at)
@@ -354,14 +356,14 @@ def _wait_for_quota(attempt: Attempt, until: datetime, reason: str, counted: boo
     made), unless the session's day passes first."""
     job = attempt.job
     if until >= _deadline(job):
-        return _fail(attempt, FailureKind.TRANSIENT, f"{reason} (the quota stays spent past the session's day)")
+        return _fail(attempt, FailureKind.TRANSIENT, messages.quota_past_day(reason))
     if counted:
         _record(attempt, AttemptOutcome.RETRY, reason)
     else:
         db.session.delete(attempt.row)  # no provider call was made for it
         job.attempts -= 1
     job.last_error = reason
-    _update_session(job, export_status=ExportStatus.PENDING, export_scheduled_for=until,
+    _update_session(job, export_status=ExportStatus.PENDING, export_scheduled_for=until, export_waiting=WaitKind.QUOTA,
                     last_export_error=reason if counted else None)
     outbox.park(job, until)
     db.session.commit()
@@ -408,8 +410,7 @@ def _reconnect_text(job: ExportJob, detail: str) -> str:
         db.session.refresh(connection)
         if connection.reconnect_message:
             return connection.reconnect_message
-    label = Provider.LABELS[job.provider]
-    return f"Reconnect {label} to receive workouts ({detail})."
+    return messages.reconnect(job.provider, detail)
 
 
 def _record(attempt: Attempt, outcome: str, error: str | None) -> None:

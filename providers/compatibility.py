@@ -1,7 +1,7 @@
 """What each provider will really get for a workout: EXACT, ADAPTED (with one note per change)
 or UNSUPPORTED (with why).
 
-The converters (garmin.py, wahoo.py) decide, step by step, how the coach's workout goes to
+The converters (each provider's convert.py) decide, step by step, how the coach's workout goes to
 their provider, and return those decisions with the payload as a :class:`Fit`: the report
 the coach reads before saving (the editor, the API's ``compatibility``, ``flask workouts
 check``) and the payload the export job sends are one computation, so they never disagree.
@@ -13,31 +13,29 @@ instead.
 
 from __future__ import annotations
 
+from typing import Iterable
+
 from workouts import Thresholds
 
+from . import registry
 from .verdict import ADAPTED, EXACT, UNSUPPORTED, Fit, Notes, Unsupported  # noqa: F401  (the verdict's names, for callers)
-
-PROVIDERS = ("GARMIN", "WAHOO")
-# The sports each provider takes at all (Garmin's GENERIC holds rows and the rest).
-TAKES = {"GARMIN": ("BIKE", "RUN", "SWIM", "ROW", "OTHER"), "WAHOO": ("BIKE", "RUN")}
 
 
 def fit_for(provider: str, normalized: dict, thresholds: Thresholds | None = None) -> Fit:
     """What ``provider`` gets for a normalized workout and the athlete's thresholds."""
-    from .garmin import convert as garmin
-    from .wahoo import convert as wahoo
-
-    module = {"GARMIN": garmin, "WAHOO": wahoo}[provider]
-    return module.fit(normalized, thresholds or Thresholds())
+    return registry.get(provider).fit(normalized, thresholds or Thresholds())
 
 
-def report(normalized: dict, thresholds: Thresholds | None = None) -> dict[str, Fit]:
-    return {provider: fit_for(provider, normalized, thresholds) for provider in PROVIDERS}
+def report(normalized: dict, thresholds: Thresholds | None = None,
+           providers: Iterable[str] | None = None) -> dict[str, Fit]:
+    """Each provider's verdict (every registered one, unless ``providers`` names them)."""
+    return {provider: fit_for(provider, normalized, thresholds) for provider in (providers or registry.names())}
 
 
-def report_json(normalized: dict, thresholds: Thresholds | None = None) -> dict[str, dict]:
-    """The API's ``compatibility`` object: ``{"GARMIN": {"level", "notes"}, "WAHOO": {...}}``."""
-    return {provider: fit.as_json() for provider, fit in report(normalized, thresholds).items()}
+def report_json(normalized: dict, thresholds: Thresholds | None = None,
+                providers: Iterable[str] | None = None) -> dict[str, dict]:
+    """The API's ``compatibility`` object: ``{"GARMIN": {"level", "notes"}, ...}``."""
+    return {provider: fit.as_json() for provider, fit in report(normalized, thresholds, providers).items()}
 
 
 def summary_line(provider: str, fit: Fit) -> str:

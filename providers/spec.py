@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
 
 if TYPE_CHECKING:
+    from datetime import date
+
     import httpx
 
     from workouts import Thresholds
@@ -85,11 +87,17 @@ class Provider:
     fit: Callable[[dict, "Thresholds"], "Fit"]  # the converter: a normalized workout -> verdict and payload
     client: Callable[["ProviderHttp"], "Client"]  # the API client class
     statuses: dict[int, type["ProviderError"]] = field(default_factory=dict)  # what 403, 412... mean here
-    rate_state: Callable[["httpx.Response"], object] | None = None  # rate-limit headers, for the quota
+    # Rate-limit headers, for the quota: an object with ``exhausted`` (the windows at zero),
+    # ``reset_seconds`` (or None) and ``exhausted_seconds`` (the longest of them), or None.
+    rate_state: Callable[["httpx.Response"], object] | None = None
+    call_headers: dict[str, str] = field(default_factory=dict)  # header -> the setting suffix it carries
     webhooks: tuple[Webhook, ...] = ()
     required_permission: str | None = None  # without it nothing can be sent (checked at connect)
+    permission_label: str | None = None  # how the provider's consent page names it: "Workout import"
     extra_settings: tuple[Setting, ...] = ()
-    window_reason: str | None = None  # why the window is what it is, for the badge
+    # What would follow the payload to put it on the athlete's day (``flask workouts export --date``).
+    schedule_preview: Callable[[dict, "Fit", "date"], dict] | None = None
+    window_reason: str | None = None  # why the window is what it is, for the badge: "as Wahoo shows them"
     sandbox_client_id: str = ""  # the sandbox's built-in client id (production refuses it)
 
     @property

@@ -237,17 +237,17 @@ def test_coalescing_folds_pings_into_a_check_that_starts_after_each_of_them(app)
     window = app.config["PING_COALESCE_SECONDS"]
     start = 10_000 * window  # the start of a slot
     with app.app_context():
-        first = coalesced("deregistration", "f", [7], now=start + 1)
-        second = coalesced("deregistration", "f", [7], now=start + 2)
-        third = coalesced("deregistration", "f", [7], now=start + 3)
-        later = coalesced("deregistration", "f", [7], now=start + window + 5)  # after the second check began
-        other_kind = coalesced("permissions", "f", [7], now=start + 3)
+        first = coalesced("deregistration", [7], now=start + 1)
+        second = coalesced("deregistration", [7], now=start + 2)
+        third = coalesced("deregistration", [7], now=start + 3)
+        later = coalesced("deregistration", [7], now=start + window + 5)  # after the second check began
+        other_kind = coalesced("permissions", [7], now=start + 3)
     assert [w.at for w in first] == [None]
     assert [w.at for w in second] == [datetime.fromtimestamp(start + window, timezone.utc).replace(tzinfo=None)]
     assert third == []  # the check at the next slot starts after this ping too
     assert [w.at for w in later] == [datetime.fromtimestamp(start + 2 * window, timezone.utc).replace(tzinfo=None)]
     assert [w.at for w in other_kind] == [None]
-    assert all(w.queue == "pings" for w in first + second + later)
+    assert all(w.queue == "pings" and w.args == ("deregistration", 7) for w in first + second + later)
 
 
 @pytest.mark.parametrize("raw", [

@@ -1,7 +1,7 @@
 """HybridPeaks: the Flask application factory.
 
-``create_app()`` reads the settings (webapp/config.py), binds the extensions created once in
-webapp/extensions.py, registers one blueprint per concern, and, where the sandbox is
+``create_app()`` reads the settings (core/config.py), binds the extensions created once in
+core/db.py, core/queue.py and webapp/extensions.py, registers one blueprint per concern, and, where the sandbox is
 enabled, mounts the provider sandbox at /sandbox.
 """
 
@@ -23,6 +23,7 @@ from core.db import db
 from core.logs import configure_logging
 from core.queue import init_queue
 from core.security import init_cipher
+from providers import registry
 
 from .connections.oauth_clients import init_oauth
 from .extensions import csrf, limiter, login_manager, migrate
@@ -100,12 +101,17 @@ def _mount_sandbox(app: Flask) -> None:
     refuses to start with it on."""
     config = app.config
     create_sandbox_app = import_string(config["SANDBOX_APP"])
-    sandbox = create_sandbox_app({
+    settings = {
         "SANDBOX_DATABASE": config["SANDBOX_DATABASE"],
-        "SANDBOX_CLIENTS": {p.lower(): (config[f"{p}_CLIENT_ID"], config[f"{p}_CLIENT_SECRET"])
-                            for p in ("GARMIN", "WAHOO")},
-        "SANDBOX_GARMIN_WEBHOOK_URL": f"{config['PUBLIC_URL']}/webhooks/garmin",
-    })
+        "SANDBOX_CLIENTS": {p.slug: (config[p.setting("CLIENT_ID")], config[p.setting("CLIENT_SECRET")])
+                            for p in registry.providers()},
+    }
+    for provider in registry.providers():
+        if provider.webhooks:  # where the sandbox sends this provider's pings
+            settings[f"SANDBOX_{provider.name}_WEBHOOK_URL"] = f"{config['PUBLIC_URL']}/webhooks/{provider.slug}"
+        for extra in provider.extra_settings:  # e.g. a subscription key the sandbox checks
+            settings[f"SANDBOX_{provider.setting(extra.suffix)}"] = config[provider.setting(extra.suffix)]
+    sandbox = create_sandbox_app(settings)
     app.extensions["sandbox_app"] = sandbox
     app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {"/sandbox": sandbox})
 

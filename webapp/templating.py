@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from markupsafe import Markup
 
+from providers import registry
 from workouts import Thresholds, check_workout, normalize
 from workouts.profile import draw
 from workouts.text import distance_text, duration_text, pace_text
@@ -42,6 +43,7 @@ def profile(workout: dict | None, thresholds: Thresholds | None = None, small: b
 
 
 def register_filters(app: Flask) -> None:
+    app.add_template_filter(registry.label, "provider_label")
     app.add_template_global(profile)
     app.add_template_filter(duration_text)
     app.add_template_filter(distance_text)

@@ -2,11 +2,11 @@
 
 from .connection import ConnectionStatus, DeliveryRoute, DeviceConnection, RevokedReason
 from .export import AttemptOutcome, ExportAttempt, ExportJob, FailureKind, JobKind, JobStatus
-from .plan import ExportStatus, Provider, SessionType, TrainingSession, WeeklyPlan
+from .plan import ExportStatus, SessionType, TrainingSession, WaitKind, WeeklyPlan
 from .user import ApiToken, AthleteProfile, CalendarFeed, Role, User
 
 __all__ = [
     "ApiToken", "AthleteProfile", "AttemptOutcome", "CalendarFeed", "ConnectionStatus", "DeliveryRoute", "DeviceConnection", "ExportAttempt",
-    "ExportJob", "ExportStatus", "FailureKind", "JobKind", "JobStatus", "Provider", "RevokedReason", "Role",
-    "SessionType", "TrainingSession", "User", "WeeklyPlan",
+    "ExportJob", "ExportStatus", "FailureKind", "JobKind", "JobStatus", "RevokedReason", "Role",
+    "SessionType", "TrainingSession", "User", "WaitKind", "WeeklyPlan",
 ]

@@ -1,4 +1,4 @@
-"""An athlete's connection to Garmin or Wahoo: their own OAuth tokens, encrypted at rest."""
+"""An athlete's connection to a provider: their own OAuth tokens, encrypted at rest."""
 
 from __future__ import annotations
 
@@ -7,10 +7,16 @@ from datetime import datetime
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from providers import registry
+
+from .. import messages
 from ..clock import real_now
 from ..db import db
 from ..security import cipher
 from .user import User
+
+# The providers of the registry; a new one needs a migration that widens these constraints.
+PROVIDER_IN = "provider IN (" + ", ".join(f"'{name}'" for name in registry.names()) + ")"
 
 
 class ConnectionStatus:
@@ -23,12 +29,7 @@ class RevokedReason:
 
     TOKEN_REFUSED = "TOKEN_REFUSED"
     DEREGISTERED = "DEREGISTERED"
-    PERMISSION_MISSING = "PERMISSION_MISSING"
-    TEXT = {
-        TOKEN_REFUSED: "{provider} no longer accepts HybridPeaks' access. Reconnect {provider} to keep receiving workouts.",
-        DEREGISTERED: "You disconnected HybridPeaks in {provider}. Reconnect {provider} to receive workouts again.",
-        PERMISSION_MISSING: "HybridPeaks may not send workouts to {provider}: allow workout import when you reconnect.",
-    }
+    PERMISSION_MISSING = "PERMISSION_MISSING"  # what each means to the athlete: core/messages.py
 
 
 class DeviceConnection(db.Model):
@@ -36,7 +37,7 @@ class DeviceConnection(db.Model):
     __table_args__ = (
         UniqueConstraint("athlete_id", "provider", name="uq_device_connections_athlete_provider"),
         Index("ix_device_connections_provider_user", "provider", "provider_user_id"),
-        CheckConstraint("provider IN ('GARMIN', 'WAHOO')", name="provider"),
+        CheckConstraint(PROVIDER_IN, name="provider"),
         CheckConstraint("status IN ('ACTIVE', 'REVOKED')", name="status"),
     )
 
@@ -82,9 +83,7 @@ class DeviceConnection(db.Model):
     def reconnect_message(self) -> str | None:
         if self.is_active:
             return None
-        label = {"GARMIN": "Garmin", "WAHOO": "Wahoo"}[self.provider]
-        template = RevokedReason.TEXT.get(self.status_reason or "", RevokedReason.TEXT[RevokedReason.TOKEN_REFUSED])
-        return template.format(provider=label)
+        return messages.revoked(self.provider, self.status_reason)
 
     def __repr__(self) -> str:  # never the tokens
         return f"<DeviceConnection {self.id} {self.provider} {self.status}>"
@@ -96,7 +95,7 @@ class DeliveryRoute(db.Model):
     __tablename__ = "delivery_routes"
     __table_args__ = (
         UniqueConstraint("athlete_id", "sport", name="uq_delivery_routes_athlete_sport"),
-        CheckConstraint("provider IN ('GARMIN', 'WAHOO')", name="provider"),
+        CheckConstraint(PROVIDER_IN, name="provider"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -21,19 +21,21 @@ class SessionType:
     ALL = (ENDURANCE, STRENGTH, REST, OTHER)
 
 
+class WaitKind:
+    """What a PENDING session with ``export_scheduled_for`` waits for (the badge says it)."""
+
+    WINDOW = "WINDOW"  # its provider's delivery window to open
+    RETRY = "RETRY"  # the next try after a transient failure
+    QUOTA = "QUOTA"  # the provider's quota to free
+    ALL = (WINDOW, RETRY, QUOTA)
+
+
 class ExportStatus:
     NOT_CONNECTED = "NOT_CONNECTED"
     PENDING = "PENDING"
     SENT = "SENT"
     FAILED = "FAILED"
     ALL = (NOT_CONNECTED, PENDING, SENT, FAILED)
-
-
-class Provider:
-    GARMIN = "GARMIN"
-    WAHOO = "WAHOO"
-    ALL = (GARMIN, WAHOO)
-    LABELS = {GARMIN: "Garmin", WAHOO: "Wahoo"}
 
 
 class WeeklyPlan(db.Model):
@@ -79,7 +81,7 @@ class TrainingSession(db.Model):
     # pipeline can tell a changed session from a re-saved one.
     revision: Mapped[int] = mapped_column(default=1)
 
-    # The export fields of the API: read-only to clients, null unless ENDURANCE.
+    # The export fields of the API: read-only to clients, null unless the workout is delivered.
     export_status: Mapped[str | None] = mapped_column(String(16), index=True)
     export_provider: Mapped[str | None] = mapped_column(String(16))
     exported_at: Mapped[datetime | None]
@@ -91,6 +93,7 @@ class TrainingSession(db.Model):
     # When the next push of a PENDING session is planned: its delivery window opens, or a
     # retry or quota wait ends (the API's exportScheduledFor).
     export_scheduled_for: Mapped[datetime | None]
+    export_waiting: Mapped[str | None] = mapped_column(String(16))  # WaitKind, beside export_scheduled_for
     # Why the session was sent again without a coach's edit ("FTP changed: re-sent").
     push_reason: Mapped[str | None] = mapped_column(String(160))
 
@@ -99,9 +102,13 @@ class TrainingSession(db.Model):
 
     plan: Mapped[WeeklyPlan] = relationship(back_populates="sessions")
 
+    # The types whose workout goes to the athlete's device.
+    DELIVERED = (SessionType.ENDURANCE, SessionType.STRENGTH)
+
     @property
-    def is_endurance(self) -> bool:
-        return self.type == SessionType.ENDURANCE
+    def is_delivered(self) -> bool:
+        """A session whose workout goes to the athlete's device."""
+        return self.type in self.DELIVERED and self.workout is not None
 
     @property
     def athlete_id(self) -> int:

@@ -21,11 +21,13 @@ PROVIDER = Provider(
                 token_url="https://diauth.garmin.com/di-oauth2-service/oauth/token",
                 api_base="https://apis.garmin.com"),
     fit=convert.fit,
+    schedule_preview=convert.schedule_preview,
     client=api.GarminApi,
     statuses={403: Forbidden, 412: PermissionMissing},
     # Start Guide 3: deregistration and user-permission pings, named by our (public) client id.
     webhooks=(Webhook("deregistration", "deregistrations", DEREGISTRATION, "garmin-client-id"),
               Webhook("permissions", "userPermissionsChange", PERMISSIONS, "garmin-client-id")),
     required_permission="WORKOUT_IMPORT",
+    permission_label="Workout import",
     sandbox_client_id="hybridpeaks-garmin",
 )

@@ -22,8 +22,8 @@ from datetime import date
 
 from ..delivery import Item, Run
 from ..errors import Forbidden, NotFound, PermissionMissing
-from .convert import schedule_body
 from ..http import ProviderHttp
+from .convert import schedule_body
 
 PROVIDER = "GARMIN"
 STATUSES = {403: Forbidden, 412: PermissionMissing}

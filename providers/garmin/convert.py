@@ -107,6 +107,11 @@ def schedule_body(workout_id: int | str, day: date) -> dict:
     return {"workoutId": workout_id, "date": day.isoformat()}
 
 
+def schedule_preview(normalized: dict, fit: Fit, day: date) -> dict:
+    """The schedule request that would follow the workout's (``flask workouts export --date``)."""
+    return {"POST /training-api/schedule/": schedule_body("<workoutId>", day)}
+
+
 # -- repeats -----------------------------------------------------------------------------
 
 def one_level_repeats(nodes: list[Node]) -> list[Node]:

@@ -26,9 +26,10 @@ PROVIDER = Provider(
                 api_base="https://api.wahooligan.com",
                 scope="user_read plans_read plans_write workouts_read workouts_write"),
     fit=convert.fit,
+    schedule_preview=convert.schedule_preview,
     client=api.WahooApi,
     statuses={403: PermissionMissing},
     rate_state=api.rate_state,
-    window_reason="Wahoo shows a plan only from today to six days ahead",
+    window_reason="as Wahoo shows them",  # a plan shows only from today to six days ahead
     sandbox_client_id="hybridpeaks-wahoo",
 )

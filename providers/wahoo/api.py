@@ -37,6 +37,7 @@ STATUSES = {403: PermissionMissing}
 PER_PAGE = 30
 MAX_PAGES = 20  # 600 plans: far more than an athlete's library of ours holds (replaced plans are deleted)
 WINDOWS = ("day", "hour", "5min")  # the order of the values in the X-RateLimit-* headers
+WINDOW_SECONDS = {"day": 86400, "hour": 3600, "5min": 300}
 
 
 class WahooApi:
@@ -158,6 +159,11 @@ class RateState:
     @property
     def exhausted(self) -> list[str]:
         return [window for window, left in self.remaining.items() if left <= 0]
+
+    @property
+    def exhausted_seconds(self) -> int:
+        """The length of the longest exhausted window: the safe wait when no reset is given."""
+        return max((WINDOW_SECONDS[w] for w in self.exhausted), default=0)
 
 
 def rate_state(response: httpx.Response) -> RateState | None:

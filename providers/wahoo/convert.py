@@ -28,7 +28,7 @@ import base64
 import json
 import math
 import statistics
-from datetime import datetime
+from datetime import datetime, time, timezone
 
 from workouts import Thresholds
 from workouts.structure import Node, Repeat, native_tree
@@ -105,6 +105,14 @@ def workout_form(plan_id: int | str, name: str, starts: datetime, minutes: int, 
         "workout[workout_type_id]": str(workout_type_id),
         "workout[workout_token]": token,
     }
+
+
+def schedule_preview(normalized: dict, fit: Fit, day) -> dict:
+    """The calendar entry that would follow the plan's upload (``flask workouts export --date``)."""
+    starts = datetime.combine(day, time(7), tzinfo=timezone.utc)
+    form = workout_form("<plan id>", normalized["name"], starts, fit.extra["minutes"], fit.extra["workout_type_id"],
+                        "<workout token>")
+    return {"POST /v1/workouts": form}
 
 
 def planned_minutes(normalized: dict, open_seconds: dict[str, float] | None = None) -> int:

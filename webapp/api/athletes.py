@@ -36,6 +36,6 @@ def update_profile(athlete_id: int):
     if not current_user().coaches(athlete):
         raise forbidden("Only the athlete's coach may change the thresholds.")
     data = load(ProfileSchema(), json_body())
-    profile = profiles.update(athlete, {column: data[key] for key, column in PROFILE_FIELDS.items() if key in data})
+    profile, _ = profiles.update(athlete, {column: data[key] for key, column in PROFILE_FIELDS.items() if key in data})
     db.session.commit()
     return jsonify(profile_json(athlete, profile))

@@ -6,10 +6,10 @@ from flask import jsonify
 from marshmallow import fields, validate
 
 from core import connections as connection_service
-from core import exports
+from core import exports, routes
 from core.db import db
-from core.delivery import routing
-from core.models import Provider, Role
+from core.models import Role
+from providers import registry
 from workouts.constants import SPORTS
 
 from . import bp
@@ -21,7 +21,7 @@ from .validation import load
 
 
 class PrimarySchema(ApiSchema):
-    provider = fields.String(required=True, validate=validate.OneOf(Provider.ALL))
+    provider = fields.String(required=True, validate=validate.OneOf(registry.names()))
 
 
 @bp.get("/connections")
@@ -50,7 +50,7 @@ def set_primary():
 @require_role(Role.ATHLETE)
 def get_routing():
     """``{"BIKE": "WAHOO", "RUN": "GARMIN"}``: the sports the athlete routed; the rest go to the primary."""
-    return jsonify(routing.routes_of(current_user().id))
+    return jsonify(routes.routes_of(current_user().id))
 
 
 @bp.put("/connections/routing")
@@ -63,16 +63,16 @@ def put_routing():
     for sport, provider in body.items():
         if sport not in SPORTS:
             problems[sport] = [f"is not a sport: one of {', '.join(SPORTS)}"]
-        elif provider not in Provider.ALL:
-            problems[sport] = [f"must be one of {', '.join(Provider.ALL)}"]
+        elif provider not in registry.names():
+            problems[sport] = [f"must be one of {', '.join(registry.names())}"]
     if problems:
         raise invalid(problems)
     try:
-        routing.set_routes(current_user().id, body)
-    except routing.RouteRefused as error:
+        routes.set_routes(current_user().id, body)
+    except routes.RouteRefused as error:
         db.session.rollback()
         raise conflict(str(error)) from None
     db.session.flush()
     exports.routes_changed(current_user().id)
     db.session.commit()
-    return jsonify(routing.routes_of(current_user().id))
+    return jsonify(routes.routes_of(current_user().id))

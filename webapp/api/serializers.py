@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask import current_app
+
 from core.clock import iso_utc
 from core.models import AthleteProfile, TrainingSession, User, WeeklyPlan
 from providers.compatibility import report_json
@@ -10,33 +12,33 @@ from workouts import Thresholds, WorkoutInvalid, prepare
 
 def compatibility(session: TrainingSession, thresholds: Thresholds) -> dict | None:
     """What each provider will get for the session, with the athlete's current thresholds."""
-    if not session.is_endurance or not session.workout:
+    if not session.is_delivered:
         return None
+    providers = current_app.config["PROVIDERS"]
     try:
-        return report_json(prepare(session.workout, thresholds), thresholds)
+        return report_json(prepare(session.workout, thresholds), thresholds, providers)
     except WorkoutInvalid as error:  # only when thresholds make a zone implausible
-        return {provider: {"level": "UNSUPPORTED", "notes": [str(p) for p in error.problems]}
-                for provider in ("GARMIN", "WAHOO")}
+        return {provider: {"level": "UNSUPPORTED", "notes": [str(p) for p in error.problems]} for provider in providers}
 
 
 def session_json(session: TrainingSession, thresholds: Thresholds | None = None) -> dict:
-    endurance = session.is_endurance
-    if thresholds is None and endurance:
+    delivered = session.is_delivered
+    if thresholds is None and delivered:
         thresholds = session.plan.athlete.thresholds()
     return {
         "id": session.id,
         "date": session.date.isoformat(),
         "type": session.type,
         "title": session.title,
-        "workout": session.workout if endurance else None,
-        "exportStatus": session.export_status if endurance else None,
-        "exportProvider": session.export_provider if endurance else None,
-        "exportedAt": iso_utc(session.exported_at) if endurance else None,
-        "externalWorkoutId": session.external_workout_id if endurance else None,
-        "lastExportError": session.last_export_error if endurance else None,
-        "exportScheduledFor": iso_utc(session.export_scheduled_for) if endurance else None,
-        "pushReason": session.push_reason if endurance else None,
-        "compatibility": compatibility(session, thresholds) if endurance else None,
+        "workout": session.workout if delivered else None,
+        "exportStatus": session.export_status if delivered else None,
+        "exportProvider": session.export_provider if delivered else None,
+        "exportedAt": iso_utc(session.exported_at) if delivered else None,
+        "externalWorkoutId": session.external_workout_id if delivered else None,
+        "lastExportError": session.last_export_error if delivered else None,
+        "exportScheduledFor": iso_utc(session.export_scheduled_for) if delivered else None,
+        "pushReason": session.push_reason if delivered else None,
+        "compatibility": compatibility(session, thresholds) if delivered else None,
     }
 
 

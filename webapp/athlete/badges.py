@@ -3,9 +3,10 @@ week and overview, so that all of them say the same thing in the same words.
 
 - SENT: "On Garmin · 07:42", and why it was re-sent when no one edited it ("FTP changed").
 - PENDING: "Sending to Garmin…" (with the attempt while retrying); waiting for the delivery
-  window: "Goes to Wahoo on Tue 1 Dec" ("Wahoo shows workouts up to 6 days ahead"); waiting
-  for a retry: "Garmin is not answering; trying again at 14:05"; for quota: "Garmin's quota
-  is used up for now; sending at 14:05".
+  window: "Goes to Wahoo on Tue 1 Dec" (why, in the provider's terms); waiting for a retry:
+  "Garmin is not answering; trying again at 14:05"; for quota: "Garmin's quota is used up for
+  now; sending at 14:05".  What it waits for is the session's ``export_waiting``, never a
+  guess from the error's text.
 - FAILED: "Failed", the reason, and Retry (for the athlete).
 - NOT_CONNECTED: "Connect to send" (the athlete) or "Not connected" (the coach).
 - A session whose day has passed and that is not on the device: "Not sent · day passed".
@@ -23,7 +24,8 @@ from sqlalchemy import select
 from core import clock
 from core.db import db
 from core.delivery import window
-from core.models import ExportJob, ExportStatus, JobKind, JobStatus, Provider, TrainingSession
+from core.models import ExportJob, ExportStatus, JobKind, JobStatus, TrainingSession, WaitKind
+from providers import registry
 
 PASSED = "PASSED"  # not an export status: the badge of a session whose day passed unsent
 
@@ -57,14 +59,14 @@ def badge_for(session: TrainingSession, athlete_view: bool, zone: str = "UTC",
     """The badge of an ENDURANCE session (None for other sessions); ``athlete_view`` adds the
     athlete's actions (Retry, Connect); ``attempts``: the attempt numbers of open jobs by
     session, read once for a whole page (:func:`open_attempts`)."""
-    if not session.is_endurance or not session.export_status:
+    if not session.is_delivered or not session.export_status:
         return None
-    provider = Provider.LABELS.get(session.export_provider or "", "your device")
+    provider = registry.label(session.export_provider)
     status = session.export_status
     if status == ExportStatus.SENT:
         return Badge(session.id, status, f"On {provider} · {local_time(session.exported_at, zone)}",
                      detail=session.push_reason)
-    if session.date < window.local_today(zone, clock.now()):
+    if window.day_passed(session.date, zone, clock.now()):
         return Badge(session.id, PASSED, "Not sent · day passed",
                      detail=session.last_export_error if status == ExportStatus.FAILED else None)
     if status == ExportStatus.PENDING:
@@ -83,14 +85,10 @@ def _pending(session: TrainingSession, provider: str, zone: str, attempts: dict[
     if at is not None:
         when = local_time(at, zone)
         poll = 30 if (at - clock.now()).total_seconds() > 120 else 5
-        days = window.days_for(session.export_provider, current_app.config) if session.export_provider else 0
-        if days and window.place(session.date, zone, days, clock.now()).where == window.LATER:
-            ahead = "up to 6 days ahead" if session.export_provider == "WAHOO" else f"{days} days ahead"
+        if session.export_waiting == WaitKind.WINDOW and session.export_provider:
             return Badge(session.id, ExportStatus.PENDING, f"Goes to {provider} on {_day(at, zone)}",
-                         detail=f"HybridPeaks sends {provider} sessions {ahead}"
-                                + (", as Wahoo shows them." if session.export_provider == "WAHOO" else "."),
-                         poll_seconds=300)
-        if session.last_export_error and "quota" not in session.last_export_error and "429" not in session.last_export_error:
+                         detail=_window_detail(session.export_provider), poll_seconds=300)
+        if session.export_waiting == WaitKind.RETRY:
             return Badge(session.id, ExportStatus.PENDING, f"{provider} is not answering; trying again at {when}",
                          detail=session.last_export_error, poll_seconds=poll)
         return Badge(session.id, ExportStatus.PENDING, f"{provider}'s quota is used up for now; sending at {when}",
@@ -99,6 +97,13 @@ def _pending(session: TrainingSession, provider: str, zone: str, attempts: dict[
     text = f"Sending to {provider}…" + (f" attempt {attempt}" if attempt > 1 else "")
     return Badge(session.id, ExportStatus.PENDING, text,
                  detail=session.last_export_error if attempt > 1 else session.push_reason)
+
+
+def _window_detail(provider: str) -> str:
+    """Why a session waits for its provider's delivery window, in the provider's own terms."""
+    spec, days = registry.get(provider), window.days_for(provider, current_app.config)
+    reason = f", {spec.window_reason}" if spec.window_reason else ""
+    return f"HybridPeaks sends {spec.label} sessions up to {days - 1} days ahead{reason}."
 
 
 def _day(moment: datetime, zone: str) -> str:

@@ -191,11 +191,8 @@ def profile_page(athlete: User, back_url: str | None):
         columns, errors = profile_form.read(request.form)
         values = {key: request.form.get(key, "") for key in values}
         if not errors:
-            before = {s.id for s in exports.upcoming_sent(exports.Athlete.load(athlete.id))}
-            profiles.update(athlete, columns)
+            _, resent = profiles.update(athlete, columns)
             db.session.commit()
-            resent = [s for s in db.session.scalars(select(TrainingSession).where(TrainingSession.id.in_(before)))
-                      if s.push_reason]
             flash("Saved." + (f" {len(resent)} upcoming session(s) are sent again with the new thresholds."
                               if resent else ""), "info")
             return redirect(request.path)

@@ -1,4 +1,4 @@
-"""``flask workouts validate | normalize | check | export``: the engine from the command line.
+"""``flask workouts validate | normalize | check | import | export``: the engine from the command line.
 
 The commands run the same code as the export job (workouts.prepare and the converters
 under providers/), so what they accept, refuse and write is what an athlete's device
@@ -11,19 +11,20 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date, datetime, time, timezone
+from datetime import datetime, time, timezone
 from pathlib import Path
 
 import click
 from flask.cli import AppGroup
 
-from providers.compatibility import EXACT, UNSUPPORTED, fit_for, report, summary_line
-from providers.garmin import convert as garmin
-from providers.wahoo import convert as wahoo
+from providers import registry
+from providers.compatibility import UNSUPPORTED, fit_for, report, summary_line
 from workouts import Thresholds, WorkoutInvalid, check_workout, prepare
-from workouts.formats import fit
+from workouts.constants import SPORTS
+from workouts.formats import MAX_BYTES, READERS, WRITERS, ReadError, format_for, read, write
 
 MAX_FILE_BYTES = 1024 * 1024
+TARGETS = [p.slug for p in registry.providers()] + list(WRITERS)  # --to: a provider's payload, or a file
 
 workouts = AppGroup("workouts", help="Validate, normalize and convert workout files (workout-format.md).")
 
@@ -90,17 +91,23 @@ def _problems(error: WorkoutInvalid) -> list[str]:
 
 @workouts.command("validate", with_appcontext=False)
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--to", "provider", type=click.Choice(["garmin", "wahoo", "fit"]),
-              help="Also check that provider's limits.")
+@click.option("--to", "target", type=click.Choice(TARGETS), help="Also check that provider's or format's limits.")
 @threshold_options
-def validate_command(file, provider, ftp, max_hr, threshold_pace, swim_pace):
+def validate_command(file, target, ftp, max_hr, threshold_pace, swim_pace):
     """Print `valid`, or one line per problem (step path: rule) and exit 1."""
     workout = read_workout(file)
     problems = [str(p) for p in check_workout(workout)]
     thresholds = _thresholds(ftp, max_hr, threshold_pace, swim_pace)
-    if not problems and provider:
+    if not problems and target:
         try:
-            _convert(prepare(workout, thresholds), provider, thresholds, None)
+            normalized = prepare(workout, thresholds)
+            if target in WRITERS:
+                made = write(target, normalized, thresholds)
+                problems, notes = ([], made.notes) if made.available else (list(made.notes), ())
+            else:
+                result = fit_for(registry.by_slug(target).name, normalized, thresholds)
+                problems, notes = (list(result.notes), ()) if result.level == UNSUPPORTED else ([], result.notes)
+            _notes(notes, "adapted")
         except WorkoutInvalid as error:
             problems = _problems(error)
     if problems:
@@ -110,7 +117,7 @@ def validate_command(file, provider, ftp, max_hr, threshold_pace, swim_pace):
 
 @workouts.command("check", with_appcontext=False)
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--json", "as_json", is_flag=True, help='{"GARMIN": {"level", "notes"}, "WAHOO": {...}}')
+@click.option("--json", "as_json", is_flag=True, help='{"<PROVIDER>": {"level", "notes"}, ...}')
 @threshold_options
 def check_command(file, as_json, ftp, max_hr, threshold_pace, swim_pace):
     """What each provider will get: exact, adapted (with a note per change) or unsupported (why)."""
@@ -140,53 +147,74 @@ def normalize_command(file, ftp, max_hr, threshold_pace, swim_pace):
     click.echo(json.dumps(normalized, indent=2))
 
 
+@workouts.command("import", with_appcontext=False)
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(READERS), help="The file's format (default: its extension; .txt is text).")
+@click.option("--sport", type=click.Choice(SPORTS), help="The session's sport, for formats that do not say (text).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write here instead of stdout.")
+def import_command(file, fmt, sport, output):
+    """Read a workout written elsewhere (.zwo, .erg, .mrc, .fit, text) and print it in our format;
+    what was read differently goes to standard error, and FILE:LINE: problem lines with exit 1
+    when it cannot be read."""
+    path = Path(file)
+    if not path.is_file():
+        raise click.ClickException(f"{file}: no such file")
+    fmt = fmt or format_for(path.name)
+    if fmt is None:
+        raise click.UsageError(f"{file}: say --format ({', '.join(READERS)}): the extension does not tell")
+    try:
+        imported = read(path.read_bytes()[:MAX_BYTES + 1], fmt, sport)
+    except ReadError as error:
+        _fail([f"{file}:{problem}" for problem in error.problems])
+    for note in imported.notes:
+        click.echo(f"note: {note}", err=True)
+    _write(json.dumps(imported.workout, indent=2, ensure_ascii=False).encode() + b"\n", output, binary=False)
+
+
 @workouts.command("export", with_appcontext=False)
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--to", "provider", required=True, type=click.Choice(["garmin", "wahoo", "fit"]))
+@click.option("--to", "target", required=True, type=click.Choice(TARGETS))
 @click.option("--date", "day", type=click.DateTime(formats=["%Y-%m-%d"]),
-              help="The session's date: also prints the schedule request (to stderr).")
+              help="The session's date: also prints the provider's schedule request (to stderr).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write here instead of stdout.")
 @threshold_options
-def export_command(file, provider, day, output, ftp, max_hr, threshold_pace, swim_pace):
-    """Write the payload that would be sent: Garmin's workout JSON, Wahoo's plan JSON, or a .fit file."""
+def export_command(file, target, day, output, ftp, max_hr, threshold_pace, swim_pace):
+    """Write what a provider would be sent (its JSON payload) or a file (.fit, .zwo, .erg, .mrc, text)."""
     workout = read_workout(file)
     thresholds = _thresholds(ftp, max_hr, threshold_pace, swim_pace)
     try:
         normalized = prepare(workout, thresholds)
-        payload = _convert(normalized, provider, thresholds, day.date() if day else None)
     except WorkoutInvalid as error:
         _fail(_problems(error))
-    if day and provider != "fit":
-        click.echo(f"schedule: {json.dumps(_schedule(normalized, provider, day.date()))}", err=True)
-    data = payload if isinstance(payload, bytes) else (json.dumps(payload, indent=2) + "\n").encode()
+    if target in WRITERS:
+        created = datetime.combine(day.date(), time(6), tzinfo=timezone.utc) if day else None
+        made = write(target, normalized, thresholds, created=created)
+        _notes(made.notes, "unsupported" if not made.available else "adapted")
+        if not made.available:
+            sys.exit(1)
+        _write(made.content, output, binary=target == "fit")
+        return
+    provider = registry.by_slug(target)
+    result = fit_for(provider.name, normalized, thresholds)
+    if result.level == UNSUPPORTED:
+        _fail(list(result.notes))
+    _notes(result.notes, "adapted")
+    if day and provider.schedule_preview:
+        click.echo(f"schedule: {json.dumps(provider.schedule_preview(normalized, result, day.date()))}", err=True)
+    _write((json.dumps(result.payload, indent=2) + "\n").encode(), output, binary=False)
+
+
+def _notes(notes, label: str) -> None:
+    for note in notes:
+        click.echo(f"{label}: {note}", err=True)
+
+
+def _write(data: bytes, output: str | None, binary: bool) -> None:
     if output:
         Path(output).write_bytes(data)
         click.echo(f"wrote {output} ({len(data):,} bytes)", err=True)
-    elif isinstance(payload, bytes) and sys.stdout.isatty():
-        raise click.UsageError("a FIT file is binary: give -o OUT.fit")
+    elif binary and sys.stdout.isatty():
+        raise click.UsageError("this file is binary: give -o OUT")
     else:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
-
-
-def _convert(normalized: dict, provider: str, thresholds: Thresholds, day: date | None):
-    """The payload; an adapted one's notes go to standard error; Unsupported when it cannot go."""
-    if provider == "fit":
-        created = datetime.combine(day, time(6), tzinfo=timezone.utc) if day else None
-        return fit.convert(normalized, created=created)
-    result = fit_for(provider.upper(), normalized, thresholds)
-    if result.level not in (EXACT, UNSUPPORTED):
-        for note in result.notes:
-            click.echo(f"adapted: {note}", err=True)
-    return result.sendable()
-
-
-def _schedule(normalized: dict, provider: str, day: date) -> dict:
-    if provider == "garmin":
-        return {"POST /training-api/schedule/": garmin.schedule_body("<workoutId>", day)}
-    starts = datetime.combine(day, time(7), tzinfo=timezone.utc)
-    extra = wahoo.fit(normalized).extra
-    form = wahoo.workout_form("<plan id>", normalized["name"], starts, extra["minutes"], extra["workout_type_id"],
-                              "<workout token>")
-    return {"POST /v1/workouts": form}
-

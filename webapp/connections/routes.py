@@ -9,13 +9,13 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 from requests import RequestException
 
-from core import clients, exports, quota
+from core import clients, exports, messages, quota, routes
 from core import connections as connection_service
 from core.db import db
-from core.delivery import routing
+from core.delivery.routing import choose
 from core.logs import log_event
-from core.models import Provider, Role
-from providers.compatibility import TAKES
+from core.models import Role
+from providers import registry
 from providers.errors import ProviderError
 from workouts.constants import SPORTS
 
@@ -25,7 +25,6 @@ from . import bp
 from .oauth_clients import oauth_client
 
 logger = logging.getLogger(__name__)
-SLUGS = {"garmin": Provider.GARMIN, "wahoo": Provider.WAHOO}
 EXPIRED = "that sign-in link was already used or has expired. Please try again."
 # RFC 6749 4.1.2.1: the codes a provider may send back; only these are ever shown.
 OAUTH_ERRORS = {"access_denied": "you chose not to allow it", "invalid_request": None, "unauthorized_client": None,
@@ -34,9 +33,11 @@ OAUTH_ERRORS = {"access_denied": "you chose not to allow it", "invalid_request":
 
 
 def _provider(slug: str) -> str:
-    if slug not in SLUGS:
+    """The enabled provider of a URL's slug (404 for any other)."""
+    provider = registry.by_slug(slug)
+    if provider is None or provider.name not in current_app.config["PROVIDERS"]:
         abort(404)
-    return SLUGS[slug]
+    return provider.name
 
 
 def callback_url(slug: str) -> str:
@@ -49,13 +50,14 @@ def callback_url(slug: str) -> str:
 def index():
     by_provider = {c.provider: c for c in connection_service.connections_of(current_user.id)}
     active = [c for c in by_provider.values() if c.is_active]
-    routes = routing.routes_of(current_user.id)
-    chosen = {sport: routing.choose(sport, active, routes) for sport in SPORTS}
+    routed = routes.routes_of(current_user.id)
+    chosen = {sport: choose(sport, active, routed) for sport in SPORTS}
     feed_url = f"{current_app.config['PUBLIC_URL']}/calendar/{calendar.secret_of(current_user)}.ics"
     db.session.commit()  # a secret made on first view is kept
-    return render_template("connections/index.html", providers=Provider.ALL, labels=Provider.LABELS,
-                           connections=by_provider, sports=SPORTS, routes=routes, chosen=chosen,
-                           takes=TAKES, active=[c.provider for c in active], feed_url=feed_url)
+    return render_template("connections/index.html", providers=clients.enabled(), labels=registry.labels(),
+                           takes={p.name: p.sports for p in registry.providers()}, connections=by_provider,
+                           sports=SPORTS, routes=routed, chosen=chosen, active=[c.provider for c in active],
+                           feed_url=feed_url)
 
 
 @bp.post("/calendar/replace")
@@ -80,7 +82,7 @@ def connect(slug: str):
 @role_required(Role.ATHLETE)
 def callback(slug: str):
     provider = _provider(slug)
-    label = Provider.LABELS[provider]
+    label = registry.label(provider)
     if request.args.get("error"):
         # The provider's words are shown only for a sign-in this browser started (a valid
         # state), and only as one of OAuth's error codes: anyone can send a link with ?error=.
@@ -102,9 +104,9 @@ def callback(slug: str):
         provider_user_id = api.user_id(token["access_token"])
         with quota.calling(athlete=provider_user_id):
             quota.spend(provider, athlete_only=True)  # the user-id call was this athlete's too
-            if provider == Provider.GARMIN and "WORKOUT_IMPORT" not in api.permissions(token["access_token"]):
-                flash("Garmin was connected without the workout import permission. Connect again and leave "
-                      "“Workout import” ticked, or HybridPeaks cannot send workouts.", "error")
+            required = registry.get(provider).required_permission
+            if required and required not in api.permissions(token["access_token"]):
+                flash(messages.permission_missing_at_connect(provider), "error")
                 return redirect(url_for("connections.index"))
     except MismatchingStateError:
         flash(f"{label} was not connected: {EXPIRED}", "error")
@@ -133,7 +135,7 @@ def make_primary(slug: str):
     db.session.flush()
     moved = exports.routes_changed(current_user.id)
     db.session.commit()
-    flash(f"New workouts now go to {Provider.LABELS[provider]}." + _moved_text(moved), "info")
+    flash(f"New workouts now go to {registry.label(provider)}." + _moved_text(moved), "info")
     return redirect(url_for("connections.index"))
 
 
@@ -143,8 +145,8 @@ def set_routing():
     """Which provider gets each sport (the page's form; the API is PUT /api/v1/connections/routing)."""
     wanted = {sport: request.form.get(f"route-{sport}", "") for sport in SPORTS}
     try:
-        routing.set_routes(current_user.id, {sport: p for sport, p in wanted.items() if p in Provider.ALL})
-    except (routing.RouteRefused, ValueError) as error:
+        routes.set_routes(current_user.id, {sport: p for sport, p in wanted.items() if p in registry.names()})
+    except (routes.RouteRefused, ValueError) as error:
         db.session.rollback()
         flash(str(error), "error")
         return redirect(url_for("connections.index"))
@@ -167,5 +169,5 @@ def disconnect(slug: str):
         db.session.flush()
         moved = exports.routes_changed(current_user.id)
         db.session.commit()
-        flash(f"{Provider.LABELS[provider]} is disconnected." + _moved_text(moved), "info")
+        flash(f"{registry.label(provider)} is disconnected." + _moved_text(moved), "info")
     return redirect(url_for("connections.index"))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timezone
 
+from flask import current_app
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
 from rq import Queue, Worker
 from rq.job import Job
@@ -25,7 +26,6 @@ from core.models import (
     ExportJob,
     ExportStatus,
     JobStatus,
-    Provider,
     TrainingSession,
 )
 from core.queue import QUEUES, rq
@@ -119,7 +119,7 @@ class StateCollector:
             select(TrainingSession.export_provider, func.count())
             .where(TrainingSession.export_status == ExportStatus.FAILED)
             .group_by(TrainingSession.export_provider)).all())
-        for provider in Provider.ALL:
+        for provider in current_app.config["PROVIDERS"]:
             failed.add_metric([provider], by_provider.get(provider, 0))
         yield failed
         reconnect = GaugeMetricFamily("hybridpeaks_connections_reconnect_needed",
@@ -128,7 +128,7 @@ class StateCollector:
             select(DeviceConnection.provider, func.count())
             .where(DeviceConnection.status == ConnectionStatus.REVOKED)
             .group_by(DeviceConnection.provider)).all())
-        for provider in Provider.ALL:
+        for provider in current_app.config["PROVIDERS"]:
             reconnect.add_metric([provider], revoked.get(provider, 0))
         yield reconnect
         db.session.rollback()  # end the read transaction
@@ -141,8 +141,8 @@ class StateCollector:
         limit = GaugeMetricFamily("hybridpeaks_quota_limit", "Each app-wide quota window's limit.",
                                   labels=["provider", "window"])
         blocked = GaugeMetricFamily("hybridpeaks_quota_blocked_seconds", "Seconds until a provider's own block "
-                                    "(a 429, Wahoo's headers at zero) ends (0: not blocked).", labels=["provider"])
-        for provider in Provider.ALL:
+                                    "(a 429, or its rate-limit headers at zero) ends (0: not blocked).", labels=["provider"])
+        for provider in current_app.config["PROVIDERS"]:
             for window, cap, left in quota.budgets(provider):
                 remaining.add_metric([provider, window.name], left)
                 limit.add_metric([provider, window.name], cap)

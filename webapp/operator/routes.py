@@ -8,9 +8,11 @@ import logging
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from core import clients
 from core.db import db
 from core.logs import log_event
-from core.models import Provider, Role
+from core.models import Role
+from providers import registry
 
 from ..auth.access import role_required
 from ..services import accounts, operations
@@ -27,7 +29,7 @@ def index():
     return render_template(
         "operator/index.html", queues=queue_states, workers=workers, jobs=operations.troubled_jobs(),
         failed=operations.failed_sessions(), reconnect_total=reconnect_total, reconnect=reconnect,
-        quotas=operations.quota_state(), labels=Provider.LABELS, providers=Provider.ALL)
+        quotas=operations.quota_state(), labels=registry.labels(), providers=[p.name for p in clients.enabled()])
 
 
 @bp.post("/jobs/<int:job_id>/requeue")
@@ -56,7 +58,7 @@ def retry_failed(provider: str):
         return redirect(url_for("operator.index"))
     db.session.commit()
     _audit("retry failed", "retried", provider=provider, retried=retried, refused=sum(refused.values()))
-    label = Provider.LABELS[provider]
+    label = registry.label(provider)
     message = f"{retried} FAILED {label} session{'s' if retried != 1 else ''} queued again (within {label}'s quota)."
     if refused:
         message += " Not retried: " + "; ".join(f"{n} × {why}" for why, n in refused.most_common(3))

@@ -7,30 +7,33 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask import current_app
+
 from core.exports import Athlete
-from core.models import Provider, TrainingSession
+from core.models import TrainingSession
+from providers import registry
 from providers.compatibility import EXACT, Fit, report
 from workouts import WorkoutInvalid, check_workout, prepare
 
 
 @dataclass(frozen=True)
 class DeviceFit:
-    provider: str  # GARMIN or WAHOO
+    provider: str  # a registry name
     fit: Fit
     chosen: bool  # the device this athlete's session of that sport goes to
 
     @property
     def label(self) -> str:
-        return Provider.LABELS[self.provider]
+        return registry.label(self.provider)
 
 
 def fits(workout: dict | None, athlete: Athlete) -> list[DeviceFit] | None:
-    """Both providers' fits for a workout (the chosen device first), or None when the workout
+    """Every provider's fit for a workout (the chosen device first), or None when the workout
     is not valid yet (the editor shows its errors instead)."""
     if not workout or check_workout(workout):
         return None
     try:
-        found = report(prepare(workout, athlete.thresholds), athlete.thresholds)
+        found = report(prepare(workout, athlete.thresholds), athlete.thresholds, current_app.config["PROVIDERS"])
     except WorkoutInvalid:
         return None
     chosen = _chosen(workout, athlete)
@@ -40,7 +43,7 @@ def fits(workout: dict | None, athlete: Athlete) -> list[DeviceFit] | None:
 
 def device_fit(session: TrainingSession, athlete: Athlete) -> DeviceFit | None:
     """The fit for the device the session goes to (its provider, else the routed one), if not EXACT."""
-    if not session.is_endurance or not session.workout:
+    if not session.is_delivered:
         return None
     provider = session.export_provider or _chosen(session.workout, athlete)
     if provider is None:

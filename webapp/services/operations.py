@@ -10,6 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
+from flask import current_app
 from rq import Queue, Worker
 from rq.job import Job
 from sqlalchemy import func, select
@@ -27,7 +28,6 @@ from core.models import (
     ExportStatus,
     FailureKind,
     JobStatus,
-    Provider,
     TrainingSession,
 )
 from core.queue import QUEUES, rq
@@ -159,7 +159,7 @@ def reconnect_needed() -> tuple[int, list[DeviceConnection]]:
 def quota_state() -> list[tuple[str, str, int, int]]:
     """(provider, window, limit, left) of every app-wide window."""
     return [(provider, window.name, limit, left)
-            for provider in Provider.ALL for window, limit, left in quota.budgets(provider)]
+            for provider in current_app.config["PROVIDERS"] for window, limit, left in quota.budgets(provider)]
 
 
 # -- actions -----------------------------------------------------------------------------------
@@ -182,7 +182,7 @@ def requeue(job_id: int) -> ExportJob:
 def retry_failed(provider: str) -> tuple[int, Counter]:
     """Retry every FAILED session of ``provider`` (after its outage), as a bulk push within its
     quota; returns how many were retried and why the others were not.  The caller commits."""
-    if provider not in Provider.ALL:
+    if provider not in current_app.config["PROVIDERS"]:
         raise ActionRefused(f"Unknown provider {provider!r}.")
     sessions = db.session.scalars(select(TrainingSession).where(
         TrainingSession.export_status == ExportStatus.FAILED, TrainingSession.export_provider == provider)

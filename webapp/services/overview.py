@@ -18,7 +18,8 @@ from sqlalchemy.orm import selectinload
 from core import clock
 from core.db import db
 from core.exports import Athlete
-from core.models import DeliveryRoute, DeviceConnection, ExportStatus, Provider, TrainingSession, User, WeeklyPlan
+from core.models import DeliveryRoute, DeviceConnection, ExportStatus, TrainingSession, User, WeeklyPlan
+from providers import registry
 from providers.compatibility import UNSUPPORTED
 
 from ..athlete.badges import PASSED, Badge, badge_for, open_attempts
@@ -80,8 +81,8 @@ def attention(row: Row, connections: list[DeviceConnection]) -> list[tuple[str, 
         out.append(("failed", f"{len(failed)} failed"))
     for connection in connections:
         if not connection.is_active:
-            out.append(("reconnect", f"Must reconnect {Provider.LABELS[connection.provider]}"))
-    endurance = [s for s in row.sessions if s.is_endurance]
+            out.append(("reconnect", f"Must reconnect {registry.label(connection.provider)}"))
+    endurance = [s for s in row.sessions if s.is_delivered]
     waiting = [b for b in row.badges.values() if b and b.status == ExportStatus.NOT_CONNECTED]
     if endurance and (not connections or waiting) and not any(k == "reconnect" for k, _ in out):
         out.append(("not connected", "No device connected"))

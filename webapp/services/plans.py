@@ -123,20 +123,20 @@ def default_title(data: dict) -> str:
 
 def _apply(plan: WeeklyPlan, session: TrainingSession | None, data: dict) -> exports.Saved:
     """Write one session's fields; say what changed, for the export pipeline."""
-    workout = data.get("workout") if data["type"] == SessionType.ENDURANCE else None
+    workout = data.get("workout") if data["type"] in TrainingSession.DELIVERED else None
     title = (data.get("title") or "").strip() or default_title(data)
     if session is None:
         session = TrainingSession(date=data["date"], type=data["type"], title=title, workout=workout, revision=1)
         plan.sessions.append(session)
         db.session.add(session)
-        return exports.Saved(session, changed=True, was_endurance=False)
+        return exports.Saved(session, changed=True, was_delivered=False)
     before = session.fingerprint()
-    was_endurance = session.is_endurance
+    was_delivered = session.is_delivered
     session.date, session.type, session.title, session.workout = data["date"], data["type"], title, workout
     changed = session.fingerprint() != before
     if changed:
         session.revision += 1
-    return exports.Saved(session, changed=changed, was_endurance=was_endurance)
+    return exports.Saved(session, changed=changed, was_delivered=was_delivered)
 
 
 def _date_errors(plan: WeeklyPlan, day: date, path: str) -> dict[str, list[str]]:

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from core import exports
 from core.db import db
-from core.models import AthleteProfile, User
+from core.models import AthleteProfile, TrainingSession, User
 
 
-def update(athlete: User, values: dict) -> AthleteProfile:
-    """Set the given profile columns (None clears one); the caller commits."""
+def update(athlete: User, values: dict) -> tuple[AthleteProfile, list[TrainingSession]]:
+    """Set the given profile columns (None clears one); the profile and the sessions sent
+    again.  The caller commits."""
     before = athlete.thresholds()
     profile = athlete.profile or AthleteProfile(athlete=athlete)
     db.session.add(profile)
@@ -21,5 +22,4 @@ def update(athlete: User, values: dict) -> AthleteProfile:
         setattr(profile, column, value)
     db.session.flush()
     db.session.refresh(athlete)
-    exports.thresholds_changed(athlete.id, before)
-    return profile
+    return profile, exports.thresholds_changed(athlete.id, before)

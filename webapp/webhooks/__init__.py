@@ -1,11 +1,13 @@
-"""Pings from providers: Garmin's deregistration and user-permission notifications.
+"""Pings from providers (``POST /webhooks/<provider>/<kind>``): the webhooks each provider
+declares (providers/spec.py), such as Garmin's deregistration and user-permission pings.
 
-Garmin's client id "can be considered public information" (Start Guide 2.2), so the
-``garmin-client-id`` header authenticates nothing: anyone who knows our client id can post a
-ping.  A ping is therefore only a hint.  Each connection it names is checked with Garmin, with
-that athlete's own token, by a job (jobs/pings.py), and only what Garmin confirms changes a
-connection.  Garmin retries pings for up to 7 days, so a ping may also arrive after the
-athlete reconnected: the check then finds the connection working and changes nothing.
+A provider's client id is public (Garmin's Start Guide 2.2: it "can be considered public
+information"), so the header naming it authenticates nothing: anyone who knows our client id
+can post a ping.  A ping is therefore only a hint.  Each connection it names is checked with
+the provider, with that athlete's own token, by a job (jobs/pings.py), and only what the
+provider confirms changes a connection.  Pings are retried for days (Garmin: up to 7), so one
+may arrive after the athlete reconnected: the check then finds the connection working and
+changes nothing.
 
 What a ping may cost us, so that a flood costs an outsider more than us and the athlete
 nothing:
@@ -33,7 +35,7 @@ import re
 import time
 from datetime import datetime, timezone
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, abort, current_app, jsonify, request
 from redis.exceptions import RedisError
 from sqlalchemy import and_, or_, select
 
@@ -42,6 +44,8 @@ from core.db import db
 from core.logs import log_event
 from core.models import ConnectionStatus, DeviceConnection, RevokedReason
 from core.queue import rq
+from providers import registry
+from providers.spec import PERMISSIONS, Provider, Webhook
 
 from ..extensions import csrf
 from ..inputs import BadJson, json_object
@@ -49,22 +53,20 @@ from ..inputs import BadJson, json_object
 bp = Blueprint("webhooks", __name__, url_prefix="/webhooks")
 csrf.exempt(bp)
 logger = logging.getLogger(__name__)
-GARMIN = "GARMIN"
 PINGS_QUEUE = "pings"
+CHECK = "jobs.pings.check"
 CHECK_RETRIES = (10, 60, 300, 1800)  # a check Garmin did not answer is tried again
 MAX_USERS = 1000
-USER_ID = re.compile(r"[\x21-\x7e]{1,128}")  # printable ASCII, as Garmin's ids are (and our column holds)
-KINDS = {"deregistration": ("deregistrations", "jobs.pings.verify_deregistration"),
-         "permissions": ("userPermissionsChange", "jobs.pings.verify_permissions")}
+USER_ID = re.compile(r"[\x21-\x7e]{1,128}")  # printable ASCII, as providers' ids are (and our column holds)
 
 
 class PingRefused(Exception):
     """A body that is no ping; the message says why (HTTP 400)."""
 
 
-def _sender_named_us() -> bool:
-    given = request.headers.get("garmin-client-id", "")
-    return hmac.compare_digest(given.encode(), current_app.config["GARMIN_CLIENT_ID"].encode())
+def _sender_named_us(provider: Provider, webhook: Webhook) -> bool:
+    given = request.headers.get(webhook.sender_header, "")
+    return hmac.compare_digest(given.encode(), current_app.config[provider.setting("CLIENT_ID")].encode())
 
 
 def user_ids(raw: bytes, key: str) -> list[str]:
@@ -82,19 +84,19 @@ def user_ids(raw: bytes, key: str) -> list[str]:
     return list(dict.fromkeys(i for i in ids if isinstance(i, str) and USER_ID.fullmatch(i)))
 
 
-def checkable(kind: str, ids: list[str]) -> list[int]:
+def checkable(provider: str, check: str, ids: list[str]) -> list[int]:
     """The connections a check could change, in one query."""
     if not ids:
         return []
     state = DeviceConnection.status == ConnectionStatus.ACTIVE
-    if kind == "permissions":  # a permission given back restores a connection that waited for it
+    if check == PERMISSIONS:  # a permission given back restores a connection that waited for it
         state = or_(state, and_(DeviceConnection.status == ConnectionStatus.REVOKED,
                                 DeviceConnection.status_reason == RevokedReason.PERMISSION_MISSING))
     return list(db.session.scalars(select(DeviceConnection.id).where(
-        DeviceConnection.provider == GARMIN, DeviceConnection.provider_user_id.in_(ids), state)))
+        DeviceConnection.provider == provider, DeviceConnection.provider_user_id.in_(ids), state)))
 
 
-def coalesced(kind: str, func: str, connection_ids: list[int], now: float | None = None) -> list[outbox.Wakeup]:
+def coalesced(check: str, connection_ids: list[int], now: float | None = None) -> list[outbox.Wakeup]:
     """The checks to queue for these connections: none where one already starts after now."""
     now = time.time() if now is None else now
     window = current_app.config["PING_COALESCE_SECONDS"]
@@ -103,36 +105,44 @@ def coalesced(kind: str, func: str, connection_ids: list[int], now: float | None
     wakeups = []
     for connection_id in connection_ids:
         for at_slot in (slot, slot + 1):
-            key = f"hybridpeaks:ping:{kind}:{connection_id}:{at_slot}"
+            key = f"hybridpeaks:ping:{check}:{connection_id}:{at_slot}"
             if redis.set(key, 1, nx=True, ex=3 * window):
                 at = None if at_slot == slot else \
                     datetime.fromtimestamp(at_slot * window, timezone.utc).replace(tzinfo=None)
-                wakeups.append(outbox.Wakeup(func, (connection_id,), None, PINGS_QUEUE, at=at,
-                                               retry_intervals=CHECK_RETRIES))
+                wakeups.append(outbox.Wakeup(CHECK, (check, connection_id), None, PINGS_QUEUE, at=at,
+                                             retry_intervals=CHECK_RETRIES))
                 break
     return wakeups
 
 
-@bp.route("/garmin/<any(deregistration, permissions):kind>", methods=["POST", "PUT"])
-def garmin_ping(kind: str):
-    key, func = KINDS[kind]
+def _webhook(slug: str, kind: str) -> tuple[Provider, Webhook]:
+    provider = registry.by_slug(slug)
+    webhook = next((w for w in provider.webhooks if w.kind == kind), None) if provider else None
+    if webhook is None or provider.name not in current_app.config["PROVIDERS"]:
+        abort(404)
+    return provider, webhook
+
+
+@bp.route("/<slug>/<kind>", methods=["POST", "PUT"])
+def ping(slug: str, kind: str):
+    provider, webhook = _webhook(slug, kind)
+    event = f"{provider.slug} {kind} ping"
     try:
-        ids = user_ids(request.get_data(cache=False), key)
+        ids = user_ids(request.get_data(cache=False), webhook.key)
     except PingRefused as refused:
-        log_event(logger, f"garmin {kind} ping refused", level=logging.WARNING, outcome=str(refused),
-                  remote=request.remote_addr)
+        log_event(logger, f"{event} refused", level=logging.WARNING, outcome=str(refused), remote=request.remote_addr)
         return jsonify(error=str(refused)), 400
-    if not _sender_named_us():
-        log_event(logger, f"garmin {kind} ping ignored", level=logging.WARNING, outcome="unknown sender",
+    if not _sender_named_us(provider, webhook):
+        log_event(logger, f"{event} ignored", level=logging.WARNING, outcome="unknown sender",
                   remote=request.remote_addr)
         return jsonify(received=0)
-    connection_ids = checkable(kind, ids)
+    connection_ids = checkable(provider.name, webhook.check, ids)
     try:
-        checks = coalesced(kind, func, connection_ids)
+        checks = coalesced(webhook.check, connection_ids)
     except RedisError:
         return jsonify(error="try again later"), 503
     if outbox.enqueue(checks) < len(checks):
-        return jsonify(error="try again later"), 503  # the queue is down: Garmin retries pings
-    log_event(logger, f"garmin {kind} ping", users=len(ids), connections=len(connection_ids), checks=len(checks),
-              outcome="to be confirmed with Garmin")
+        return jsonify(error="try again later"), 503  # the queue is down: the provider retries pings
+    log_event(logger, event, users=len(ids), connections=len(connection_ids), checks=len(checks),
+              outcome="to be confirmed with the provider")
     return jsonify(received=len(ids))

@@ -83,6 +83,29 @@ def read(data: bytes | str, fmt: str, sport: str | None = None) -> Imported:
     return imported
 
 
+WRITERS = ("fit", "zwo", "erg", "mrc", "text")
+
+
+def write(fmt: str, normalized: dict, thresholds=None, created=None):
+    """A normalized workout written as ``fmt``: a TrainerFile (its bytes, or None with why the
+    format cannot hold it, and a note for each thing written differently)."""
+    from .trainer_files import FORMATS, TrainerFile, make
+
+    if fmt in FORMATS:
+        return make(fmt, normalized, thresholds)
+    if fmt == "fit":
+        from .fit import write as write_fit
+
+        content, notes = write_fit(normalized, created=created)
+        return TrainerFile(fmt, content, tuple(notes), "application/vnd.ant.fit")
+    if fmt == "text":
+        from .text import write as write_text
+
+        written = write_text(normalized)
+        return TrainerFile(fmt, written.text.encode(), tuple(written.notes), "text/plain")
+    raise ValueError(f"unknown format '{fmt}' (one of {', '.join(WRITERS)})")
+
+
 def decode_text(raw: bytes) -> str:
     """UTF-8 text (a byte-order mark dropped), or a ReadError naming the first bad byte's line."""
     try:
@@ -92,5 +115,5 @@ def decode_text(raw: bytes) -> str:
         raise ReadError([LineProblem(line, None, "the file is not UTF-8 text")]) from None
 
 
-__all__ = ["EXTENSIONS", "Imported", "LineProblem", "MAX_BYTES", "READERS", "ReadError", "decode_text",
-           "format_for", "read"]
+__all__ = ["EXTENSIONS", "Imported", "LineProblem", "MAX_BYTES", "READERS", "ReadError", "WRITERS", "decode_text",
+           "format_for", "read", "write"]
