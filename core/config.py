@@ -246,10 +246,22 @@ def _check_production(config: dict) -> None:
                     or any(value == extra.sandbox_default for extra in provider.extra_settings):
                 sandboxed.append(key)
     if missing:
-        raise ConfigError("production settings need " + ", ".join(missing) + " (see README, Production)")
+        raise ConfigError("production settings need " + ", ".join(missing) + " (see README, Production" +
+                          "".join(_documented(key) for key in missing) + ")")
     if sandboxed:
         raise ConfigError(", ".join(sandboxed) + " still point at the sandbox: set the provider's real values "
                           "(see README, Production)")
+
+
+def _documented(key: str) -> str:
+    """The provider's published value of an endpoint setting, to help whoever reads the error."""
+    for provider in registry.providers():
+        values = {"AUTHORIZE_URL": provider.oauth.authorize_url, "TOKEN_URL": provider.oauth.token_url,
+                  "API_BASE": provider.oauth.api_base}
+        for suffix, value in values.items():
+            if key == provider.setting(suffix):
+                return f"; {key} is {value} for {provider.label}"
+    return ""
 
 
 def _check_quotas(config: dict) -> None:

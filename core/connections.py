@@ -79,33 +79,6 @@ def disconnect(athlete_id: int, provider: str) -> bool:
     return True
 
 
-def mark_revoked(provider: str, provider_user_id: str, reason: str) -> list[DeviceConnection]:
-    """Every connection of that provider account now needs reconnecting (idempotent)."""
-    changed = []
-    for connection in _by_provider_user(provider, provider_user_id):
-        if connection.status != ConnectionStatus.REVOKED or connection.status_reason != reason:
-            connection.status, connection.status_reason = ConnectionStatus.REVOKED, reason
-            changed.append(connection)
-            log_event(logger, "connection revoked", athlete_id=connection.athlete_id, provider=provider,
-                      outcome=reason)
-    return changed
-
-
-def restore(provider: str, provider_user_id: str, reason: str) -> list[DeviceConnection]:
-    """Connections revoked for ``reason`` become active again (a permission granted back)."""
-    restored = []
-    for connection in _by_provider_user(provider, provider_user_id):
-        if connection.status == ConnectionStatus.REVOKED and connection.status_reason == reason:
-            connection.status, connection.status_reason = ConnectionStatus.ACTIVE, None
-            restored.append(connection)
-    return restored
-
-
-def _by_provider_user(provider: str, provider_user_id: str) -> list[DeviceConnection]:
-    return list(db.session.scalars(select(DeviceConnection).where(
-        DeviceConnection.provider == provider, DeviceConnection.provider_user_id == provider_user_id)))
-
-
 def _ensure_one_primary(athlete_id: int) -> None:
     connections = connections_of(athlete_id)
     primaries = [c for c in connections if c.is_primary]

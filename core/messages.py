@@ -27,7 +27,7 @@ def day_passed(day: date, zone: str) -> str:
 
 def gave_up(reason: str, day: date, zone: str) -> str:
     """A transient failure that lasted until the session's day had passed."""
-    return f"{reason} (gave up: {day_passed_words(day, zone)})"
+    return f"{reason} (gave up: {day_passed_words(day, zone)}.)"
 
 
 def gave_up_after(reason: str, attempts: int) -> str:

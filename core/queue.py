@@ -34,7 +34,3 @@ def init_queue(app: Flask) -> None:
     app.config["RQ_QUEUES"] = list(QUEUES)
     app.config["RQ_ASYNC"] = True  # never RQ's synchronous mode: it swallows errors and ignores retries
     rq.init_app(app)
-
-
-def redis_connection():
-    return rq.queue.connection

@@ -185,15 +185,6 @@ def blocked_until(provider: str) -> datetime | None:
     return _utc(found[0]) if found and found[0] > _now() else None
 
 
-def athlete_frees_at(provider: str, athlete: str) -> datetime | None:
-    """When the athlete's day window (if the provider has one) next has room."""
-    for window, limit in limits_of(provider).items():
-        if window.scope == ATHLETE:
-            stats = _limiter().get_window_stats(_item(window, limit), *_key(provider, window, athlete))
-            return _utc(stats.reset_time) if stats.remaining <= 0 else None
-    return None
-
-
 # -- what the provider says ------------------------------------------------------------------
 
 def _block_key(provider: str, athlete: str | None) -> str:

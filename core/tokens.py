@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 
 from providers.errors import TokenExpired, TokenRevoked, Transient
 
-from . import metrics, quota
+from . import messages, metrics, quota
 from .clients import oauth_settings
 from .clock import real_now
 from .db import db
@@ -64,10 +64,6 @@ def with_token(connection_id: int, action: Callable[[str], T], allow_revoked: bo
                 # Refused right after a successful refresh: let the next attempt refresh again;
                 # a really revoked grant is then caught by the refresh itself.
                 raise Transient(error.provider, "the provider refused a freshly refreshed token") from None
-
-
-def fresh_access_token(connection_id: int) -> str:
-    return _access(connection_id)[0]
 
 
 def _access(connection_id: int, allow_revoked: bool = False) -> tuple[str, str]:
@@ -156,7 +152,7 @@ def expiry(token: dict) -> datetime | None:
 
 def _revoked(connection: DeviceConnection | None) -> TokenRevoked:
     if connection is None:  # disconnected meanwhile: no provider to name
-        return TokenRevoked("", "This device connection was removed: connect the device again to receive workouts.")
+        return TokenRevoked("", messages.connection_removed())
     return TokenRevoked(connection.provider, connection.reconnect_message)
 
 

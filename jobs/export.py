@@ -124,7 +124,7 @@ def run_export(job_id: int, seq: int = 0) -> str:
     claim = _claim(job)
     if claim == "busy":
         _reschedule(job, clock.now() + timedelta(seconds=BUSY_RETRY_SECONDS))
-        _log(job, None, "BUSY")
+        _log(job, None, AttemptOutcome.BUSY)
         return "busy: another export of this session is under way"
     if claim == "taken":
         return "skipped: claimed by another worker"
@@ -367,7 +367,7 @@ def _wait_for_quota(attempt: Attempt, until: datetime, reason: str, counted: boo
                     last_export_error=reason if counted else None)
     outbox.park(job, until)
     db.session.commit()
-    _log(job, attempt if counted else None, "QUOTA_WAIT", reason, next_attempt_at=until)
+    _log(job, attempt if counted else None, AttemptOutcome.QUOTA_WAIT, reason, next_attempt_at=until)
     return "waiting for quota"
 
 

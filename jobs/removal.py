@@ -19,7 +19,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from core import clients, clock, connections, outbox, quota, tokens
 from core.db import db
 from core.logs import log_event
-from core.models import ExportJob, JobKind, JobStatus
+from core.models import AttemptOutcome, ExportJob, JobKind, JobStatus
 from core.retry import retry_delay
 from providers.errors import ProviderError, RateLimited, Transient
 
@@ -57,7 +57,7 @@ def run_removal(job_id: int, seq: int = 0) -> str:
         at = clock.now() + timedelta(seconds=retry_delay(job.attempts, delays, current_app.config["EXPORT_RETRY_JITTER"]))
         outbox.requeue(job, at)
         db.session.commit()
-        _log(job, "RETRY", started, str(error))
+        _log(job, AttemptOutcome.RETRY, started, str(error))
         return "retry"
     except ProviderError as error:
         return _done(job, JobStatus.FAILED, started, str(error))
@@ -69,7 +69,7 @@ class _RemovalRun:
 
     def __init__(self, job: ExportJob, connection_id: int):
         self.job, self.connection_id = job, connection_id
-        self.refs = {k: v for k, v in (job.external_refs or {}).items() if k.endswith("Id")}
+        self.refs = outbox.provider_ids(job.external_refs or {})
 
     def call(self, action: Callable[[str], T]) -> T:
         return tokens.with_token(self.connection_id, action)
@@ -88,7 +88,7 @@ def _park(job: ExportJob, until, started: float, reason: str) -> str:
     job.last_error = reason
     outbox.park(job, until)
     db.session.commit()
-    _log(job, "QUOTA_WAIT", started, reason)
+    _log(job, AttemptOutcome.QUOTA_WAIT, started, reason)
     return "waiting for quota"
 
 
@@ -96,12 +96,12 @@ def _done(job: ExportJob, status: str, started: float, error: str | None) -> str
     job.status, job.finished_at, job.lease_expires_at, job.parked = status, clock.now(), None, False
     job.last_error = error
     db.session.commit()
-    _log(job, "REMOVED" if status == JobStatus.COMPLETED else "FAILED", started, error)
+    _log(job, AttemptOutcome.REMOVED if status == JobStatus.COMPLETED else AttemptOutcome.FAILED, started, error)
     return status.lower()
 
 
 def _log(job: ExportJob, outcome: str, started: float, error: str | None) -> None:
-    level = logging.WARNING if outcome in ("FAILED", "RETRY") else logging.INFO
+    level = logging.WARNING if outcome in (AttemptOutcome.FAILED, AttemptOutcome.RETRY) else logging.INFO
     fields = {"export_job_id": job.id, "provider": job.provider, "attempt": job.attempts, "outcome": outcome,
               "duration_ms": round((time.perf_counter() - started) * 1000, 1)}
     if error:

@@ -13,16 +13,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-LABELS = {"GARMIN": "Garmin", "WAHOO": "Wahoo"}
-
+from . import registry
 
 class ProviderError(Exception):
-    retryable = False
-
     def __init__(self, provider: str, message: str, status: int | None = None):
         self.provider, self.status = provider, status
         # Named by its label; a failure that belongs to no provider says only what happened.
-        super().__init__(f"{LABELS.get(provider, provider)}: {message}" if provider else message)
+        super().__init__(f"{registry.label(provider, provider)}: {message}" if provider else message)
 
     @property
     def message(self) -> str:
@@ -36,8 +33,6 @@ class Transient(ProviderError):
     dropped connection, a 5xx): a create may then have happened, so a retry looks for it
     before creating again.
     """
-
-    retryable = True
 
     def __init__(self, provider: str, message: str, status: int | None = None, ambiguous: bool = True):
         super().__init__(provider, message, status)

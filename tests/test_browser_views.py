@@ -54,7 +54,7 @@ def test_the_workout_is_drawn_on_every_page_and_live_in_the_editor(pipeline, peo
     assert rects(athlete, f"#session-{ride} .card-profile") == 10  # warm-up, 4 x 2, cool-down
     shots(athlete, "1-athlete-week")
 
-    athlete.click(f"a:has-text('Threshold 4 x 8')")
+    athlete.click("a:has-text('Threshold 4 x 8')")
     figure = athlete.wait_for_selector("figure.profile-figure")
     assert rects(athlete, "figure.profile-figure") == 10
     caption = figure.inner_text()

@@ -37,7 +37,7 @@ from tests.support.strategies import thresholds as threshold_values
 from tests.support.strategies import workouts_v3
 from workouts import Thresholds, normalize, prepare
 from workouts.formats import MAX_BYTES, ReadError, fit, format_for, read, trainer_files
-from workouts.formats.trainer_files import EASIEST
+from workouts.formats.levels import EASIEST
 from workouts.structure import flatten, native_tree
 from workouts.zones import round_half_up, zone_percent
 

@@ -7,7 +7,7 @@ import io
 import json
 import logging
 import re
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families

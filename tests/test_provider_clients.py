@@ -132,7 +132,7 @@ def test_429_from_wahoo_carries_the_reset_time(wahoo):
     with pytest.raises(RateLimited) as caught:
         wahoo.create_plan(TOKEN, {"plan[external_id]": "x"})
     assert 299 <= caught.value.reset_at.timestamp() - before <= 302
-    assert caught.value.retryable and not caught.value.ambiguous
+    assert isinstance(caught.value, Transient) and not caught.value.ambiguous
 
 
 @respx.mock

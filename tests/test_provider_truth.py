@@ -4,13 +4,10 @@ plausible behaviour is played (the sandbox's switches) and the product must work
 
 from __future__ import annotations
 
-import time
-
 import pytest
-import requests
 
 from tests.support.pipeline import wait_for
-from tests.support.workouts import EASY_RUN, workout
+from tests.support.workouts import EASY_RUN
 from tests.test_autopush import create_plan, endurance, held
 
 pytestmark = pytest.mark.integration

@@ -49,10 +49,6 @@ class Bar:
     end_height: float | None = None  # a ramp's height at its end (``height`` is its start); None: flat
     cues: tuple[tuple[float, str], ...] = ()  # (seconds into the step, text)
 
-    @property
-    def mean_height(self) -> float:
-        return self.height if self.end_height is None else (self.height + self.end_height) / 2
-
 
 @dataclass(frozen=True)
 class Profile:

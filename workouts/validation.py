@@ -21,6 +21,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from .characters import RULE as TEXT_RULE
+from .characters import is_clean
 from .constants import (
     CADENCE_LIMITS,
     CUE_TEXT_MAX,
@@ -47,7 +49,6 @@ from .constants import (
     TARGET_UNITS,
     TIME_MAX_SECONDS,
 )
-from .characters import RULE as TEXT_RULE, is_clean
 from .zones import zone_count
 
 MAX_PROBLEMS = 50

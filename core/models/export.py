@@ -98,7 +98,11 @@ class AttemptOutcome:
     FAILED = "FAILED"
     NOT_CONNECTED = "NOT_CONNECTED"
     SUPERSEDED = "SUPERSEDED"
-    REMOVED = "REMOVED"
+    REMOVED = "REMOVED"  # a removal job deleted what it was to delete
+    # What a log line says of an attempt that did not end: it waits for quota, or another
+    # export of the same session is under way.
+    QUOTA_WAIT = "QUOTA_WAIT"
+    BUSY = "BUSY"
     ABANDONED = "ABANDONED"  # its worker died mid-attempt; the relay queued the job again
 
 

@@ -1,7 +1,6 @@
 """Garmin Connect Training API V2: the converter (convert.py), the client (api.py), and what
 the rest of the product needs to know of Garmin (providers.md, "Garmin Training API V2")."""
 
-from ..errors import Forbidden, PermissionMissing
 from ..spec import APP, ATHLETE, DEREGISTRATION, PERMISSIONS, OAuth, Provider, QuotaWindow, Webhook
 from . import api, convert
 
@@ -23,7 +22,7 @@ PROVIDER = Provider(
     fit=convert.fit,
     schedule_preview=convert.schedule_preview,
     client=api.GarminApi,
-    statuses={403: Forbidden, 412: PermissionMissing},
+    statuses=api.STATUSES,
     # Start Guide 3: deregistration and user-permission pings, named by our (public) client id.
     webhooks=(Webhook("deregistration", "deregistrations", DEREGISTRATION, "garmin-client-id"),
               Webhook("permissions", "userPermissionsChange", PERMISSIONS, "garmin-client-id")),

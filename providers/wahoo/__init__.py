@@ -1,7 +1,6 @@
 """Wahoo Cloud API: the converter (convert.py), the client (api.py), and what the rest of the
 product needs to know of Wahoo (providers.md, "Wahoo Cloud API")."""
 
-from ..errors import PermissionMissing
 from ..spec import APP, OAuth, Provider, QuotaWindow
 from . import api, convert
 
@@ -28,7 +27,7 @@ PROVIDER = Provider(
     fit=convert.fit,
     schedule_preview=convert.schedule_preview,
     client=api.WahooApi,
-    statuses={403: PermissionMissing},
+    statuses=api.STATUSES,
     rate_state=api.rate_state,
     window_reason="as Wahoo shows them",  # a plan shows only from today to six days ahead
     sandbox_client_id="hybridpeaks-wahoo",

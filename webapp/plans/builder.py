@@ -47,12 +47,6 @@ def field_name(prefix: str, key: str) -> str:
     return f"{prefix}-{key}"
 
 
-def prefix_to_path(prefix: str) -> str:
-    """``w-steps-1-steps-0`` -> ``steps[1].steps[0]``."""
-    parts = prefix.split("-")[1:]
-    return ".".join(f"{parts[i]}[{parts[i + 1]}]" for i in range(0, len(parts) - 1, 2))
-
-
 # -- form -> draft --------------------------------------------------------------------------
 
 def from_form(form: Mapping[str, str]) -> dict:

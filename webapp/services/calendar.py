@@ -18,15 +18,15 @@ from sqlalchemy import select
 
 from core import clock
 from core.db import db
-from core.models import CalendarFeed, SessionType, TrainingSession, User, WeeklyPlan
+from core.models import CalendarFeed, ExportStatus, SessionType, TrainingSession, User, WeeklyPlan
 from core.security import cipher
 from workouts import WorkoutInvalid, normalize
 from workouts.characters import cleaned
 from workouts.profile import draw
 
 PAST_DAYS, AHEAD_DAYS = 28, 84  # what the feed holds around today
-STATES = {"SENT": "on your device", "PENDING": "being sent", "FAILED": "not sent (see HybridPeaks)",
-          "NOT_CONNECTED": "not sent: no device connected"}
+STATES = {ExportStatus.SENT: "on your device", ExportStatus.PENDING: "being sent",
+          ExportStatus.FAILED: "not sent (see HybridPeaks)", ExportStatus.NOT_CONNECTED: "not sent: no device connected"}
 
 
 def _hash(secret: str) -> str:

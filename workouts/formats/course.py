@@ -30,7 +30,7 @@ from workouts import Thresholds
 from workouts.notes import Notes
 
 from . import reading
-from .trainer_files import NO_TARGET_SHARE, CannotHold, cues, flatten, level
+from .levels import NO_TARGET_SHARE, CannotHold, cues, flatten, level
 
 TEXT_SECONDS = 10  # how long a course text shows
 

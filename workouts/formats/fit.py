@@ -43,10 +43,10 @@ from fit_tool.profile.profile_type import (
     WorkoutStepTarget,
 )
 
+from workouts.constants import MAX_REPEAT_DEPTH, REPEAT_MAX
 from workouts.notes import Notes
 from workouts.ramps import is_ramp, ramp_steps
 from workouts.structure import Node, Repeat, native_tree
-from workouts.constants import MAX_REPEAT_DEPTH, REPEAT_MAX
 from workouts.zones import round_half_up
 
 from . import reading

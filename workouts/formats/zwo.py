@@ -23,8 +23,7 @@ from workouts.notes import Notes
 from workouts.structure import Repeat
 
 from . import reading
-from .trainer_files import NO_TARGET_SHARE, CannotHold, Level, cues, level
-
+from .levels import NO_TARGET_SHARE, CannotHold, Level, cues, level
 
 # -- the writer ------------------------------------------------------------------------------------
 
