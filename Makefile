@@ -10,7 +10,7 @@ SUDO   := $(if $(filter 0,$(shell id -u)),,sudo)
 export FLASK_APP := wsgi
 export PUBLIC_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run test test-fast soak bench screenshots sandbox worker system-deps clean
+.PHONY: run test test-fast soak bench screenshots sandbox worker cron system-deps clean
 
 ## Install and start the whole product on the embedded default
 ## (SQLite, an in-process queue and worker, the provider sandbox) at http://127.0.0.1:5000.
@@ -50,6 +50,11 @@ screenshots: system-deps $(VENV)/.installed-test
 worker: $(VENV)/.installed
 	@test -n "$$REDIS_URL" || { echo "REDIS_URL is not set: the embedded default runs its jobs itself"; exit 2; }
 	$(BIN)/rq worker -c jobs.rq_settings --worker-class jobs.worker.AppWorker --with-scheduler --maintenance-interval 60 high default pings
+
+## RQ's cron scheduler for the periodic jobs (one for a Redis-backed setup).
+cron: $(VENV)/.installed
+	@test -n "$$REDIS_URL" || { echo "REDIS_URL is not set: the embedded default runs its periodic jobs itself"; exit 2; }
+	$(BIN)/rq cron -c jobs.rq_settings jobs.cron
 
 ## The provider sandbox on its own (http://127.0.0.1:5001).
 sandbox: $(VENV)/.installed

@@ -11,6 +11,7 @@ queues.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from typing import Callable
@@ -24,6 +25,7 @@ from .periodic import register_all
 from .worker import AppWorker
 
 logger = logging.getLogger(__name__)
+STOP_GRACE_SECONDS = 5
 
 
 def run(app, serve: Callable[[], None]) -> None:
@@ -31,10 +33,21 @@ def run(app, serve: Callable[[], None]) -> None:
     with app.app_context():
         queues = [rq.get_queue(name) for name in QUEUES]
     connection = queues[0].connection
-    worker = AppWorker(queues, connection=connection, app=app)
+    worker = EmbeddedWorker(queues, connection=connection, app=app)
     threading.Thread(target=schedule_forever, args=(queues, app.config), name="rq-scheduler", daemon=True).start()
     threading.Thread(target=serve, name="web", daemon=True).start()
     worker.work()
+
+
+class EmbeddedWorker(AppWorker):
+    """On Ctrl+C or SIGTERM it stops as RQ's workers do (after the job under way), and the
+    process ends at the latest STOP_GRACE_SECONDS later: a development server must not hang."""
+
+    def request_stop(self, signum, frame):
+        timer = threading.Timer(STOP_GRACE_SECONDS, os._exit, args=(0,))
+        timer.daemon = True
+        timer.start()
+        super().request_stop(signum, frame)
 
 
 def schedule_forever(queues, config) -> None:

@@ -1,9 +1,9 @@
 """Shared fixtures.
 
-Every test that uses ``app`` runs twice, on SQLite and on a real PostgreSQL server that
-this file starts itself (``--db sqlite|postgresql|both``, default both).  The schema is
-built once per backend with the real migrations (``flask db upgrade``) and emptied
-between tests.
+A test that uses ``app`` runs on SQLite, or on a real PostgreSQL server that this file
+starts itself where the dialect matters (``dialect``: both; ``postgresql``: the production
+path; ``--db`` overrides: see :func:`backends`).  The schema is built once per backend with
+the real migrations (``flask db upgrade``) and emptied between tests.
 
 The pipeline's clock (webapp/clock.py, testing only) reads ``NOW`` when the run starts,
 Monday 23 November 2026 at noon UTC, and runs on from there: the tests' dates mean the
@@ -46,20 +46,33 @@ TOKEN_KEY = Fernet.generate_key().decode()
 
 
 def pytest_addoption(parser):
-    parser.addoption("--db", choices=["sqlite", "postgresql", "both"], default="both",
-                     help="database backends to run the app tests on")
+    parser.addoption("--db", choices=["auto", "sqlite", "postgresql", "both"], default="auto",
+                     help="database backends: auto (each test's own: SQLite, PostgreSQL for the tests marked "
+                          "postgresql, both for those marked dialect), or every test on one or both")
     parser.addoption("--update-golden", action="store_true", help="rewrite tests/golden after a deliberate change")
 
 
+def backends(config, item_markers: set[str]) -> list[str]:
+    """Where a database test runs.  Most code is the same on both databases, so it runs on
+    SQLite; what differs by dialect (row locks, the partial unique index, integer range,
+    batch deletes) runs on both; the production path and the soak on PostgreSQL."""
+    choice = config.getoption("--db")
+    if choice == "both":
+        return ["sqlite", "postgresql"]
+    if choice != "auto":
+        return [choice]
+    if "postgresql" in item_markers:
+        return ["postgresql"]
+    return ["sqlite", "postgresql"] if "dialect" in item_markers else ["sqlite"]
+
+
 def pytest_collection_modifyitems(config, items):
-    """Tests marked ``one_db`` (long end-to-end runs whose database adds nothing) run on one
-    backend: PostgreSQL, the production path, unless ``--db`` chose SQLite alone."""
-    if config.getoption("--db") != "both":
-        return
+    """Tests marked ``postgresql`` (the production path, long end-to-end runs) are not run on
+    SQLite, even when ``--db`` asks for it."""
     kept, dropped = [], []
     for item in items:
         backend = getattr(item, "callspec", None) and item.callspec.params.get("backend")
-        (dropped if item.get_closest_marker("one_db") and backend == "sqlite" else kept).append(item)
+        (dropped if item.get_closest_marker("postgresql") and backend == "sqlite" else kept).append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
@@ -67,9 +80,8 @@ def pytest_collection_modifyitems(config, items):
 
 def pytest_generate_tests(metafunc):
     if "backend" in metafunc.fixturenames:
-        choice = metafunc.config.getoption("--db")
-        backends = ["sqlite", "postgresql"] if choice == "both" else [choice]
-        metafunc.parametrize("backend", backends, scope="session")
+        marks = {mark.name for mark in metafunc.definition.iter_markers()}
+        metafunc.parametrize("backend", backends(metafunc.config, marks), scope="session")
 
 
 @pytest.fixture(scope="session")

@@ -382,6 +382,7 @@ def test_a_save_while_redis_is_down_succeeds_and_is_pushed_once_redis_is_back(pi
     assert_consistent(pipeline, athlete)
 
 
+@pytest.mark.dialect
 def test_two_workers_racing_one_session_leave_one_workout(pipeline):
     athlete = pipeline.athlete("garmin")
     pipeline.live.faults("garmin", latencyMs=300)

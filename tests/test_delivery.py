@@ -94,7 +94,7 @@ def test_a_date_move_inside_the_week_is_one_wahoo_call(pipeline):
     assert store["workouts"][0]["body"]["starts"].startswith("2026-11-26")
 
 
-@pytest.mark.one_db
+@pytest.mark.postgresql
 def test_the_periodic_job_pushes_a_session_as_it_enters_its_window(pipeline):
     athlete = pipeline.athlete("wahoo")
     workers = pipeline.workers.start(1)
@@ -164,7 +164,7 @@ def test_a_changed_ftp_re_sends_the_power_session_and_not_the_heart_rate_one(pip
     assert "FTP changed: re-sent" in athlete.get("/week?week=2026-11-23").text
 
 
-@pytest.mark.one_db
+@pytest.mark.postgresql
 def test_under_a_tight_quota_the_nearest_sessions_go_first_and_a_coachs_save_is_not_stuck(pipeline):
     """A bulk push under Garmin's partner minute (10 calls, a 3 s minute): nearest dates first,
     and a coach's save made meanwhile is sent before the bulk push is done."""

@@ -21,7 +21,7 @@ from tests.support.pipeline import Client, wait_for
 from tests.support.production import Production
 from tests.support.workouts import EASY_RUN
 
-pytestmark = [pytest.mark.integration, pytest.mark.one_db]
+pytestmark = [pytest.mark.integration, pytest.mark.postgresql]
 
 
 @pytest.fixture

@@ -180,7 +180,7 @@ def assert_no_429_and_every_session_sent(pipeline, clients_and_ids, timeout=120)
 DAYS = [f"2026-11-{23 + n}" for n in range(7)]
 
 
-@pytest.mark.one_db
+@pytest.mark.postgresql
 def test_a_bulk_push_at_wahoos_sandbox_tier_gets_no_429_and_fails_nothing(pipeline):
     """Wahoo's sandbox tier (25 / 5 min, 100 / h, 250 / day), windows 100 times shorter on both
     sides: 14 sessions are 28 calls, more than one 5-minute window holds."""
@@ -196,7 +196,7 @@ def test_a_bulk_push_at_wahoos_sandbox_tier_gets_no_429_and_fails_nothing(pipeli
     assert max(calls) - min(calls) > 300 * scale  # the 5-minute window really bound
 
 
-@pytest.mark.one_db
+@pytest.mark.postgresql
 def test_a_bulk_push_past_garmins_athlete_day_waits_for_it_and_fails_nothing(pipeline):
     """Garmin's athlete day at 12 calls (a day 5,000 times shorter, 17 s): 7 sessions are 14 calls,
     and the connect 2 more; the rest waits for the day window to free, never FAILED."""

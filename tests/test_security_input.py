@@ -142,6 +142,7 @@ def coach_client(app, people):
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                     HealthCheck.too_slow])
 @given(body=PLAN_BODIES)
+@pytest.mark.dialect
 def test_hostile_plan_bodies_get_a_clear_4xx_and_save_nothing(coach_client, body):
     client, headers, athlete = coach_client
     if isinstance(body, dict) and "weekStart" in body and "athleteId" not in body:

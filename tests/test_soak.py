@@ -26,7 +26,7 @@ from sqlalchemy import func, select
 
 from tests.support.workouts import EASY_RUN, SPEC_EXAMPLE
 
-pytestmark = [pytest.mark.soak, pytest.mark.integration]
+pytestmark = [pytest.mark.soak, pytest.mark.integration, pytest.mark.postgresql]
 
 FULL = os.environ.get("SOAK_SIZE") == "full"
 ATHLETES, PER_ATHLETE = (50, 10) if FULL else (10, 10)

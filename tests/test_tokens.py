@@ -112,6 +112,7 @@ RACER = textwrap.dedent("""
 """)
 
 
+@pytest.mark.dialect
 def test_two_processes_refreshing_one_connection_end_with_one_valid_token(live, athlete, database_url, redis_server):
     """Wahoo is the hard case: every refresh rotates, a second concurrent refresh gets a bare
     400, and using one new token revokes the other.  Without the lock one process would end

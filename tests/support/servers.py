@@ -161,7 +161,9 @@ class LiveServer:
 
         self.port = port or free_port()
         self.server = make_server("127.0.0.1", self.port, app, threaded=True)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        # Werkzeug's loop looks for a shutdown every poll interval (0.5 s by default): every
+        # test's teardown would wait that long.
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     @property
     def url(self) -> str:
