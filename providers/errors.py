@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-LABELS = {"GARMIN": "Garmin", "WAHOO": "Wahoo"}
+LABELS = {"GARMIN": "Garmin", "WAHOO": "Wahoo", "SUUNTO": "Suunto"}
 
 
 class ProviderError(Exception):
