@@ -144,7 +144,7 @@ def _authorize_problems(provider: str, params) -> list[str]:
 
 def _requested_scopes(provider: str, params) -> list[str]:
     requested = (params.get("scope") or "").replace(",", " ").split()
-    if provider == "garmin":
+    if provider in ("garmin", "suunto"):
         return [s for s in requested if s in SCOPES[provider]] or list(SCOPES[provider])
     # Wahoo grants what the app asks for ("by sending a space separated list of scopes"),
     # or what its developer-portal settings name when it asks for nothing.
@@ -269,7 +269,8 @@ def _refresh(provider: str, client_id: str):
             user = db.execute("SELECT * FROM users WHERE provider = ? AND user_id = ?", (provider, user_id)).fetchone()
             # Whether Suunto still refreshes for an athlete who revoked access is not published.
             still = provider == "suunto" and _fault(provider, "revokedRefresh", "refused") == "issued"
-            if current["revoked"] or current["expires"] < time.time() or user is None or (
+            by_user = current["revoked_reason"] == "revoked by the user"
+            if (current["revoked"] and not (still and by_user)) or current["expires"] < time.time() or user is None or (
                     user["deregistered"] and not still):
                 return oauth_error("invalid_grant", "The refresh token is revoked or expired.")
             rotation = _fault(provider, "refreshRotation", "new") if provider == "suunto" else None
@@ -279,9 +280,7 @@ def _refresh(provider: str, client_id: str):
             if problem:
                 return problem
             body = _issue(db, provider, user_id, client_id, current["scope"], grant_id=current["grant_id"],
-                          refresh=rotation != "same")
-            if rotation == "same":
-                body.pop("refresh_token")  # the old one stays the athlete's
+                          refresh=rotation != "same")  # "same": none in the reply, the old one stays
         return jsonify(body)
     finally:
         if provider == "wahoo":
