@@ -2,7 +2,8 @@
 (the subscription key) and §5 (what partners saw).
 
 Every call first meets Azure API Management: without one of the application's subscription
-keys (``Ocp-Apim-Subscription-Key``, primary or secondary) it is refused with 401 (or 403,
+keys (``Ocp-Apim-Subscription-Key``, primary or secondary; APIM also reads a
+``subscription-key`` query parameter) it is refused with 401 (or 403,
 ``keyRefusedStatus``), ``WWW-Authenticate: AzureApiManagementKey ...`` and APIM's
 ``{"statusCode", "message"}`` body, before the token is looked at.  Then the quota (faults.py:
 ``developer`` 200 calls a week, 429), then the bearer token (a JWT; sandbox/oauth.py).

@@ -123,8 +123,8 @@ class SuuntoApi:
         api = str(client.base_url).rstrip("/")
 
         def add_key(request: httpx.Request) -> None:
-            if not str(request.url).startswith(api):
-                return
+            if not str(request.url).startswith(api + "/"):
+                return  # another host (the OAuth one) needs no key, and gets none
             if self.key:
                 request.headers[KEY_HEADER] = self.key
             if request.method in ("POST", "PUT") and FILES in request.url.path:
@@ -185,12 +185,15 @@ class SuuntoApi:
 
     # -- guides -----------------------------------------------------------------------------------
 
-    def create_guide(self, token: str, body: bytes, external: str, since: datetime | None = None) -> str:
+    def create_guide(self, token: str, body: bytes, external: str, since: datetime | None = None,
+                     day: date | None = None, name: str | None = None) -> str:
+        """The new guide's id.  ``since``, ``day`` and ``name`` narrow the look-up that a 409 or
+        an uncertain answer needs (see :meth:`find_guide`)."""
         try:
             response = self._call("POST", FILES, token, content=body)
         except DuplicateExternalId:
             # An earlier try of ours got there (its answer lost), or another guide holds the id.
-            found = self.find_guide(token, external, since)
+            found = self.find_guide(token, external, since, day, name)
             if found is None:
                 raise GuideConflict(PROVIDER, f"a guide with externalId {external} exists, and none of this "
                                               "application's guides has it (409)", 409) from None
@@ -199,7 +202,7 @@ class SuuntoApi:
         if found is not None and response.status_code == 201:
             return found
         # Another 2xx, or no id in it: what happened is uncertain; look rather than guess.
-        listed = self.find_guide(token, external, since)
+        listed = self.find_guide(token, external, since, day, name)
         if listed is not None:
             return listed
         if found is not None:
@@ -259,7 +262,7 @@ class SuuntoApi:
         external, body = self.document(item)
         since = item.updated_at - FIND_MARGIN
         name = item.payload.get("name")
-        run.step("guideId", lambda token: self.create_guide(token, body, external, since),
+        run.step("guideId", lambda token: self.create_guide(token, body, external, since, item.day, name),
                  find=lambda token: self.find_guide(token, external, since, item.day, name))
 
     def replace(self, run: Run, item: Item) -> None:
@@ -342,8 +345,8 @@ def error_for(response: httpx.Response, secrets: list[str]) -> ProviderError:
     body = _json(response, default=response.text)
     detail = redact(description(body), secrets)[:MAX_DETAIL]
     if status in (401, 403) and is_gateway_refusal(response, body):
-        return SubscriptionKeyRefused(PROVIDER, f"the subscription key was refused ({status}); check "
-                                                "SUUNTO_SUBSCRIPTION_KEY", status)
+        return SubscriptionKeyRefused(PROVIDER, f"HybridPeaks' subscription key was refused ({status}); an "
+                                                "operator must check it", status)
     if status == 401:
         return TokenExpired(PROVIDER, "the access token was refused (401)", status)
     if status == 403:
