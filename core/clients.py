@@ -23,12 +23,13 @@ def api(provider: str) -> Client:
     if provider not in apis:
         spec, config = registry.get(provider), current_app.config
         transport = config.get("PROVIDER_HTTP_TRANSPORT")  # tests may plug in httpx.MockTransport
-        headers = {header: config[spec.setting(suffix)] for header, suffix in spec.call_headers.items()}
         http = ProviderHttp(provider, config[spec.setting("API_BASE")], config["HTTP_TIMEOUT_SECONDS"], transport,
                             before_call=lambda method, path: quota.spend(provider),
                             after_response=_feedback(spec), statuses=spec.statuses,
-                            on_status=lambda status: metrics.provider_call(provider, status), headers=headers)
-        apis[provider] = spec.client(http)
+                            on_status=lambda status: metrics.provider_call(provider, status))
+        options = {keyword: config[suffix if suffix == "PUBLIC_URL" else spec.setting(suffix)]
+                   for keyword, suffix in spec.client_settings.items()}
+        apis[provider] = spec.client(http, **options)
     return apis[provider]
 
 

@@ -210,10 +210,13 @@ def _provider_settings(production: bool, sandbox_url: str) -> dict:
     settings: dict = {"PROVIDERS": [n for n in names if n in wanted]}
     for provider in registry.providers():
         base = f"{sandbox_url}/{provider.slug}"
-        defaults = {} if production else {
-            "CLIENT_ID": provider.sandbox_client_id, "CLIENT_SECRET": SANDBOX_SECRET,
-            "AUTHORIZE_URL": f"{base}/oauth/authorize", "TOKEN_URL": f"{base}/oauth/token", "API_BASE": base,
-            **{extra.suffix: extra.sandbox_default for extra in provider.extra_settings}}
+        defaults = {extra.suffix: extra.default for extra in provider.extra_settings if not extra.secret}
+        if not production:
+            defaults.update({
+                "CLIENT_ID": provider.sandbox_client_id, "CLIENT_SECRET": SANDBOX_SECRET,
+                "AUTHORIZE_URL": f"{base}/oauth/authorize", "TOKEN_URL": f"{base}/oauth/token", "API_BASE": base,
+                **{extra.suffix: f"{base}/{extra.sandbox_path}" if extra.sandbox_path else extra.default
+                   for extra in provider.extra_settings}})
         for suffix in (*PROVIDER_SETTINGS, *(extra.suffix for extra in provider.extra_settings)):
             value = _env(provider.setting(suffix), defaults.get(suffix))
             settings[provider.setting(suffix)] = value.rstrip("/") if value and suffix == "API_BASE" else value
@@ -243,7 +246,7 @@ def _check_production(config: dict) -> None:
             if not value:
                 missing.append(key)
             elif value in (SANDBOX_SECRET, provider.sandbox_client_id) or str(value).startswith(sandbox_mount) \
-                    or any(value == extra.sandbox_default for extra in provider.extra_settings):
+                    or any(extra.secret and value == extra.default for extra in provider.extra_settings):
                 sandboxed.append(key)
     if missing:
         raise ConfigError("production settings need " + ", ".join(missing) + " (see README, Production" +

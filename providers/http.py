@@ -40,20 +40,17 @@ class ProviderHttp:
                  before_call: Callable[[str, str], None] | None = None,
                  after_response: Callable[[httpx.Response], None] | None = None,
                  statuses: dict[int, type[ProviderError]] | None = None,
-                 on_status: Callable[[int | str], None] | None = None, headers: dict[str, str] | None = None):
+                 on_status: Callable[[int | str], None] | None = None):
         self.provider = provider
         self.on_status = on_status or (lambda status: None)
         self.before_call = before_call
         self.after_response = after_response
         self.statuses = {**DEFAULT_STATUSES, **(statuses or {})}
-        # Headers every call carries besides the athlete's token (a subscription key): secrets,
-        # redacted from every error like the token.
-        self.secrets = [value for value in (headers or {}).values() if value]
         self.client = httpx.Client(base_url=base_url, timeout=httpx.Timeout(timeout, connect=min(5.0, timeout)),
-                                   transport=transport, headers={"User-Agent": "HybridPeaks/0.2", **(headers or {})})
+                                   transport=transport, headers={"User-Agent": "HybridPeaks/0.2"})
 
     def call(self, method: str, path: str, token: str, *, secrets: Iterable[str] = (), **kwargs) -> httpx.Response:
-        secrets = [token, *secrets, *self.secrets]
+        secrets = [token, *secrets]
         if self.before_call is not None:
             self.before_call(method, path)
         try:

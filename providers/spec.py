@@ -66,11 +66,16 @@ class OAuth:
 
 @dataclass(frozen=True)
 class Setting:
-    """A setting of the provider's own beyond the common ones (e.g. a subscription key)."""
+    """A setting of the provider's own beyond the common ones (a subscription key, a format).
+
+    Outside production it defaults to the sandbox's value (``sandbox_path`` under the
+    sandbox's address for this provider, else ``default``); in production a secret has no
+    default and must be set, anything else defaults to ``default`` (the provider's value)."""
 
     suffix: str  # <PROVIDER>_<suffix>
-    secret: bool  # never shown or logged
-    sandbox_default: str  # the value outside production (the sandbox accepts it)
+    secret: bool  # never shown or logged; production needs it set, never to the sandbox's
+    default: str
+    sandbox_path: str | None = None
 
 
 @dataclass(frozen=True)
@@ -90,7 +95,9 @@ class Provider:
     # Rate-limit headers, for the quota: an object with ``exhausted`` (the windows at zero),
     # ``reset_seconds`` (or None) and ``exhausted_seconds`` (the longest of them), or None.
     rate_state: Callable[["httpx.Response"], object] | None = None
-    call_headers: dict[str, str] = field(default_factory=dict)  # header -> the setting suffix it carries
+    # The client's keyword arguments beyond ``http``: keyword -> the setting suffix it takes
+    # (``PUBLIC_URL`` is the app's own address).
+    client_settings: dict[str, str] = field(default_factory=dict)
     webhooks: tuple[Webhook, ...] = ()
     required_permission: str | None = None  # without it nothing can be sent (checked at connect)
     permission_label: str | None = None  # how the provider's consent page names it: "Workout import"

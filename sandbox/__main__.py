@@ -20,6 +20,13 @@ def client(text: str) -> tuple[str, tuple[str, str]]:
     return provider, (client_id, secret)
 
 
+def setting(text: str) -> tuple[str, str]:
+    name, _, value = text.partition("=")
+    if not name or not value:
+        raise argparse.ArgumentTypeError("expected NAME=VALUE")
+    return name, value
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
@@ -28,9 +35,12 @@ def main() -> None:
     parser.add_argument("--webhook-url", help="the app's Garmin webhook base URL, for pings")
     parser.add_argument("--client", type=client, action="append", default=[],
                         help="PROVIDER=ID:SECRET, the app's client at a provider (default: the built-in one)")
+    parser.add_argument("--setting", type=setting, action="append", default=[],
+                        help="NAME=VALUE, an app setting the sandbox checks (e.g. SUUNTO_SUBSCRIPTION_KEY=...)")
     args = parser.parse_args()
     app = create_sandbox_app({"SANDBOX_DATABASE": args.db, "SANDBOX_GARMIN_WEBHOOK_URL": args.webhook_url,
-                              "SANDBOX_CLIENTS": {**DEFAULT_CLIENTS, **dict(args.client)}})
+                              "SANDBOX_CLIENTS": {**DEFAULT_CLIENTS, **dict(args.client)},
+                              **{f"SANDBOX_{name}": value for name, value in args.setting}})
     print(f"Provider sandbox at http://{args.host}:{args.port}")
     run_simple(args.host, args.port, app, threaded=True)
 

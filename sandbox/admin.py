@@ -6,6 +6,9 @@ everything.
   document's warnings (what providers.md only advises) and the bodies a PUT replaced; Wahoo
   workouts say whether a device would display them today (``?today=YYYY-MM-DD`` to ask about
   another day); ``&all=1`` includes deleted records.
+- ``GET /_admin/workouts?provider=suunto`` lists each held guide with its ``guide.json`` as
+  ``body``, its ``guideId``, ``files``, ``manifest``, ``externalId`` and ``pinned``;
+  ``pinGuide`` (in ``PUT /_admin/faults``) pins one, as the athlete would in the app.
 - ``GET /_admin/display?provider=wahoo&user=&today=`` lists the workouts a Wahoo device
   would show that day (the display window: today through six days ahead, plan attached).
 - ``GET /_admin/device?provider=garmin&workoutId=`` lists a Garmin workout's steps as the
@@ -27,10 +30,12 @@ from . import faults, oauth
 
 bp = Blueprint("sandbox_admin", __name__, url_prefix="/_admin")
 log = logging.getLogger(__name__)
-PROVIDERS = ("garmin", "wahoo")
+PROVIDERS = ("garmin", "wahoo", "suunto")
 KINDS = {"garmin": {"workout": "workouts", "schedule": "schedules"},
-         "wahoo": {"plan": "plans", "workout": "workouts"}}
-ACTIONS = {"provider", "expireAccessTokens", "revokeUser", "withdrawPermission", "grantPermission"}
+         "wahoo": {"plan": "plans", "workout": "workouts"},
+         "suunto": {"guide": "guides"}}
+ACTIONS = {"provider", "expireAccessTokens", "revokeUser", "withdrawPermission", "grantPermission", "pinGuide"}
+PROVIDER_CHOICE = "provider must be garmin, wahoo or suunto"
 
 
 def _today() -> date:
@@ -44,7 +49,7 @@ def _today() -> date:
 def held():
     provider = request.args.get("provider", "garmin")
     if provider not in PROVIDERS:
-        return jsonify(error="provider must be garmin or wahoo"), 400
+        return jsonify(error=PROVIDER_CHOICE), 400
     result = {"provider": provider, **{name: [] for name in KINDS[provider].values()}}
     gone = "" if request.args.get("all") else " AND deleted = 0"  # ?all=1: deleted records too
     rows = oauth.store().query(f"SELECT * FROM records WHERE provider = ?{gone} ORDER BY id", provider)
@@ -54,6 +59,9 @@ def held():
 
         shown = set(displayed(rows, _today()))
     for row in rows:
+        if provider == "suunto":
+            result["guides"].append(_guide(row))
+            continue
         item = {"id": row["id"], "userId": row["user_id"], "token": row["token"], "body": json.loads(row["body"]),
                 "createdAt": row["created"], "warnings": json.loads(row["warnings"] or "[]"),
                 "earlierBodies": json.loads(row["history"] or "[]"), "deleted": bool(row["deleted"])}
@@ -66,6 +74,20 @@ def held():
             item["displayedToday"] = row["id"] in shown
         result[KINDS[provider][row["kind"]]].append(item)
     return jsonify(result)
+
+
+def _guide(row) -> dict:
+    """A held Suunto guide: its ``guide.json`` as ``body``, and what Suunto keeps beside it."""
+    from .suunto import guide_id
+
+    held = json.loads(row["body"])
+    return {"id": row["id"], "guideId": guide_id(row["id"]), "userId": row["user_id"], "token": row["token"],
+            "clientId": row["client_id"], "body": held["guide"], "files": held["files"],
+            "manifest": held["manifest"], "externalId": row["key"], "pinned": held["pinned"],
+            "fileModificationTime": held["fileModificationTime"], "createdAt": row["created"],
+            "warnings": json.loads(row["warnings"] or "[]"),
+            "earlierBodies": [earlier["guide"] for earlier in json.loads(row["history"] or "[]")],
+            "deleted": bool(row["deleted"])}
 
 
 @bp.get("/display")
@@ -137,7 +159,7 @@ def requests_seen():
 def limits():
     provider = request.args.get("provider", "garmin")
     if provider not in PROVIDERS:
-        return jsonify(error="provider must be garmin or wahoo"), 400
+        return jsonify(error=PROVIDER_CHOICE), 400
     return jsonify(provider=provider, limits=faults.limits(provider),
                    windowScale=faults.setting(provider, "windowScale", 1))
 
@@ -146,7 +168,7 @@ def limits():
 def set_faults():
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or body.get("provider") not in PROVIDERS:
-        return jsonify(error='send {"provider": "garmin"|"wahoo", ...faults}'), 400
+        return jsonify(error='send {"provider": "garmin"|"wahoo"|"suunto", ...faults}'), 400
     provider = body["provider"]
     unknown = set(body) - faults.CONTINUOUS - ACTIONS
     if unknown:
@@ -190,6 +212,19 @@ def set_faults():
                 "userId": user, "summaryId": f"x{int(time.time())}", "permissions": held,
                 "changeTimeInSeconds": int(time.time())}]})
         done.append(f"{verb} {permission} {'from' if verb == 'withdrew' else 'to'} {user}")
+    if body.get("pinGuide"):
+        if provider != "suunto":
+            return jsonify(error="pinGuide is Suunto's"), 400
+        from .suunto import row_id
+
+        record = row_id(str(body["pinGuide"]))
+        row = oauth.store().one("SELECT * FROM records WHERE id = ? AND provider = 'suunto' AND deleted = 0", record)
+        if row is None:
+            return jsonify(error=f"no guide {body['pinGuide']!r}"), 404
+        with oauth.store().transaction() as db:
+            held = dict(json.loads(row["body"]), pinned=True)  # the athlete pins it in the app (no history)
+            db.execute("UPDATE records SET body = ? WHERE id = ?", (json.dumps(held), row["id"]))
+        done.append(f"pinned {body['pinGuide']}")
     return jsonify(provider=provider, faults=kept, done=done)
 
 

@@ -28,6 +28,9 @@ Set with ``PUT /sandbox/_admin/faults``; each provider's faults replace the prev
   after the provider acted); a ``{token}`` in the message is replaced by the caller's token;
 - ``expireEveryCalls``: an access token expires after that many calls;
 - ``accessTokenTtlSeconds`` and ``refreshLatencyMs``: used when tokens are issued/refreshed;
+- Suunto (none published): ``tier`` "developer" (200 calls a week in all, as one partner saw)
+  or "production" (no limit, the default); over it: 429, with ``Retry-After`` only if the
+  ``retryAfter`` fault says so (sandbox/suunto.py lists Suunto's other unknowns);
 - where a fact is not published, which plausible behaviour to play (providers.md):
   ``scheduleReply`` "id" | "object" (Garmin's schedule create answer), ``permissionsShape``
   "array" | "object", ``duplicateExternalId`` "refuse" | "accept" (Wahoo, a second plan with
@@ -48,15 +51,23 @@ from flask import current_app, g, jsonify, request
 CONTINUOUS = {"latencyMs", "dropRate", "errorRate", "status", "rateLimitPerMinute", "rateLimitPerUserPerDay",
               "expireEveryCalls", "accessTokenTtlSeconds", "refreshLatencyMs", "failNext", "tier", "limits",
               "windowScale", "scheduleReply", "permissionsShape", "duplicateExternalId", "plansFilter",
-              "workoutsListing", "deleteKeepsSchedules"}
+              "workoutsListing", "deleteKeepsSchedules",
+              # Suunto's unknowns (sandbox/suunto.py, sandbox/oauth.py; duplicateExternalId as Wahoo's)
+              "archive", "icon", "stepEnds", "idsInRepeats", "stepCount", "externalIdScope",
+              "listingExternalId", "envelope", "readback", "retryAfter", "keyRefusedStatus", "guidesEntitled",
+              "deleteStatus", "oauthState", "pkce", "refreshRotation", "revokedRefresh", "authorizationScheme"}
 TIERS = {
     "garmin": {"evaluation": {"partnerPerMinute": 100, "userPerDay": 200},
                "production": {"partnerPerMinute": 3000, "userPerDay": 1000}},
     "wahoo": {"sandbox": {"day": 250, "hour": 100, "5min": 25},
               "production": {"day": 5000, "hour": 1000, "5min": 200}},
+    # Suunto publishes none; one partner saw 200 calls a week in all on the Developer API
+    # subscription, and no limit on the production ("unlimited") one.
+    "suunto": {"developer": {"week": 200}, "production": {}},
 }
-DEFAULT_TIER = {"garmin": "production", "wahoo": "production"}
-SECONDS = {"partnerPerMinute": 60, "userPerDay": 86400, "day": 86400, "hour": 3600, "5min": 300, "minute": 60}
+DEFAULT_TIER = {"garmin": "production", "wahoo": "production", "suunto": "production"}
+SECONDS = {"partnerPerMinute": 60, "userPerDay": 86400, "day": 86400, "hour": 3600, "5min": 300, "minute": 60,
+           "week": 7 * 86400}
 WAHOO_ORDER = ("day", "hour", "5min")
 
 
@@ -76,7 +87,9 @@ def limits(provider: str) -> dict[str, int]:
     faults = store().faults(provider)
     tier = faults.get("tier", DEFAULT_TIER[provider])
     chosen = dict(TIERS[provider].get(tier, TIERS[provider][DEFAULT_TIER[provider]]))
-    chosen.update({k: int(v) for k, v in (faults.get("limits") or {}).items() if k in chosen})
+    # A window of the provider's (Suunto's production tier has none, but may be given one).
+    known = {window for windows in TIERS[provider].values() for window in windows}
+    chosen.update({k: int(v) for k, v in (faults.get("limits") or {}).items() if k in known})
     if provider == "garmin" and faults.get("rateLimitPerUserPerDay"):
         chosen["userPerDay"] = int(faults["rateLimitPerUserPerDay"])
     if faults.get("rateLimitPerMinute"):
@@ -116,15 +129,15 @@ def spend(provider: str, user_id: str | None = None, oauth: bool = False, count:
         if count and not full:
             store().hit(db, [key for _, key, _, _ in windows], now)
             if random.random() < 0.002:  # now and then, forget what no window can see any more
-                db.execute("DELETE FROM hits WHERE at < ?", (now - 2 * 86400,))
+                db.execute("DELETE FROM hits WHERE at < ?", (now - 8 * 86400,))  # the longest window: a week
     if not count:
         g.rate_headers = _wahoo_headers(state, now, counted=False) if provider == "wahoo" else {}
         return None
     headers = _wahoo_headers(state, now, counted=not full) if provider == "wahoo" else {}
     g.rate_headers = headers
     if full:
-        key = "errorMessage" if provider == "garmin" else "error"
-        response = jsonify({key: "Rate limit exceeded."})
+        g.retry_after = max(state[w][2] for w in full) - now  # when the fullest window frees
+        response = jsonify(_refusal(provider, "Rate limit exceeded.", 429))
         response.status_code = 429
         response.headers.update(headers)  # Garmin documents no reset header
         return response
@@ -157,9 +170,21 @@ def before_api_call(provider: str):
         return forced
     if faults.get("errorRate") and random.random() < faults["errorRate"]:
         status = int(faults.get("status", 503))
-        key = "errorMessage" if provider == "garmin" else "error"
-        return jsonify({key: f"Injected fault: {status}"}), status
+        return jsonify(_refusal(provider, f"Injected fault: {status}", status)), status
     return None
+
+
+def _refusal(provider: str, message: str, status: int) -> dict:
+    """An error body as each provider writes it: Garmin's ``errorMessage``, Wahoo's ``error``;
+    Suunto's ``{"error": {"description"}}``, or at its gateway (a quota) APIM's
+    ``{"statusCode", "message"}``."""
+    if provider == "garmin":
+        return {"errorMessage": message}
+    if provider == "suunto":
+        if status == 429:
+            return {"statusCode": 429, "message": "Rate limit is exceeded. Try again later."}
+        return {"error": {"description": message}}
+    return {"error": message}
 
 
 def _fail_next(provider: str, faults: dict):
@@ -179,10 +204,10 @@ def _fail_next(provider: str, faults: dict):
     if rule.get("after"):
         g.lose_answer = int(rule.get("status", 504))  # act, then lose the answer (after_api_call)
         return None
-    key = "errorMessage" if provider == "garmin" else "error"
     bearer = request.headers.get("Authorization", "").partition(" ")[2]
     message = rule.get("message", "Injected failure.").replace("{token}", bearer)
-    return jsonify({key: message}), int(rule.get("status", 503))
+    status = int(rule.get("status", 503))
+    return jsonify(_refusal(provider, message, status)), status
 
 
 def _drop_connection():

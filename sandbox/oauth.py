@@ -18,6 +18,18 @@ only for apps set as not confidential: a confidential app (ours: it sends its se
 leave it out.  Scopes: the Wahoo token carries the scopes granted, and each endpoint asks
 for its own (``wahoo.py``); Garmin's permissions are the user's (WORKOUT_IMPORT...).
 Garmin's token endpoint counts toward its partner minute (providers.md, Quotas).
+
+Suunto (suunto-research.md §1.4-1.6): the token endpoint takes HTTP Basic client
+authentication only, its parameters as a form or a query string; tokens are JWTs (claims
+``user``, ``user_name``, ``scope`` ["workout"], ``authorities``, ``client_id``, ``exp``, ``jti``,
+``uk``, ``ukv``; the refresh token adds ``ati``), access for 24 h, refresh for about 180 days;
+the reply carries ``user`` too.  ``GET /suunto/oauth/deauthorize?client_id=`` with the bearer
+token ends our access.  Not published, so played either way (faults.py): ``oauthState``
+"echo" | "drop" (whether the redirect carries ``state`` back), ``pkce`` "ignore" | "verify",
+``refreshRotation`` "new" (a new refresh token, the old one still works) | "same" (none in the
+reply) | "rotate" (the old one stops working), ``revokedRefresh`` "refused" | "issued" (whether a
+refresh still works after the athlete revoked access; API calls are refused either way), and
+``authorizationScheme`` "bearer" | "either" (whether a bare token is accepted).
 """
 
 from __future__ import annotations
@@ -25,6 +37,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import json
 import secrets
 import time
 from urllib.parse import unquote, urlencode, urlsplit
@@ -36,15 +49,19 @@ bp = Blueprint("sandbox_oauth", __name__)
 LIFETIMES = {  # access, refresh (seconds)
     "garmin": (24 * 3600, 90 * 24 * 3600),
     "wahoo": (2 * 3600, 365 * 24 * 3600),
+    "suunto": (24 * 3600, 180 * 24 * 3600),  # 86400 s (quick start); ~180 days observed
 }
 MAX_UNREVOKED_WAHOO_TOKENS = 10
 CODE_LIFETIME = 600
-PREFIX = {"garmin": "g", "wahoo": "w"}
+PREFIX = {"garmin": "g", "wahoo": "w", "suunto": "s"}
+PROVIDERS = "any(garmin, wahoo, suunto)"
+LABELS = {"garmin": "Garmin Connect", "wahoo": "Wahoo", "suunto": "Suunto"}
 SCOPES = {
     "garmin": ["WORKOUT_IMPORT", "ACTIVITY_EXPORT", "HEALTH_EXPORT"],
     # Wahoo's scopes (_authorization.md, and plans/*: plans_read, plans_write).
     "wahoo": ["email", "user_read", "user_write", "workouts_read", "workouts_write", "plans_read", "plans_write",
               "power_zones_read", "power_zones_write", "routes_read", "routes_write", "offline_data"],
+    "suunto": ["workout"],  # the only scope Suunto publishes
 }
 
 
@@ -58,7 +75,7 @@ def oauth_error(code: str, description: str, status: int = 400):
 
 # -- consent ------------------------------------------------------------------------------
 
-@bp.route("/<any(garmin, wahoo):provider>/oauth/authorize", methods=["GET", "POST"])
+@bp.route(f"/<{PROVIDERS}:provider>/oauth/authorize", methods=["GET", "POST"])
 def authorize(provider: str):
     params = request.values
     problems = _authorize_problems(provider, params)
@@ -67,12 +84,12 @@ def authorize(provider: str):
     if request.method == "GET":
         hint = params.get("login_hint", "")
         account = params.get("account") or _default_account(provider, hint)
-        return render_template("sandbox/consent.html", provider=provider, params=params, account=account,
-                               scopes=SCOPES[provider], requested=_requested_scopes(provider, params))
+        return render_template("sandbox/consent.html", provider=provider, label=LABELS[provider], params=params,
+                               account=account, scopes=SCOPES[provider], requested=_requested_scopes(provider, params))
 
-    redirect_uri, state = params["redirect_uri"], params["state"]
+    redirect_uri, state = params["redirect_uri"], _state_back(provider, params)
     if params.get("decision") != "allow":
-        query = {"error": "access_denied", "error_description": "The user refused access.", "state": state}
+        query = {"error": "access_denied", "error_description": "The user refused access.", **state}
         return redirect(_with_query(redirect_uri, query))
     account = (params.get("account") or "").strip() or _default_account(provider, params.get("login_hint", ""))
     granted = params.getlist("grant") if provider == "garmin" else _requested_scopes(provider, params)
@@ -87,9 +104,20 @@ def authorize(provider: str):
                        (" ".join(granted), provider, account))
         db.execute("INSERT INTO codes (code, provider, client_id, redirect_uri, challenge, user_id, scope, created) "
                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                   (code, provider, params["client_id"], redirect_uri, _challenge_record(params), account,
+                   (code, provider, params["client_id"], redirect_uri, _challenge_record(params, provider), account,
                     " ".join(granted), time.time()))
-    return redirect(_with_query(redirect_uri, {"code": code, "state": state}))
+    return redirect(_with_query(redirect_uri, {"code": code, **state}))
+
+
+def _state_back(provider: str, params) -> dict:
+    """The ``state`` the redirect carries back.  Suunto's published flow shows none: play both."""
+    if provider == "suunto" and (not params.get("state") or _fault(provider, "oauthState", "echo") == "drop"):
+        return {}
+    return {"state": params["state"]}
+
+
+def _fault(provider: str, name: str, default):
+    return store().faults(provider).get(name, default)
 
 
 def _authorize_problems(provider: str, params) -> list[str]:
@@ -102,7 +130,7 @@ def _authorize_problems(provider: str, params) -> list[str]:
     redirect_uri = params.get("redirect_uri", "")
     if urlsplit(redirect_uri).scheme not in ("http", "https"):
         problems.append("redirect_uri must be an http(s) URL")
-    if not params.get("state"):
+    if not params.get("state") and provider != "suunto":  # Suunto's published flow has no state
         problems.append("state is required")
     if provider == "garmin":
         if not params.get("code_challenge"):
@@ -116,17 +144,18 @@ def _authorize_problems(provider: str, params) -> list[str]:
 
 def _requested_scopes(provider: str, params) -> list[str]:
     requested = (params.get("scope") or "").replace(",", " ").split()
-    if provider == "garmin":
+    if provider in ("garmin", "suunto"):
         return [s for s in requested if s in SCOPES[provider]] or list(SCOPES[provider])
     # Wahoo grants what the app asks for ("by sending a space separated list of scopes"),
     # or what its developer-portal settings name when it asks for nothing.
     return [s for s in requested if s in SCOPES[provider]] or ["user_read", "workouts_read", "workouts_write"]
 
 
-def _challenge_record(params) -> str:
-    """How the code's PKCE check is kept: ``S256:<challenge>``, ``plain:<challenge>`` or empty."""
+def _challenge_record(params, provider: str = "") -> str:
+    """How the code's PKCE check is kept: ``S256:<challenge>``, ``plain:<challenge>`` or empty
+    (Suunto, which does not mention PKCE, ignores it unless ``pkce`` is "verify")."""
     challenge = params.get("code_challenge")
-    if not challenge:
+    if not challenge or (provider == "suunto" and _fault(provider, "pkce", "ignore") != "verify"):
         return ""
     return f"{params.get('code_challenge_method', 'plain')}:{challenge}"
 
@@ -155,7 +184,7 @@ def _with_query(url: str, query: dict) -> str:
 
 # -- the token endpoint -----------------------------------------------------------------------
 
-@bp.post("/<any(garmin, wahoo):provider>/oauth/token")
+@bp.post(f"/<{PROVIDERS}:provider>/oauth/token")
 def token(provider: str):
     if provider == "garmin":
         from .faults import spend
@@ -164,10 +193,10 @@ def token(provider: str):
         if limited is not None:
             return limited
     client_id, client_secret = current_app.config["SANDBOX_CLIENTS"][provider]
-    given_id, given_secret = _client_credentials()
+    given_id, given_secret = _client_credentials(basic_only=provider == "suunto")  # S4: Basic authentication
     if given_id != client_id or not hmac.compare_digest(given_secret or "", client_secret):
         return oauth_error("invalid_client", "Client authentication failed.", 401)
-    grant = request.form.get("grant_type")
+    grant = _param(provider, "grant_type")
     if grant == "authorization_code":
         return _exchange_code(provider, client_id)
     if grant == "refresh_token":
@@ -175,7 +204,13 @@ def token(provider: str):
     return oauth_error("unsupported_grant_type", "grant_type must be authorization_code or refresh_token.")
 
 
-def _client_credentials() -> tuple[str | None, str | None]:
+def _param(provider: str, name: str, default: str = "") -> str:
+    """A token request's parameter: Suunto's are taken as a form or a query string (S3, S4)."""
+    source = request.values if provider == "suunto" else request.form
+    return source.get(name, default)
+
+
+def _client_credentials(basic_only: bool = False) -> tuple[str | None, str | None]:
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("basic "):
         try:
@@ -184,11 +219,13 @@ def _client_credentials() -> tuple[str | None, str | None]:
             return unquote(client_id), unquote(secret)
         except (ValueError, UnicodeDecodeError):
             return None, None
+    if basic_only:
+        return None, None
     return request.form.get("client_id"), request.form.get("client_secret")
 
 
 def _exchange_code(provider: str, client_id: str):
-    code, verifier = request.form.get("code", ""), request.form.get("code_verifier", "")
+    code, verifier = _param(provider, "code"), _param(provider, "code_verifier")
     with store().transaction() as db:
         row = db.execute("SELECT * FROM codes WHERE code = ? AND provider = ?", (code, provider)).fetchone()
         if row is None:
@@ -199,7 +236,7 @@ def _exchange_code(provider: str, client_id: str):
         db.execute("UPDATE codes SET used = 1 WHERE code = ?", (code,))
         if time.time() - row["created"] > CODE_LIFETIME:
             return oauth_error("invalid_grant", "The authorization code has expired.")
-        if row["redirect_uri"] != request.form.get("redirect_uri") or row["client_id"] != client_id:
+        if row["redirect_uri"] != _param(provider, "redirect_uri") or row["client_id"] != client_id:
             return oauth_error("invalid_grant", "redirect_uri or client does not match the authorization request.")
         if not _pkce_ok(row["challenge"], verifier):
             return oauth_error("invalid_grant", "PKCE verification failed: code_verifier does not match.")
@@ -211,7 +248,7 @@ def _exchange_code(provider: str, client_id: str):
 
 
 def _refresh(provider: str, client_id: str):
-    refresh_token = request.form.get("refresh_token", "")
+    refresh_token = _param(provider, "refresh_token")
     row = store().one("SELECT * FROM tokens WHERE token = ? AND provider = ? AND kind = 'refresh'",
                       refresh_token, provider)
     if row is None or row["client_id"] != client_id:
@@ -230,14 +267,20 @@ def _refresh(provider: str, client_id: str):
         with store().transaction() as db:
             current = db.execute("SELECT * FROM tokens WHERE token = ?", (refresh_token,)).fetchone()
             user = db.execute("SELECT * FROM users WHERE provider = ? AND user_id = ?", (provider, user_id)).fetchone()
-            if current["revoked"] or current["expires"] < time.time() or user is None or user["deregistered"]:
+            # Whether Suunto still refreshes for an athlete who revoked access is not published.
+            still = provider == "suunto" and _fault(provider, "revokedRefresh", "refused") == "issued"
+            by_user = current["revoked_reason"] == "revoked by the user"
+            if (current["revoked"] and not (still and by_user)) or current["expires"] < time.time() or user is None or (
+                    user["deregistered"] and not still):
                 return oauth_error("invalid_grant", "The refresh token is revoked or expired.")
-            if provider == "garmin":  # rotation: the refresh token just used stops working
+            rotation = _fault(provider, "refreshRotation", "new") if provider == "suunto" else None
+            if provider == "garmin" or rotation == "rotate":  # the refresh token just used stops working
                 db.execute("UPDATE tokens SET revoked = 1, revoked_reason = 'rotated' WHERE token = ?", (refresh_token,))
             problem = _too_many_tokens(db, provider, user_id, client_id)
             if problem:
                 return problem
-            body = _issue(db, provider, user_id, client_id, current["scope"], grant_id=current["grant_id"])
+            body = _issue(db, provider, user_id, client_id, current["scope"], grant_id=current["grant_id"],
+                          refresh=rotation != "same")  # "same": none in the reply, the old one stays
         return jsonify(body)
     finally:
         if provider == "wahoo":
@@ -256,19 +299,19 @@ def _too_many_tokens(db, provider: str, user_id: str, client_id: str):
     return None
 
 
-def _issue(db, provider: str, user_id: str, client_id: str, scope: str, grant_id: str) -> dict:
+def _issue(db, provider: str, user_id: str, client_id: str, scope: str, grant_id: str, refresh: bool = True) -> dict:
     faults = store().faults(provider)
     access_life, refresh_life = LIFETIMES[provider]
     access_life = faults.get("accessTokenTtlSeconds", access_life)
     now = time.time()
+    if provider == "suunto":
+        return _issue_suunto(db, user_id, client_id, scope, grant_id, now, access_life, refresh_life, refresh)
     access = f"{PREFIX[provider]}at_{secrets.token_urlsafe(24)}"
-    refresh = f"{PREFIX[provider]}rt_{secrets.token_urlsafe(24)}"
-    for value, kind, life in ((access, "access", access_life), (refresh, "refresh", refresh_life)):
-        db.execute("INSERT INTO tokens (token, provider, kind, user_id, client_id, scope, issued, expires, grant_id) "
-                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", (value, provider, kind, user_id, client_id, scope, now,
-                                                          now + life, grant_id))
+    refresh_token = f"{PREFIX[provider]}rt_{secrets.token_urlsafe(24)}"
+    for value, kind, life in ((access, "access", access_life), (refresh_token, "refresh", refresh_life)):
+        _keep(db, value, provider, kind, user_id, client_id, scope, now, now + life, grant_id)
     body = {"access_token": access, "token_type": "Bearer", "expires_in": int(access_life),
-            "refresh_token": refresh, "scope": scope}
+            "refresh_token": refresh_token, "scope": scope}
     if provider == "garmin":
         body["refresh_token_expires_in"] = refresh_life
     else:
@@ -276,11 +319,49 @@ def _issue(db, provider: str, user_id: str, client_id: str, scope: str, grant_id
     return body
 
 
+def _keep(db, value, provider, kind, user_id, client_id, scope, issued, expires, grant_id) -> None:
+    db.execute("INSERT INTO tokens (token, provider, kind, user_id, client_id, scope, issued, expires, grant_id) "
+               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", (value, provider, kind, user_id, client_id, scope, issued,
+                                                      expires, grant_id))
+
+
+def _issue_suunto(db, user_id: str, client_id: str, scope: str, grant_id: str, now: float, access_life: float,
+                  refresh_life: float, refresh: bool) -> dict:
+    """Suunto's JWT pair and reply, with the claims seen in a real one (research §1.4)."""
+    jti = f"{PREFIX['suunto']}at_{secrets.token_urlsafe(12)}"
+    uk = hashlib.sha256(user_id.encode()).hexdigest()[:20]
+    claims = {"user": user_id, "user_name": user_id, "scope": (scope or "workout").split(), "authorities": ["PARTNER"],
+              "client_id": client_id, "exp": int(now + access_life), "jti": jti, "uk": uk, "ukv": "1"}
+    access = _jwt(claims)
+    _keep(db, access, "suunto", "access", user_id, client_id, scope, now, now + access_life, grant_id)
+    body = {"access_token": access, "token_type": "bearer", "expires_in": int(access_life), "scope": scope or "workout",
+            "ukv": "1", "uk": uk, "user": user_id, "jti": jti}
+    if refresh:
+        refresh_claims = dict(claims, exp=int(now + refresh_life), jti=f"{PREFIX['suunto']}rt_{secrets.token_urlsafe(12)}",
+                              ati=jti)
+        body["refresh_token"] = _jwt(refresh_claims)
+        _keep(db, body["refresh_token"], "suunto", "refresh", user_id, client_id, scope, now, now + refresh_life,
+              grant_id)
+    return body
+
+
+def _jwt(claims: dict) -> str:
+    """A JWT signed with the sandbox's own key (the product reads its claims, never its signature)."""
+    def part(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+    head = part(json.dumps({"alg": "HS256", "typ": "JWT"}).encode()) + "." + part(json.dumps(claims).encode())
+    signature = hmac.new(b"hybridpeaks-sandbox", head.encode(), hashlib.sha256).digest()
+    return head + "." + part(signature)
+
+
 # -- bearer tokens on API calls --------------------------------------------------------------------
 
 def authenticate(provider: str):
     """Check the bearer token of an API call; on success ``g.user_id`` and ``g.token`` are set."""
     scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+    if provider == "suunto" and scheme and not value and _fault(provider, "authorizationScheme", "bearer") == "either":
+        scheme, value = "bearer", scheme  # Suunto's samples print the bare token (S7)
     if scheme.lower() != "bearer" or not value:
         abort(_unauthorized(provider, "Missing bearer token."))
     now = time.time()
@@ -309,6 +390,10 @@ def authenticate(provider: str):
 
 
 def _unauthorized(provider: str, message: str):
+    if provider == "suunto":
+        response = jsonify(error={"description": message}, payload=None)
+        response.status_code = 401
+        return response
     key = "errorMessage" if provider == "garmin" else "error"
     response = jsonify({key: message})
     response.status_code = 401
@@ -319,3 +404,15 @@ def revoke_user(provider: str, user_id: str, reason: str) -> None:
     with store().transaction() as db:
         db.execute("UPDATE tokens SET revoked = 1, revoked_reason = ? WHERE provider = ? AND user_id = ? AND revoked = 0",
                    (reason, provider, user_id))
+
+
+# -- Suunto's deauthorization (research §1.6: used by partners, not on a stored Suunto page) ----
+
+@bp.get("/suunto/oauth/deauthorize")
+def deauthorize_suunto():
+    client_id, _ = current_app.config["SANDBOX_CLIENTS"]["suunto"]
+    if request.args.get("client_id") != client_id:
+        return oauth_error("invalid_request", "Unknown client_id.")
+    authenticate("suunto")
+    revoke_user("suunto", g.user_id, "deauthorized by the partner")
+    return jsonify(success=True)

@@ -136,6 +136,9 @@ def test_check_says_what_each_provider_gets(files):
         "GARMIN exact",
         "WAHOO adapted: steps[0]: a lap-press step is sent as 10 min (Wahoo steps end on time or distance); press lap "
         "to end it sooner",
+        # A lap-press step is a guide step ending on the lap button; the name is cut for the watch's list.
+        "SUUNTO adapted: name: the watch's list of guides shows it as “Tempo after a lap-press” (23 characters, in "
+        "the characters the watch renders)",
     ]
     swim = {"sport": "SWIM", "name": "s", "steps": [{"intensity": "ACTIVE", "duration": {"type": "DISTANCE", "value": 100}}]}
     assert run("check", files("s.json", swim)).output.splitlines()[1] == (

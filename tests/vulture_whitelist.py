@@ -42,6 +42,9 @@ _.custom_target_heart_rate_high, _.custom_target_speed_low, _.custom_target_spee
 _.custom_target_cadence_low, _.custom_target_cadence_high, _.secondary_custom_target_cadence_low
 _.secondary_custom_target_cadence_high, _.comment
 
+# zipfile's member attributes, set by the guide ZIP (providers/suunto/archive.py).
+_.compress_type, _.external_attr
+
 # The engine's helpers for the converters (workouts/ramps.py, simplify.py, work.py).
 simplify, split_ramps, workload
 DURATION_TYPES  # workouts/constants.py: the format's vocabulary

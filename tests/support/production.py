@@ -16,26 +16,40 @@ from .pipeline import ROOT, Workers
 from .servers import free_port, wait_for_port
 
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
-PROVIDERS = ("garmin", "wahoo")
-
-
 def provider_settings(base_url: str, secret: str = "a-real-looking-client-secret") -> dict[str, str]:
     """Every provider setting production needs, for providers served at ``base_url/<provider>``
-    (the sandbox as its own process, standing for the real providers)."""
+    (the sandbox as its own process, standing for the real providers): a client of our own
+    and, for each secret setting, a value of our own."""
+    from providers import registry
+
     settings = {}
-    for provider in PROVIDERS:
-        base, name = f"{base_url}/{provider}", provider.upper()
-        settings.update({f"{name}_CLIENT_ID": f"client-{provider}", f"{name}_CLIENT_SECRET": f"{secret}-{provider}",
-                         f"{name}_AUTHORIZE_URL": f"{base}/oauth/authorize", f"{name}_TOKEN_URL": f"{base}/oauth/token",
-                         f"{name}_API_BASE": base})
+    for provider in registry.providers():
+        base = f"{base_url}/{provider.slug}"
+        settings.update({provider.setting("CLIENT_ID"): f"client-{provider.slug}",
+                         provider.setting("CLIENT_SECRET"): f"{secret}-{provider.slug}",
+                         provider.setting("AUTHORIZE_URL"): f"{base}/oauth/authorize",
+                         provider.setting("TOKEN_URL"): f"{base}/oauth/token", provider.setting("API_BASE"): base})
+        for extra in provider.extra_settings:
+            if extra.secret:
+                settings[provider.setting(extra.suffix)] = f"{secret}-{provider.slug}-{extra.suffix.lower()}"
+            elif extra.sandbox_path:
+                settings[provider.setting(extra.suffix)] = f"{base}/{extra.sandbox_path}"
     return settings
 
 
-def sandbox_clients(settings: dict[str, str]) -> list[str]:
-    """The sandbox's --client arguments for the client ids and secrets of ``settings``."""
-    return [arg for provider in PROVIDERS for arg in
-            ("--client", f"{provider}={settings[f'{provider.upper()}_CLIENT_ID']}:"
-                         f"{settings[f'{provider.upper()}_CLIENT_SECRET']}")]
+def sandbox_arguments(settings: dict[str, str]) -> list[str]:
+    """The standalone sandbox's --client and --setting arguments for the clients and secrets of
+    ``settings``."""
+    from providers import registry
+
+    arguments = []
+    for provider in registry.providers():
+        arguments += ["--client", f"{provider.slug}={settings[provider.setting('CLIENT_ID')]}:"
+                                  f"{settings[provider.setting('CLIENT_SECRET')]}"]
+        for extra in provider.extra_settings:
+            if extra.secret:
+                arguments += ["--setting", f"{provider.setting(extra.suffix)}={settings[provider.setting(extra.suffix)]}"]
+    return arguments
 
 
 class Production:
@@ -59,7 +73,7 @@ class Production:
     def start(self) -> "Production":
         self._spawn("sandbox", [sys.executable, "-m", "sandbox", "--port", str(self.sandbox_port),
                                 "--db", str(self.log_dir / "sandbox.db"),
-                                "--webhook-url", f"{self.url}/webhooks/garmin", *sandbox_clients(self.env)])
+                                "--webhook-url", f"{self.url}/webhooks/garmin", *sandbox_arguments(self.env)])
         self._spawn("gunicorn", [GUNICORN, "-w", str(self.web_workers), "-b", f"127.0.0.1:{self.port}",
                                  "--access-logfile", "-", "wsgi:app"])
         wait_for_port(self.sandbox_port)
