@@ -13,6 +13,13 @@ LABELS = {"POWER": "Power", "HEART_RATE": "Heart rate", "PACE": "Pace", "CADENCE
 UNITS = {"POWER": "W", "HEART_RATE": "bpm", "CADENCE": "rpm"}
 # What a percent target is a percent of (workout-format.md, "Relative targets").
 PERCENT_OF = {"POWER": "% FTP", "HEART_RATE": "% max HR", "PACE": "% threshold pace"}
+# The athlete's threshold a zone, a percent or a percent ramp of each type is resolved against.
+THRESHOLD_NAMES = {"POWER": "FTP", "HEART_RATE": "maximum heart rate", "PACE": "threshold pace"}
+
+
+def threshold_name(kind: str, sport: str) -> str:
+    """The threshold a target needs, as a converter's note names it when it is missing."""
+    return "swim threshold pace" if kind == "PACE" and sport == "SWIM" else THRESHOLD_NAMES[kind]
 
 
 def duration_text(seconds) -> str:
