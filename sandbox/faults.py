@@ -33,7 +33,9 @@ Set with ``PUT /sandbox/_admin/faults``; each provider's faults replace the prev
   "array" | "object", ``duplicateExternalId`` "refuse" | "accept" (Wahoo, a second plan with
   an external_id it holds), ``plansFilter`` true | false (whether Wahoo applies
   ``?external_id=``), ``workoutsListing`` "array" | "object", ``deleteKeepsSchedules``
-  true | false (whether deleting a Garmin workout leaves its schedules).
+  true | false (whether deleting a Garmin workout leaves its schedules);
+  ``planIntervalLimit`` a number or null, with ``planIntervalCount`` "expanded" | "written"
+  (whether Wahoo limits a plan's intervals, and how it counts them).
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ from flask import current_app, g, jsonify, request
 CONTINUOUS = {"latencyMs", "dropRate", "errorRate", "status", "rateLimitPerMinute", "rateLimitPerUserPerDay",
               "expireEveryCalls", "accessTokenTtlSeconds", "refreshLatencyMs", "failNext", "tier", "limits",
               "windowScale", "scheduleReply", "permissionsShape", "duplicateExternalId", "plansFilter",
-              "workoutsListing", "deleteKeepsSchedules"}
+              "workoutsListing", "deleteKeepsSchedules", "planIntervalLimit", "planIntervalCount"}
 TIERS = {
     "garmin": {"evaluation": {"partnerPerMinute": 100, "userPerDay": 200},
                "production": {"partnerPerMinute": 3000, "userPerDay": 1000}},

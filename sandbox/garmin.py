@@ -9,7 +9,8 @@ that cannot be a speed in m/s, a secondary target outside CYCLING and LAP_SWIMMI
 an OPEN primary, or of the primary's type), a swim pace or send-off time without
 ``poolLengthUnit``, a swim REST step by distance (swim rests are FIXED_REST or OPEN), a swim
 segment whose pool fields differ from the workout's, ``workoutProvider``/``workoutSourceId``
-over 20 characters.
+over 20 characters, a ``targetValueType`` other than PERCENT (3.2.1: "used only for HR and
+POWER types", so never on another type nor on a zone number).
 
 Not refused, because the document does not refuse them: a repeat inside a repeat,
 descriptions over 1,024 / 512 characters (truncated, as Garmin says), repeat values over 99.
@@ -67,6 +68,8 @@ STEP_FIELDS = {"type", "stepId", "stepOrder", "intensity", "description", "durat
                "exerciseCategory", "exerciseName", "weightValue", "weightDisplayUnit"}
 REPEAT_FIELDS = {"type", "stepId", "stepOrder", "repeatType", "repeatValue", "skipLastRestStep", "steps"}
 ZONES = {"HEART_RATE": 5, "POWER": 7}
+VALUE_TYPES = {"PERCENT"}
+VALUE_TYPE_TARGETS = {"HEART_RATE", "POWER"}
 SPEED_MAX = 40.0  # m/s: a PACE or SPEED above this cannot be a speed (a pace in s/km was sent)
 SWIM_TIME = (60, 59 * 60)
 LIMITS = {False: (1, 100), True: (25, 250)}  # (segments, steps): single sport, multisport
@@ -504,10 +507,18 @@ def _secondary(step: dict, at: str, sport: str, primary: str | None, rules: _Rul
 
 def _values(step: dict, at: str, prefix: str, kind: str | None) -> None:
     value, low, high = (step.get(f"{prefix}Value"), step.get(f"{prefix}ValueLow"), step.get(f"{prefix}ValueHigh"))
+    unit = step.get(f"{prefix}ValueType")
     if kind in (None, "OPEN"):
-        if any(v is not None for v in (value, low, high)):
+        if any(v is not None for v in (value, low, high, unit)):
             raise Invalid(f"{at}: an OPEN or empty target takes no values.")
         return
+    # 3.2.1: "A modifier for target value is used only for HR and POWER types to express units.
+    # Valid values: PERCENT" (of a custom range: a zone number is no percent).
+    if unit is not None:
+        if unit not in VALUE_TYPES or kind not in VALUE_TYPE_TARGETS:
+            raise Invalid(f"{at}.{prefix}ValueType is PERCENT, for HEART_RATE and POWER targets only.")
+        if value is not None:
+            raise Invalid(f"{at}.{prefix}ValueType PERCENT modifies a range ({prefix}ValueLow/High), not a zone.")
     if value is not None:
         if low is not None or high is not None:
             raise Invalid(f"{at}: give {prefix}Value (a zone) or {prefix}ValueLow/High, not both.")

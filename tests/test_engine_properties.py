@@ -304,3 +304,106 @@ def test_incomplete_repeat_iterations_in_a_normalized_workout_are_refused():
         assert error.message == "Validation failed: steps: repeat block iterations are incomplete or out of order"
     else:
         raise AssertionError("an incomplete repeat was accepted")
+
+
+# -- the third round on devices: percents, ramps and cues (issue 19) ------------------------------
+# Every v3 workout (tests/support/strategies.py workouts_v3) reaches each provider with the time the
+# coach wrote and the same work within 2 %, in a payload the sandbox's document rules accept.
+
+from tests.support.strategies import long_workouts_v3, workouts_v3  # noqa: E402  (this section is appended)
+from workouts.work import workload  # noqa: E402
+
+MERGED = "neighbouring steps of like intensity merged"
+
+
+def _sub_minute_swims(normalized: dict) -> list[dict]:
+    """Timed swim steps Garmin cannot time (under its 1 minute): sent as a distance or a lap press."""
+    if normalized["sport"] != "SWIM":
+        return []
+    return [s for s in normalized["steps"]
+            if s["duration"]["type"] == "TIME" and s["intensity"] != "REST" and s["duration"]["value"] < 60]
+
+
+def _garmin_work(played: list[dict], swim: bool) -> dict:
+    total: dict = {}
+    for step in played:
+        if step["durationType"] not in ("TIME", "FIXED_REST"):
+            continue
+        seconds = step["durationValue"]
+        if swim and step.get("secondaryTargetType") == "PACE_ZONE":
+            space, low, high = ("PACE", "absolute"), step["secondaryTargetValueLow"], step["secondaryTargetValueHigh"]
+        elif step["targetType"] in ("POWER", "HEART_RATE", "PACE") and step["targetValueLow"] is not None:
+            unit = "percent" if step["targetValueType"] == "PERCENT" else "absolute"
+            space, low, high = (step["targetType"], unit), step["targetValueLow"], step["targetValueHigh"]
+        else:
+            continue
+        total[space] = total.get(space, 0.0) + seconds * (low + high) / 2
+    return total
+
+
+def _wahoo_work(played: list[dict], header: dict) -> dict:
+    spaces = {"watts": "POWER", "ftp": "POWER", "hr": "HEART_RATE", "speed": "PACE"}
+    total: dict = {}
+    for interval in played:
+        if interval["exit_trigger_type"] != "time" or not interval["targets"] or "(press lap when done)" in interval["name"]:
+            continue
+        first = interval["targets"][0]
+        if first["type"] not in spaces:
+            continue
+        scale = header["ftp"] if first["type"] == "ftp" else 1
+        space = (spaces[first["type"]], "absolute")
+        total[space] = total.get(space, 0.0) + interval["exit_trigger_value"] * scale * (first["low"] + first["high"]) / 2
+    return total
+
+
+def _same_work(coach: dict, played: dict) -> None:
+    for space, value in played.items():
+        if space[0] == "CADENCE":
+            continue
+        assert space in coach, (space, coach)
+        assert math.isclose(value, coach[space], rel_tol=0.02, abs_tol=1e-6), (space, value, coach[space])
+
+
+@SETTINGS
+@given(workouts_v3() | long_workouts_v3(), thresholds)
+def test_v3_workouts_reach_each_provider_with_the_coachs_time_and_work(workout, limits):
+    th = Thresholds(**limits)
+    normalized = prepare(workout, th)
+    paths = raw_paths(workout["steps"]) | {"sport", "steps"}
+    coach_time = normalized["totals"]["timeSeconds"]
+    for provider, made in report(normalized, th).items():
+        assert made.level in (EXACT, ADAPTED, UNSUPPORTED)
+        assert (made.level == EXACT) == (not made.notes)
+        for note in made.notes:
+            assert note.split(": ", 1)[0] in paths, note
+        if made.level == UNSUPPORTED:
+            assert made.payload is None
+            if provider == "GARMIN":  # only when even merging cannot fit 100 steps
+                assert "merging neighbours cannot get there" in made.notes[0], made.notes
+            continue
+        merged = any(MERGED in note for note in made.notes)
+        if provider == "GARMIN":
+            payload = made.payload
+            assert garmin_rules.validate_workout(payload) == []
+            steps = payload["segments"][0]["steps"]
+            assert _garmin_orders(steps) == list(range(1, len(_garmin_orders(steps)) + 1))
+            swim = normalized["sport"] == "SWIM"
+            played = garmin_played(steps, swim)
+            time = sum(s["durationValue"] for s in played if s["durationType"] in ("TIME", "FIXED_REST"))
+            if swim and merged:
+                continue  # merged short swims change which steps Garmin cannot time
+            lost = _sub_minute_swims(normalized)
+            assert math.isclose(time + sum(s["duration"]["value"] for s in lost), coach_time, abs_tol=1e-6)
+            kept = [s for s in normalized["steps"] if s not in lost]
+            _same_work(workload(kept), _garmin_work(played, swim))
+        else:
+            for counted in ("expanded", "written"):
+                wahoo_rules.validate_plan(made.payload, interval_limit=wahoo.MAX_INTERVALS, counted=counted)
+            played = wahoo_played(made.payload["intervals"])
+            assert len(played) <= wahoo.MAX_INTERVALS
+            timed = [i for i in played if i["exit_trigger_type"] == "time" and "(press lap when done)" not in i["name"]]
+            assert math.isclose(sum(i["exit_trigger_value"] for i in timed), coach_time, abs_tol=1e-6)
+            distance = sum(i["exit_trigger_value"] for i in played if i["exit_trigger_type"] == "distance")
+            assert math.isclose(distance, normalized["totals"]["distanceMeters"], abs_tol=1e-6)
+            _same_work(workload(normalized["steps"]), _wahoo_work(played, made.payload["header"]))
+    assert (report(normalized, th)["WAHOO"].level == UNSUPPORTED) == (normalized["sport"] not in ("BIKE", "RUN"))

@@ -187,3 +187,39 @@ def workouts_v3(draw, sports=SPORTS):
     workout = draw(workouts(sports))
     workout["steps"] = draw(nodes_v3(workout["sport"]).filter(lambda items: expanded(items) <= 200))
     return workout
+
+
+# -- long workouts that push a device's step limit (issue 19) --------------------------------------
+
+@st.composite
+def long_step_v3(draw, sport: str):
+    """A cheap step for long workouts: timed mostly (ramps, percents, ranges), some distance or lap-press."""
+    kind = draw(st.sampled_from(["TIME"] * 8 + ["DISTANCE", "OPEN"]))
+    intensity = draw(st.sampled_from(INTENSITIES))
+    if kind == "OPEN":
+        return {"intensity": intensity, "duration": {"type": "OPEN"}}
+    if kind == "DISTANCE":
+        return {"intensity": intensity, "duration": {"type": "DISTANCE", "value": draw(st.integers(100, 5000))}}
+    step = {"intensity": intensity, "duration": {"type": "TIME", "value": draw(st.integers(20, 1800))}}
+    kinds = {"BIKE": ["POWER", "HEART_RATE"], "RUN": ["PACE", "HEART_RATE", "POWER"], "SWIM": ["PACE", "HEART_RATE"]}
+    kind = draw(st.sampled_from(kinds[sport]))
+    low, high = PERCENTS[kind]
+    a, b = draw(st.integers(low, min(high, 150))), draw(st.integers(low, min(high, 150)))
+    shape = draw(st.sampled_from(["ramp", "ramp", "percent", "zone", "none"]))
+    if shape == "ramp":
+        step["target"] = {"type": kind, "from": a, "to": b, "unit": "PERCENT"}
+    elif shape == "percent":
+        step["target"] = {"type": kind, "min": min(a, b), "max": max(a, b), "unit": "PERCENT"}
+    elif shape == "zone":
+        step["target"] = {"type": kind, "zone": draw(st.integers(1, 5))}
+    if draw(st.integers(0, 5)) == 0:
+        step["cues"] = [{"at": 0, "text": "Go"}]
+    return step
+
+
+@st.composite
+def long_workouts_v3(draw, sports=("BIKE", "RUN", "SWIM")):
+    """Flat workouts of 60 to 200 steps, most of them timed ramps and percents."""
+    sport = draw(st.sampled_from(sports))
+    steps = draw(st.lists(long_step_v3(sport), min_size=60, max_size=200))
+    return {"sport": sport, "name": "Long", "steps": steps}
