@@ -153,7 +153,9 @@ def test_every_valid_workout_is_exact_adapted_or_unsupported_for_each_provider(w
             orders = _garmin_orders(steps)
             assert orders == list(range(1, len(orders) + 1))
             played = garmin_played(steps, normalized["sport"] == "SWIM")
-            assert [s["intensity"] for s in played] == garmin_expected(normalized)
+            if not any("neighbouring steps of like intensity merged" in note for note in made.notes):
+                # (issue 19: a workout over 100 steps is merged; the v3 property below checks those)
+                assert [s["intensity"] for s in played] == garmin_expected(normalized)
         else:
             wahoo_rules.validate_plan(made.payload)
             played = wahoo_played(made.payload["intervals"])
