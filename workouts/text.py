@@ -2,7 +2,8 @@
 
 The pages, the converters' notes and the text a device shows in a step all use these, so
 a target reads the same everywhere: ``Z2 · 137–184 W``, ``4:00–4:30 /km``, ``1:50 /100 m``,
-``88–94 % FTP · 246–263 W``, ``ramp 50→75 % FTP · 140→210 W``.
+``88–94 % FTP · 246–263 W``, ``ramp 50→75 % FTP · 140→210 W``; a set of a strength workout
+reads ``Back squat 5 × 100 kg`` (strength.py).
 """
 
 from __future__ import annotations
@@ -55,6 +56,8 @@ def length_text(duration: dict) -> str:
         return duration_text(duration["value"])
     if duration["type"] == "DISTANCE":
         return distance_text(duration["value"])
+    if duration["type"] == "REPS":
+        return f"{duration['value']} rep{'' if duration['value'] == 1 else 's'}"
     return "until you press lap"
 
 
