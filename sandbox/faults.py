@@ -35,7 +35,12 @@ Set with ``PUT /sandbox/_admin/faults``; each provider's faults replace the prev
   ``?external_id=``), ``workoutsListing`` "array" | "object", ``deleteKeepsSchedules``
   true | false (whether deleting a Garmin workout leaves its schedules);
   ``planIntervalLimit`` a number or null, with ``planIntervalCount`` "expanded" | "written"
-  (whether Wahoo limits a plan's intervals, and how it counts them).
+  (whether Wahoo limits a plan's intervals, and how it counts them);
+- for Garmin's strength and multisport workouts (research notes §5; garmin.py says how each
+  plays): ``unknownExerciseName`` "drop" | "refuse", ``unknownExerciseCategory`` "refuse" |
+  "drop", ``weightOnCardio`` "ignore" | "refuse", ``segmentStepLimit`` null | a number,
+  ``multisportSwimSkipsLastRest`` false | true, ``transitionOnSingleSport`` "ignore" | "refuse",
+  ``repsCheck`` "loose" | "strict".
 """
 
 from __future__ import annotations
@@ -50,7 +55,9 @@ from flask import current_app, g, jsonify, request
 CONTINUOUS = {"latencyMs", "dropRate", "errorRate", "status", "rateLimitPerMinute", "rateLimitPerUserPerDay",
               "expireEveryCalls", "accessTokenTtlSeconds", "refreshLatencyMs", "failNext", "tier", "limits",
               "windowScale", "scheduleReply", "permissionsShape", "duplicateExternalId", "plansFilter",
-              "workoutsListing", "deleteKeepsSchedules", "planIntervalLimit", "planIntervalCount"}
+              "workoutsListing", "deleteKeepsSchedules", "planIntervalLimit", "planIntervalCount",
+              "unknownExerciseName", "unknownExerciseCategory", "weightOnCardio", "segmentStepLimit",
+              "multisportSwimSkipsLastRest", "transitionOnSingleSport", "repsCheck"}
 TIERS = {
     "garmin": {"evaluation": {"partnerPerMinute": 100, "userPerDay": 200},
                "production": {"partnerPerMinute": 3000, "userPerDay": 1000}},

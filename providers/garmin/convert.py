@@ -38,8 +38,20 @@ sections Workouts (3.2.1) and Appendix C (swim), and workout-format.md, "Convers
   rest step, so the swimmer still does what the coach wrote (noted);
 - ROW and OTHER go as GENERIC, which only some devices play (noted).
 
-Strength, cardio and multisport workouts are in strength.py and multisport.py beside this
-module; the steps of each are made here.
+Strength and cardio (STRENGTH_TRAINING, CARDIO_TRAINING; 3.2.1 and the research notes,
+/work/notes/garmin-strength-multisport.md):
+
+- a step's ``exerciseCategory`` and ``exerciseName`` as our catalog spells them (Garmin's);
+- ``durationType`` REPS with the repetitions in ``durationValue``;
+- ``weightValue`` in kilograms ("The weight value for this step is kilograms"; a weight in
+  pounds converted) and ``weightDisplayUnit`` KILOGRAM or POUND as the coach wrote it; the
+  document gives weightValue to STRENGTH_TRAINING only, so a cardio step's weight is written in
+  its description instead (noted);
+- sets are ``WorkoutRepeatStep`` (REPEAT_UNTIL_STEPS_CMPLT, ``repeatValue`` the sets, never
+  flattened into one step), ``skipLastRestStep`` false: the athlete rests after every set;
+- a timed REST step is ``FIXED_REST``, the duration type the document gives rest steps.
+
+Multisport workouts (MULTI_SPORT) are in multisport.py; each segment's steps are made here.
 """
 
 from __future__ import annotations
@@ -52,6 +64,8 @@ from workouts import Thresholds
 from workouts.fitting import CannotFit, fit_steps
 from workouts.ramps import is_ramp, split_ramps
 from workouts.structure import Node, Repeat, native_tree
+from workouts.constants import STRENGTH_SPORTS
+from workouts.strength import weight_text
 from workouts.text import LABELS, cues_text, distance_text, duration_text, target_text, threshold_name
 from workouts.validation import Problem
 from workouts.zones import pace_speed
@@ -65,6 +79,7 @@ MAX_STEP_DESCRIPTION = 512
 MAX_REPEAT = 99
 PROVIDER = "HybridPeaks"  # workoutProvider and workoutSourceId: at most 20 characters
 SWIM_TIME_RANGE = (60, 59 * 60)  # Appendix C: a timed swim step lasts 1 to 59 minutes
+WEIGHT_DISPLAY_UNITS = {"KG": "KILOGRAM", "LB": "POUND"}  # weightDisplayUnit's valid values
 # An unresolved swim pace zone as Garmin's text intensity (SWIM_INSTRUCTION 1-10).
 SWIM_INSTRUCTION = {1: (1, "Recovery"), 2: (3, "Easy"), 3: (4, "Moderate"), 4: (5, "Hard"), 5: (6, "Very hard")}
 
@@ -135,15 +150,18 @@ def schedule_body(workout_id: int | str, day: date) -> dict:
 # -- one segment's steps, within a step limit ------------------------------------------------------
 
 def segment_steps(steps: list[dict], sport: str, thresholds: Thresholds, notes: Notes, pool: float | None,
-                  limit: int, where: str, order) -> list[dict]:
+                  limit: int, where: str, order, cap: str | None = None) -> list[dict]:
     """The numbered Garmin steps of one segment's normalized steps, at most ``limit`` of them
-    (Garmin's count); ``where`` names the segment's steps in notes (``steps``, ``legs[1].steps``)."""
-    nodes = fitted_nodes(steps, sport, thresholds, notes, pool, limit, where)
+    (Garmin's count); ``where`` names the segment's steps in notes (``steps``, ``legs[1].steps``)
+    and ``cap`` says the limit in notes ("Garmin takes at most 100")."""
+    nodes = fitted_nodes(steps, sport, thresholds, notes, pool, limit, where, cap)
     return [_numbered(node, order, sport) for node in nodes]
 
 
 def fitted_nodes(steps: list[dict], sport: str, thresholds: Thresholds, notes: Notes, pool: float | None,
-                 limit: int, where: str) -> list[Node]:
+                 limit: int, where: str, cap: str | None = None) -> list[Node]:
+    cap = cap or f"Garmin takes at most {limit}"
+
     def nodes_of(flat: list[dict], into: Notes) -> list[Node]:
         converter = _Converter(sport, thresholds, into, pool)
         return [converted for node in one_level_repeats(native_tree(flat)) for converted in converter.node(node)]
@@ -160,8 +178,8 @@ def fitted_nodes(steps: list[dict], sport: str, thresholds: Thresholds, notes: N
         fitted = fit_steps(steps, sport, limit, count, splittable)
     except CannotFit as why:
         needs = count(split_ramps(steps, sport, 1, only=splittable)[0])
-        raise Refused(Problem(where, f"Garmin takes at most {limit} steps (a repeat counts once, plus its steps); "
-                                     f"this workout needs {needs}, and merging neighbours cannot get there: {why}"))
+        raise Refused(Problem(where, f"{cap} steps (a repeat counts once, plus its steps); this workout needs "
+                                     f"{needs}, and merging neighbours cannot get there: {why}"))
     for note in fitted.notes:
         notes.add("", where + note.removeprefix("steps") if note.startswith("steps:") else note)
     nodes = nodes_of(fitted.steps, notes)
@@ -169,7 +187,7 @@ def fitted_nodes(steps: list[dict], sport: str, thresholds: Thresholds, notes: N
     if found > limit:
         nodes = compact(nodes)
         notes.add(where, f"{found} steps are sent as {step_count(nodes)}: runs of identical steps become Garmin "
-                         f"repeat steps (Garmin takes at most {limit})")
+                         f"repeat steps ({cap})")
     return nodes
 
 
@@ -295,6 +313,7 @@ class _Converter:
         else:
             primary = self.primary(step, path, extra)
             secondary = self.cadence(step, primary)
+        strength = self.strength(step, path, extra)
         description = self.description(step, path, extra)
         durations = self.durations(step, path)
         intensity = step["intensity"]
@@ -304,7 +323,23 @@ class _Converter:
             self.notes.add(path, f"a {distance_text(step['duration']['value'])} rest is sent as an easy "
                                  f"{distance_text(step['duration']['value'])} recovery swim (Garmin's swim rests are "
                                  "timed or end on a lap press)")
-        return [_payload(intensity, description, kind, value, primary, secondary) for kind, value in durations]
+        return [_payload(intensity, description, kind, value, primary, secondary, strength)
+                for kind, value in durations]
+
+    def strength(self, step: dict, path: str, extra: list[str]) -> dict | None:
+        """A strength or cardio step's exercise and weight fields (None for other sports)."""
+        if self.sport not in STRENGTH_SPORTS:
+            return None
+        exercise, weight = step.get("exercise") or {}, step.get("weight")
+        fields = {"exerciseCategory": exercise.get("category"), "exerciseName": exercise.get("name"),
+                  "weightValue": None, "weightDisplayUnit": None}
+        if weight and self.sport == "STRENGTH":
+            fields["weightValue"], fields["weightDisplayUnit"] = weight["kg"], WEIGHT_DISPLAY_UNITS[weight["unit"]]
+        elif weight:
+            extra.append(weight_text(weight))
+            self.notes.add(path, f"the weight ({weight_text(weight)}) is written in the step's text: Garmin takes a "
+                                 "weightValue on strength workouts only (\"Used only for STRENGTH_TRAINING\")")
+        return fields
 
     def description(self, step: dict, path: str, extra: list[str]) -> str | None:
         """The step's text: its name, notes, what stands for a target, and its cues (folded)."""
@@ -322,6 +357,8 @@ class _Converter:
     def durations(self, step: dict, path: str) -> list[tuple[str, float | None]]:
         duration = step["duration"]
         kind, value = duration["type"], duration.get("value")
+        if self.sport in STRENGTH_SPORTS and kind == "TIME" and step["intensity"] == "REST":
+            return [("FIXED_REST", value)]  # 3.2.1: FIXED_REST "(for rest steps)"
         if not self.swim or kind != "TIME":
             return [(kind, value)]
         if step["intensity"] == "REST":
@@ -437,7 +474,8 @@ def _rest_text(step: dict) -> str:
     return "lap-press"
 
 
-def _payload(intensity: str, description: str | None, kind: str, value, primary: dict, secondary: dict | None) -> dict:
+def _payload(intensity: str, description: str | None, kind: str, value, primary: dict, secondary: dict | None,
+             strength: dict | None = None) -> dict:
     return {
         "intensity": intensity,
         "description": description,
@@ -456,4 +494,5 @@ def _payload(intensity: str, description: str | None, kind: str, value, primary:
         "secondaryTargetValueType": None,
         "strokeType": None,
         "equipmentType": None,
+        **(strength or {}),
     }
