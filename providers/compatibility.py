@@ -18,8 +18,10 @@ from workouts import Thresholds
 from .verdict import ADAPTED, EXACT, UNSUPPORTED, Fit, Notes, Unsupported  # noqa: F401  (the verdict's names, for callers)
 
 PROVIDERS = ("GARMIN", "WAHOO")
-# The sports each provider takes at all (Garmin's GENERIC holds rows and the rest).
-TAKES = {"GARMIN": ("BIKE", "RUN", "SWIM", "ROW", "OTHER"), "WAHOO": ("BIKE", "RUN")}
+# The sports each provider takes at all (Garmin's GENERIC holds rows and the rest; its
+# STRENGTH_TRAINING, CARDIO_TRAINING and MULTI_SPORT the third round's sports).
+TAKES = {"GARMIN": ("BIKE", "RUN", "SWIM", "ROW", "OTHER", "STRENGTH", "CARDIO", "MULTISPORT"),
+         "WAHOO": ("BIKE", "RUN")}
 
 
 def fit_for(provider: str, normalized: dict, thresholds: Thresholds | None = None) -> Fit:

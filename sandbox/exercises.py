@@ -23,5 +23,9 @@ def catalog() -> dict[str, frozenset[str]]:
     from garmin_fit_sdk import profile
 
     types = profile.Profile["types"]
-    return {_spelled(category): frozenset(_spelled(name) for name in (types.get(f"{category}_exercise_name") or {}).values())
-            for category in types["exercise_category"].values() if category != "unknown"}
+    out = {}
+    for category in types["exercise_category"].values():
+        if category != "unknown":
+            names = types.get(f"{category}_exercise_name") or {}
+            out[_spelled(category)] = frozenset(_spelled(name) for name in names.values())
+    return out

@@ -113,7 +113,8 @@ def played(overrides: dict | None = None) -> dict:
 
 
 def _fault_plays() -> dict:
-    return played({name: faults.setting("garmin", name) for name in PLAYS if faults.setting("garmin", name) is not None})
+    chosen = {name: faults.setting("garmin", name) for name in PLAYS}
+    return played({name: value for name, value in chosen.items() if value is not None})
 SWIM_TIME = (60, 59 * 60)
 LIMITS = {False: (1, 100), True: (25, 250)}  # (segments, steps): single sport, multisport
 

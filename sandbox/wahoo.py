@@ -353,7 +353,8 @@ def validate_plan(plan, interval_limit: int | None = None, counted: str = "expan
     if interval_limit is not None:
         count = _count(plan["intervals"], counted == "expanded")
         if count > interval_limit:
-            raise Invalid(f"intervals: a plan holds at most {interval_limit} intervals ({counted}); this one has {count}.")
+            raise Invalid(f"intervals: a plan holds at most {interval_limit} intervals ({counted}); this one has "
+                          f"{count}.")
 
 
 def _count(intervals: list, expanded: bool) -> int:

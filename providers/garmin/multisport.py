@@ -40,7 +40,8 @@ def workout(normalized: dict, thresholds: Thresholds, notes: Notes) -> dict:
     """The MULTI_SPORT body of ``POST /workoutportal/workout/v2``; raises Refused when it cannot be."""
     legs = normalized["legs"]
     if len(legs) > MAX_SEGMENTS:
-        raise Refused(Problem("legs", f"Garmin takes at most {MAX_SEGMENTS} segments; this workout has {len(legs)} legs"))
+        raise Refused(Problem("legs", f"Garmin takes at most {MAX_SEGMENTS} segments; this workout has "
+                                      f"{len(legs)} legs"))
     pool = normalized.get("poolLength")
     budgets = leg_budgets(legs, thresholds, pool, notes)
     swims = any(leg["sport"] == "SWIM" for leg in legs)

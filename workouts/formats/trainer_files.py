@@ -89,8 +89,8 @@ def _one_ride(fmt: str, normalized: dict, notes: Notes) -> dict:
     notes.add(f"legs[{first}]", f"the bike leg only: a .{fmt} file holds one ride, so {', '.join(others)} "
                                 f"{'is' if len(others) == 1 else 'are'} left out")
     leg = normalized["legs"][first]
-    return {"normalized": True, "sport": "BIKE", "name": normalized["name"], "description": normalized.get("description"),
-            "steps": leg["steps"], "totals": leg["totals"]}
+    return {"normalized": True, "sport": "BIKE", "name": normalized["name"],
+            "description": normalized.get("description"), "steps": leg["steps"], "totals": leg["totals"]}
 
 
 def _timed_steps(normalized: dict, thresholds: Thresholds, notes: Notes) -> list:
