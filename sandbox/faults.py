@@ -36,7 +36,14 @@ Set with ``PUT /sandbox/_admin/faults``; each provider's faults replace the prev
   "array" | "object", ``duplicateExternalId`` "refuse" | "accept" (Wahoo, a second plan with
   an external_id it holds), ``plansFilter`` true | false (whether Wahoo applies
   ``?external_id=``), ``workoutsListing`` "array" | "object", ``deleteKeepsSchedules``
-  true | false (whether deleting a Garmin workout leaves its schedules).
+  true | false (whether deleting a Garmin workout leaves its schedules);
+  ``planIntervalLimit`` a number or null, with ``planIntervalCount`` "expanded" | "written"
+  (whether Wahoo limits a plan's intervals, and how it counts them);
+- for Garmin's strength and multisport workouts (research notes §5; garmin.py says how each
+  plays): ``unknownExerciseName`` "drop" | "refuse", ``unknownExerciseCategory`` "refuse" |
+  "drop", ``weightOnCardio`` "ignore" | "refuse", ``segmentStepLimit`` null | a number,
+  ``multisportSwimSkipsLastRest`` false | true, ``transitionOnSingleSport`` "ignore" | "refuse",
+  ``repsCheck`` "loose" | "strict".
 """
 
 from __future__ import annotations
@@ -51,7 +58,10 @@ from flask import current_app, g, jsonify, request
 CONTINUOUS = {"latencyMs", "dropRate", "errorRate", "status", "rateLimitPerMinute", "rateLimitPerUserPerDay",
               "expireEveryCalls", "accessTokenTtlSeconds", "refreshLatencyMs", "failNext", "tier", "limits",
               "windowScale", "scheduleReply", "permissionsShape", "duplicateExternalId", "plansFilter",
-              "workoutsListing", "deleteKeepsSchedules",
+              "workoutsListing", "deleteKeepsSchedules", "planIntervalLimit", "planIntervalCount",
+              # Garmin's strength and multisport unknowns (sandbox/garmin.py PLAYS)
+              "unknownExerciseName", "unknownExerciseCategory", "weightOnCardio", "segmentStepLimit",
+              "multisportSwimSkipsLastRest", "transitionOnSingleSport", "repsCheck",
               # Suunto's unknowns (sandbox/suunto.py, sandbox/oauth.py; duplicateExternalId as Wahoo's)
               "archive", "icon", "stepEnds", "idsInRepeats", "stepCount", "externalIdScope",
               "listingExternalId", "envelope", "readback", "retryAfter", "keyRefusedStatus", "guidesEntitled",

@@ -9,7 +9,8 @@ that cannot be a speed in m/s, a secondary target outside CYCLING and LAP_SWIMMI
 an OPEN primary, or of the primary's type), a swim pace or send-off time without
 ``poolLengthUnit``, a swim REST step by distance (swim rests are FIXED_REST or OPEN), a swim
 segment whose pool fields differ from the workout's, ``workoutProvider``/``workoutSourceId``
-over 20 characters.
+over 20 characters, a ``targetValueType`` other than PERCENT (3.2.1: "used only for HR and
+POWER types", so never on another type nor on a zone number).
 
 Not refused, because the document does not refuse them: a repeat inside a repeat,
 descriptions over 1,024 / 512 characters (truncated, as Garmin says), repeat values over 99.
@@ -18,6 +19,28 @@ What the document only advises ("should") is kept as a warning on the record, wh
 unlike ``workoutProvider``, ``stepOrder`` out of sequence, an unknown field, a swim repeat
 that ends on a rest with no step after it (the watch skips that rest: skipLastRestStep,
 which Garmin sets for every LAP_SWIMMING workout).
+
+Strength, cardio and multisport, as 3.2.1 says: ``exerciseCategory``/``exerciseName`` only in
+STRENGTH_TRAINING, CARDIO_TRAINING, YOGA and PILATES segments, the category in Garmin's catalog
+(exercises.py) and the name in that category; REPS only there too, a positive count;
+``weightValue`` kilograms, a positive number, only on STRENGTH_TRAINING ("Used only for");
+``weightDisplayUnit`` KILOGRAM or POUND; ``isSessionTransitionEnabled`` a Boolean; MULTI_SPORT
+at most 25 segments and 250 steps, a LAP_SWIMMING segment's pool the workout's.  Advised only
+(warnings): a display unit with no weight, a name with no category (Connect shows no exercise),
+a MULTI_SPORT workout without transitions, ``segmentOrder`` out of sequence.
+
+What the document does not settle is played either way (faults.py; research notes §5), each
+defaulting to the reading the notes found most likely:
+
+- ``unknownExerciseName`` "drop" (stored without the name, as Connect does; a warning) or
+  "refuse" (400); a name outside its category counts as unknown;
+- ``unknownExerciseCategory`` "refuse" (400 "Invalid category", as Connect does) or "drop";
+- ``weightOnCardio`` "ignore" (stored without it) or "refuse";
+- ``segmentStepLimit`` none, or a number: each segment's own cap besides the 250;
+- ``multisportSwimSkipsLastRest`` false, or true (Garmin sets skipLastRestStep on a
+  LAP_SWIMMING segment of a MULTI_SPORT workout as on a LAP_SWIMMING workout);
+- ``transitionOnSingleSport`` "ignore" (stored false) or "refuse";
+- ``repsCheck`` "loose" (any positive count) or "strict" (a whole number from 1 to 999).
 
 Statuses: 401 no such access token, 403 not allowed (another user's workout or schedule),
 404 not found, 412 WORKOUT_IMPORT not granted, 429 quota.  Like Garmin's, this API has no
@@ -33,7 +56,7 @@ from datetime import date
 
 from flask import Blueprint, g, jsonify, request
 
-from . import faults, oauth
+from . import exercises, faults, oauth
 from .admin import send_garmin_ping
 
 bp = Blueprint("sandbox_garmin", __name__, url_prefix="/garmin")
@@ -67,7 +90,31 @@ STEP_FIELDS = {"type", "stepId", "stepOrder", "intensity", "description", "durat
                "exerciseCategory", "exerciseName", "weightValue", "weightDisplayUnit"}
 REPEAT_FIELDS = {"type", "stepId", "stepOrder", "repeatType", "repeatValue", "skipLastRestStep", "steps"}
 ZONES = {"HEART_RATE": 5, "POWER": 7}
+VALUE_TYPES = {"PERCENT"}
+VALUE_TYPE_TARGETS = {"HEART_RATE", "POWER"}
 SPEED_MAX = 40.0  # m/s: a PACE or SPEED above this cannot be a speed (a pace in s/km was sent)
+EXERCISE_SPORTS = {"STRENGTH_TRAINING", "CARDIO_TRAINING", "YOGA", "PILATES"}  # "Used only for" (3.2.1)
+REPS_SPORTS = {"STRENGTH_TRAINING", "CARDIO_TRAINING"}
+WEIGHT_SPORTS = {"STRENGTH_TRAINING"}  # weightValue: "Used only for STRENGTH_TRAINING Workouts"
+WEIGHT_UNITS = {"KILOGRAM", "POUND"}
+STRICT_REPS = (1, 999)
+# What Garmin does where its document is silent, as the sandbox plays it (the first is the default).
+PLAYS = {"unknownExerciseName": ("drop", "refuse"), "unknownExerciseCategory": ("refuse", "drop"),
+         "weightOnCardio": ("ignore", "refuse"), "segmentStepLimit": (None,),
+         "multisportSwimSkipsLastRest": (False, True), "transitionOnSingleSport": ("ignore", "refuse"),
+         "repsCheck": ("loose", "strict")}
+
+
+def played(overrides: dict | None = None) -> dict:
+    """The plays in force: the defaults, changed by ``overrides``."""
+    chosen = {name: values[0] for name, values in PLAYS.items()}
+    chosen.update({k: v for k, v in (overrides or {}).items() if k in PLAYS})
+    return chosen
+
+
+def _fault_plays() -> dict:
+    chosen = {name: faults.setting("garmin", name) for name in PLAYS}
+    return played({name: value for name, value in chosen.items() if value is not None})
 SWIM_TIME = (60, 59 * 60)
 LIMITS = {False: (1, 100), True: (25, 250)}  # (segments, steps): single sport, multisport
 
@@ -130,12 +177,13 @@ def create_workout():
         return refused
     try:
         payload = json.loads(request.get_data() or b"null")
-        warnings = validate_workout(payload)
+        plays = _fault_plays()
+        warnings = validate_workout(payload, plays)
     except (ValueError, RecursionError):
         return error("The body is not valid JSON.")
     except Invalid as problem:
         return error(str(problem))
-    payload = _as_garmin_keeps_it(payload)
+    payload = _as_garmin_keeps_it(payload, plays)
     with oauth.store().transaction() as db:
         cursor = db.execute("INSERT INTO records (provider, kind, user_id, token, body, created, warnings, client_id) "
                             "VALUES ('garmin', 'workout', ?, ?, ?, ?, ?, ?)",
@@ -164,35 +212,50 @@ def workout(workout_id: int):
         payload = json.loads(request.get_data() or b"null")
         if not isinstance(payload, dict) or payload.get("ownerId") is None:
             raise Invalid("ownerId is required to update a workout.")
-        warnings = validate_workout(payload)
+        plays = _fault_plays()
+        warnings = validate_workout(payload, plays)
     except (ValueError, RecursionError):
         return error("The body is not valid JSON.")
     except Invalid as problem:
         return error(str(problem))
-    payload = _as_garmin_keeps_it(payload)
+    payload = _as_garmin_keeps_it(payload, plays)
     with oauth.store().transaction() as db:
         oauth.store().update_body(db, workout_id, payload, warnings=json.dumps(warnings))
     return jsonify(dict(payload, workoutId=workout_id, ownerId=g.user_id))
 
 
-def _as_garmin_keeps_it(payload: dict) -> dict:
-    """What Garmin stores: descriptions truncated, skipLastRestStep set for swims."""
+def _as_garmin_keeps_it(payload: dict, plays: dict | None = None) -> dict:
+    """What Garmin stores: descriptions truncated, skipLastRestStep set for swims, and what the
+    plays drop (an unknown exercise, a cardio weight) left out."""
+    plays = played(plays)
     payload = dict(payload)
     if isinstance(payload.get("description"), str):
         payload["description"] = payload["description"][:1024]
-    swim = payload.get("sport") == "LAP_SWIMMING"
+    multi = payload.get("sport") == "MULTI_SPORT"
+    if not multi and payload.get("isSessionTransitionEnabled"):
+        payload["isSessionTransitionEnabled"] = False  # ignored on a single sport (as played)
+    known = exercises.catalog()
 
-    def fix(steps):
+    def fix(steps, sport):
+        swim = sport == "LAP_SWIMMING" and (not multi or plays["multisportSwimSkipsLastRest"])
         for step in steps:
             if step.get("type") == "WorkoutRepeatStep":
                 if swim:
                     step["skipLastRestStep"] = True  # "set to true automatically for all LAP_SWIMMING"
-                fix(step.get("steps", []))
-            elif isinstance(step.get("description"), str):
+                fix(step.get("steps", []), sport)
+                continue
+            if isinstance(step.get("description"), str):
                 step["description"] = step["description"][:512]
+            category, name = step.get("exerciseCategory"), step.get("exerciseName")
+            if category is not None and category not in known:
+                step["exerciseCategory"] = step["exerciseName"] = None  # dropped (as played)
+            elif name is not None and name not in known.get(category, ()):
+                step["exerciseName"] = None  # dropped (as played)
+            if sport == "CARDIO_TRAINING" and step.get("weightValue") is not None:
+                step["weightValue"] = None  # ignored (as played)
 
     for segment in payload.get("segments", []):
-        fix(segment.get("steps", []))
+        fix(segment.get("steps", []), segment.get("sport"))
     return payload
 
 
@@ -313,11 +376,12 @@ def _number(value) -> bool:
 
 
 class _Rules:
-    def __init__(self, workout: dict):
+    def __init__(self, workout: dict, plays: dict):
         self.warnings: list[str] = []
         self.sport = workout.get("sport")
         self.pool_unit = workout.get("poolLengthUnit")
         self.orders: list[int] = []
+        self.plays = plays
 
     def warn(self, text: str) -> None:
         if text not in self.warnings:
@@ -328,11 +392,12 @@ class _Rules:
             self.warn(f"{where}: unknown field {field!r} (ignored)")
 
 
-def validate_workout(workout) -> list[str]:
-    """Raise Invalid for what the document refuses; return its warnings for what it advises."""
+def validate_workout(workout, plays: dict | None = None) -> list[str]:
+    """Raise Invalid for what the document refuses; return its warnings for what it advises.
+    ``plays`` chooses what Garmin does where the document is silent (:data:`PLAYS`)."""
     if not isinstance(workout, dict):
         raise Invalid("A workout is a JSON object.")
-    rules = _Rules(workout)
+    rules = _Rules(workout, played(plays))
     rules.unknown(workout, WORKOUT_FIELDS, "workout")
     name = workout.get("workoutName")
     if not isinstance(name, str) or not name.strip():
@@ -359,6 +424,16 @@ def validate_workout(workout) -> list[str]:
     if not isinstance(segments, list) or not segments:
         raise Invalid("segments is required: a list with at least one segment.")
     multi = sport == "MULTI_SPORT"
+    transitions = workout.get("isSessionTransitionEnabled")
+    if transitions is not None and not isinstance(transitions, bool):
+        raise Invalid("isSessionTransitionEnabled must be true or false.")
+    if transitions and not multi and rules.plays["transitionOnSingleSport"] == "refuse":
+        raise Invalid("isSessionTransitionEnabled is for multisport workouts.")
+    if multi and not transitions:
+        rules.warn("A MULTI_SPORT workout without isSessionTransitionEnabled true has no transitions: it \"must be "
+                   "set to true if workouts should have transitions\".")
+    if [s.get("segmentOrder") for s in segments if isinstance(s, dict)] != list(range(1, len(segments) + 1)):
+        rules.warn("segmentOrder should number the segments 1, 2, 3... in order.")
     max_segments, max_steps = LIMITS[multi]
     if len(segments) > max_segments:
         raise Invalid(f"A {'multisport' if multi else 'single-sport'} workout has at most {max_segments} segment(s).")
@@ -379,7 +454,11 @@ def validate_workout(workout) -> list[str]:
         steps = segment.get("steps")
         if not isinstance(steps, list) or not steps:
             raise Invalid(f"{where}.steps is required: a list with at least one step.")
-        count += _steps(steps, f"{where}.steps", segment_sport, rules)
+        own = _steps(steps, f"{where}.steps", segment_sport, rules)
+        cap = rules.plays["segmentStepLimit"]
+        if cap is not None and own > cap:
+            raise Invalid(f"{where} has {own} steps; a segment has at most {cap}.")
+        count += own
     if count > max_steps:
         raise Invalid(f"A {'multisport' if multi else 'single-sport'} workout has at most {max_steps} steps; "
                       f"this one has {count}.")
@@ -441,9 +520,11 @@ def _step(step: dict, at: str, sport: str, rules: _Rules) -> None:
         raise Invalid(f"{at}.durationType is required and must be a Garmin duration type.")
     if duration in SWIM_DURATIONS and not swim:
         raise Invalid(f"{at}.durationType {duration} is for LAP_SWIMMING only.")
-    if duration == "REPS" and sport not in ("STRENGTH_TRAINING", "CARDIO_TRAINING"):
+    if duration == "REPS" and sport not in REPS_SPORTS:
         raise Invalid(f"{at}.durationType REPS is for strength and cardio workouts only.")
     value = step.get("durationValue")
+    if duration == "REPS":
+        _reps(value, at, rules)
     if duration in ("TIME", "DISTANCE", "FIXED_REST", "FIXED_REPETITION"):
         if not _number(value) or value <= 0:
             raise Invalid(f"{at}.durationValue must be greater than 0 for {duration}.")
@@ -462,6 +543,8 @@ def _step(step: dict, at: str, sport: str, rules: _Rules) -> None:
     for field, allowed in (("strokeType", STROKES), ("drillType", DRILLS), ("equipmentType", EQUIPMENT)):
         if step.get(field) is not None and (not swim or step[field] not in allowed):
             raise Invalid(f"{at}.{field} is for LAP_SWIMMING steps, one of {sorted(allowed)}.")
+    _exercise(step, at, sport, rules)
+    _weight(step, at, sport, rules)
     target = step.get("targetType")
     if swim:
         if target is not None:
@@ -470,6 +553,53 @@ def _step(step: dict, at: str, sport: str, rules: _Rules) -> None:
         raise Invalid(f"{at}.targetType is not a Garmin target type.")
     _values(step, at, "target", target)
     _secondary(step, at, sport, target, rules)
+
+
+def _reps(value, at: str, rules: _Rules) -> None:
+    if not _number(value) or value <= 0:
+        raise Invalid(f"{at}.durationValue must be the number of repetitions for REPS.")
+    low, high = STRICT_REPS
+    if rules.plays["repsCheck"] == "strict" and not (float(value).is_integer() and low <= value <= high):
+        raise Invalid(f"{at}.durationValue must be a whole number of repetitions from {low} to {high}.")
+
+
+def _exercise(step: dict, at: str, sport: str, rules: _Rules) -> None:
+    category, name = step.get("exerciseCategory"), step.get("exerciseName")
+    if category is None and name is None:
+        return
+    if sport not in EXERCISE_SPORTS:
+        raise Invalid(f"{at}: exerciseCategory and exerciseName are for STRENGTH_TRAINING, CARDIO_TRAINING, YOGA and "
+                      "PILATES only.")
+    if any(v is not None and not isinstance(v, str) for v in (category, name)):
+        raise Invalid(f"{at}: exerciseCategory and exerciseName are text.")
+    known = exercises.catalog()
+    if category is None:
+        rules.warn(f"{at}: an exerciseName with no exerciseCategory shows no exercise in Garmin Connect.")
+    elif category not in known:
+        if rules.plays["unknownExerciseCategory"] == "refuse":
+            raise Invalid(f"{at}: Invalid category {category!r}.")
+        rules.warn(f"{at}: exerciseCategory {category!r} is not Garmin's: the exercise is dropped.")
+        return
+    if name is not None and category is not None and name not in known[category]:
+        if rules.plays["unknownExerciseName"] == "refuse":
+            raise Invalid(f"{at}: Invalid exercise name {name!r} for category {category!r}.")
+        rules.warn(f"{at}: exerciseName {name!r} is not one of {category}: the name is dropped.")
+
+
+def _weight(step: dict, at: str, sport: str, rules: _Rules) -> None:
+    value, unit = step.get("weightValue"), step.get("weightDisplayUnit")
+    if unit is not None and unit not in WEIGHT_UNITS:
+        raise Invalid(f"{at}.weightDisplayUnit must be KILOGRAM or POUND.")
+    if value is None:
+        if unit is not None:
+            rules.warn(f"{at}: weightDisplayUnit with no weightValue displays nothing.")
+        return
+    if not _number(value) or value <= 0:
+        raise Invalid(f"{at}.weightValue must be a weight in kilograms, more than 0.")
+    if sport == "CARDIO_TRAINING" and rules.plays["weightOnCardio"] == "ignore":
+        rules.warn(f"{at}: weightValue is used only for STRENGTH_TRAINING: ignored.")
+    elif sport not in WEIGHT_SPORTS:
+        raise Invalid(f"{at}.weightValue is used only for STRENGTH_TRAINING workouts.")
 
 
 def _secondary(step: dict, at: str, sport: str, primary: str | None, rules: _Rules) -> None:
@@ -504,10 +634,18 @@ def _secondary(step: dict, at: str, sport: str, primary: str | None, rules: _Rul
 
 def _values(step: dict, at: str, prefix: str, kind: str | None) -> None:
     value, low, high = (step.get(f"{prefix}Value"), step.get(f"{prefix}ValueLow"), step.get(f"{prefix}ValueHigh"))
+    unit = step.get(f"{prefix}ValueType")
     if kind in (None, "OPEN"):
-        if any(v is not None for v in (value, low, high)):
+        if any(v is not None for v in (value, low, high, unit)):
             raise Invalid(f"{at}: an OPEN or empty target takes no values.")
         return
+    # 3.2.1: "A modifier for target value is used only for HR and POWER types to express units.
+    # Valid values: PERCENT" (of a custom range: a zone number is no percent).
+    if unit is not None:
+        if unit not in VALUE_TYPES or kind not in VALUE_TYPE_TARGETS:
+            raise Invalid(f"{at}.{prefix}ValueType is PERCENT, for HEART_RATE and POWER targets only.")
+        if value is not None:
+            raise Invalid(f"{at}.{prefix}ValueType PERCENT modifies a range ({prefix}ValueLow/High), not a zone.")
     if value is not None:
         if low is not None or high is not None:
             raise Invalid(f"{at}: give {prefix}Value (a zone) or {prefix}ValueLow/High, not both.")

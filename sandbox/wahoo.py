@@ -12,7 +12,9 @@ Listings are bare JSON arrays, paged with ``page`` and ``per_page`` (30 by defau
 newest ``starts`` first.  What is not published plays either way (faults.py):
 ``duplicateExternalId`` (refuse a second plan with an external_id the user holds, 422, or
 accept it), ``plansFilter`` (apply ``?external_id=`` or ignore it), ``workoutsListing``
-(a bare array, or the object of Wahoo's own example).
+(a bare array, or the object of Wahoo's own example), ``planIntervalLimit`` with
+``planIntervalCount`` (no limit on a plan's intervals, as published, or one, counted
+"expanded" or "written").
 
 The plan file (plan.json 1.0.0): a header with ``name``, ``version``, ``workout_type_family``
 and ``workout_type_location``, thresholds as integers (``threshold_speed`` a float);
@@ -101,7 +103,7 @@ def create_plan():
             raise Invalid("plan[external_id] is required.")
         _timestamp(form.get("plan[provider_updated_at]"), "plan[provider_updated_at]")
         plan = _decode(form.get("plan[file]"))
-        validate_plan(plan)
+        validate_plan(plan, **plan_limits())
     except Invalid as problem:
         return unprocessable(str(problem))
     with oauth.store().transaction() as db:
@@ -138,7 +140,7 @@ def plan_record(plan_id: int):
     try:
         _timestamp(request.form.get("plan[provider_updated_at]"), "plan[provider_updated_at]")
         plan = _decode(request.form.get("plan[file]"))
-        validate_plan(plan)
+        validate_plan(plan, **plan_limits())
     except Invalid as problem:
         return unprocessable(str(problem))
     with oauth.store().transaction() as db:
@@ -318,7 +320,10 @@ def displayed(rows: list, today: date) -> list[int]:
 
 # -- the plan's rules ---------------------------------------------------------------------------
 
-def validate_plan(plan) -> None:
+def validate_plan(plan, interval_limit: int | None = None, counted: str = "expanded") -> None:
+    """Raise Invalid for what plan.json refuses.  ``interval_limit`` plays a limit Wahoo does not
+    publish (None: no limit), on the intervals ``counted`` "expanded" (as a device plays them)
+    or "written" (each interval object once, a repeat's own included)."""
     if not isinstance(plan, dict) or set(plan) != {"header", "intervals"}:
         raise Invalid("A plan is {\"header\", \"intervals\"}.")
     header = plan["header"]
@@ -345,6 +350,29 @@ def validate_plan(plan) -> None:
     if speed is not None and (not isinstance(speed, (int, float)) or isinstance(speed, bool) or speed <= 0):
         raise Invalid("header.threshold_speed must be a positive number (m/s).")
     _intervals(plan["intervals"], "intervals", header, depth=0)
+    if interval_limit is not None:
+        count = _count(plan["intervals"], counted == "expanded")
+        if count > interval_limit:
+            raise Invalid(f"intervals: a plan holds at most {interval_limit} intervals ({counted}); this one has "
+                          f"{count}.")
+
+
+def _count(intervals: list, expanded: bool) -> int:
+    total = 0
+    for interval in intervals:
+        if interval["exit_trigger_type"] != "repeat":
+            total += 1
+        elif expanded:
+            total += (interval["exit_trigger_value"] + 1) * _count(interval["intervals"], expanded)
+        else:
+            total += 1 + _count(interval["intervals"], expanded)
+    return total
+
+
+def plan_limits() -> dict:
+    """The unpublished interval limit the sandbox plays (faults.py), as validate_plan takes it."""
+    return {"interval_limit": faults.setting("wahoo", "planIntervalLimit"),
+            "counted": faults.setting("wahoo", "planIntervalCount", "expanded")}
 
 
 def _intervals(intervals, where: str, header: dict, depth: int) -> None:

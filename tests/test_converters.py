@@ -72,12 +72,15 @@ def test_fit_stores_custom_heart_rate_and_power_with_the_profile_offsets():
 # -- Garmin: 3.2.1 ------------------------------------------------------------------------------
 
 def test_garmin_counts_steps_natively_and_compacts_identical_runs_to_fit_100():
-    # 101 different steps cannot fit; 120 that repeat a pattern can.
-    varied = {"sport": "RUN", "name": "many", "steps": [step(value=60 + i) for i in range(101)]}
+    # 101 different distances cannot fit (distance steps never merge); 120 that repeat a pattern can.
+    # (Issue 19: 101 different *timed* steps now fit by merging, see test_devices_round3.py.)
+    varied = {"sport": "RUN", "name": "many", "steps": [step(kind="DISTANCE", value=60 + i) for i in range(101)]}
     refused = garmin_fit(varied)
     assert refused.level == UNSUPPORTED
     assert refused.notes == ("steps: Garmin takes at most 100 steps (a repeat counts once, plus its steps); "
-                             "this workout needs 101",)
+                             "this workout needs 101, and merging neighbours cannot get there: 101 steps remain after "
+                             "merging every pair of like neighbours (101 of them distance or lap-press steps, which "
+                             "cannot merge), more than the 100 the device takes",)
     with pytest.raises(Unsupported, match="at most 100 steps"):
         refused.sendable()
     ladder = {"sport": "RUN", "name": "ladder", "steps": [step(value=60), step("RECOVERY", value=30)] * 60}

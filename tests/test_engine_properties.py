@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import math
 
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -153,7 +154,9 @@ def test_every_valid_workout_is_exact_adapted_or_unsupported_for_each_provider(w
             orders = _garmin_orders(steps)
             assert orders == list(range(1, len(orders) + 1))
             played = garmin_played(steps, normalized["sport"] == "SWIM")
-            assert [s["intensity"] for s in played] == garmin_expected(normalized)
+            if not any("neighbouring steps of like intensity merged" in note for note in made.notes):
+                # (issue 19: a workout over 100 steps is merged; the v3 property below checks those)
+                assert [s["intensity"] for s in played] == garmin_expected(normalized)
         else:
             wahoo_rules.validate_plan(made.payload)
             played = wahoo_played(made.payload["intervals"])
@@ -304,3 +307,228 @@ def test_incomplete_repeat_iterations_in_a_normalized_workout_are_refused():
         assert error.message == "Validation failed: steps: repeat block iterations are incomplete or out of order"
     else:
         raise AssertionError("an incomplete repeat was accepted")
+
+
+# -- the third round on devices: percents, ramps and cues (issue 19) ------------------------------
+# Every v3 workout (tests/support/strategies.py workouts_v3) reaches each provider with the time the
+# coach wrote and the same work within 2 %, in a payload the sandbox's document rules accept.
+
+from tests.support.strategies import long_workouts_v3, workouts_v3  # noqa: E402  (this section is appended)
+from workouts.work import workload  # noqa: E402
+
+MERGED = "neighbouring steps of like intensity merged"
+
+
+def _sub_minute_swims(normalized: dict) -> list[dict]:
+    """Timed swim steps Garmin cannot time (under its 1 minute): sent as a distance or a lap press."""
+    if normalized["sport"] != "SWIM":
+        return []
+    return [s for s in normalized["steps"]
+            if s["duration"]["type"] == "TIME" and s["intensity"] != "REST" and s["duration"]["value"] < 60]
+
+
+def _garmin_work(played: list[dict], swim: bool) -> dict:
+    total: dict = {}
+    for step in played:
+        if step["durationType"] not in ("TIME", "FIXED_REST"):
+            continue
+        seconds = step["durationValue"]
+        if swim and step.get("secondaryTargetType") == "PACE_ZONE":
+            space, low, high = ("PACE", "absolute"), step["secondaryTargetValueLow"], step["secondaryTargetValueHigh"]
+        elif step["targetType"] in ("POWER", "HEART_RATE", "PACE") and step["targetValueLow"] is not None:
+            unit = "percent" if step["targetValueType"] == "PERCENT" else "absolute"
+            space, low, high = (step["targetType"], unit), step["targetValueLow"], step["targetValueHigh"]
+        else:
+            continue
+        total[space] = total.get(space, 0.0) + seconds * (low + high) / 2
+    return total
+
+
+def _wahoo_work(played: list[dict], header: dict) -> dict:
+    spaces = {"watts": "POWER", "ftp": "POWER", "hr": "HEART_RATE", "speed": "PACE"}
+    total: dict = {}
+    for interval in played:
+        if interval["exit_trigger_type"] != "time" or not interval["targets"] or "(press lap when done)" in interval["name"]:
+            continue
+        first = interval["targets"][0]
+        if first["type"] not in spaces:
+            continue
+        scale = header["ftp"] if first["type"] == "ftp" else 1
+        space = (spaces[first["type"]], "absolute")
+        total[space] = total.get(space, 0.0) + interval["exit_trigger_value"] * scale * (first["low"] + first["high"]) / 2
+    return total
+
+
+def _same_work(coach: dict, played: dict) -> None:
+    for space, value in played.items():
+        if space[0] == "CADENCE":
+            continue
+        assert space in coach, (space, coach)
+        assert math.isclose(value, coach[space], rel_tol=0.02, abs_tol=1e-6), (space, value, coach[space])
+
+
+@SETTINGS
+@given(workouts_v3() | long_workouts_v3(), thresholds)
+def test_v3_workouts_reach_each_provider_with_the_coachs_time_and_work(workout, limits):
+    th = Thresholds(**limits)
+    normalized = prepare(workout, th)
+    paths = raw_paths(workout["steps"]) | {"sport", "steps"}
+    coach_time = normalized["totals"]["timeSeconds"]
+    for provider, made in report(normalized, th).items():
+        assert made.level in (EXACT, ADAPTED, UNSUPPORTED)
+        assert (made.level == EXACT) == (not made.notes)
+        for note in made.notes:
+            assert note.split(": ", 1)[0] in paths, note
+        if made.level == UNSUPPORTED:
+            assert made.payload is None
+            if provider == "GARMIN":  # only when even merging cannot fit 100 steps
+                assert "merging neighbours cannot get there" in made.notes[0], made.notes
+            continue
+        merged = any(MERGED in note for note in made.notes)
+        if provider == "GARMIN":
+            payload = made.payload
+            assert garmin_rules.validate_workout(payload) == []
+            steps = payload["segments"][0]["steps"]
+            assert _garmin_orders(steps) == list(range(1, len(_garmin_orders(steps)) + 1))
+            swim = normalized["sport"] == "SWIM"
+            played = garmin_played(steps, swim)
+            time = sum(s["durationValue"] for s in played if s["durationType"] in ("TIME", "FIXED_REST"))
+            if swim and merged:
+                continue  # merged short swims change which steps Garmin cannot time
+            lost = _sub_minute_swims(normalized)
+            assert math.isclose(time + sum(s["duration"]["value"] for s in lost), coach_time, abs_tol=1e-6)
+            kept = [s for s in normalized["steps"] if s not in lost]
+            _same_work(workload(kept), _garmin_work(played, swim))
+        else:
+            for counted in ("expanded", "written"):
+                wahoo_rules.validate_plan(made.payload, interval_limit=wahoo.MAX_INTERVALS, counted=counted)
+            played = wahoo_played(made.payload["intervals"])
+            assert len(played) <= wahoo.MAX_INTERVALS
+            timed = [i for i in played if i["exit_trigger_type"] == "time" and "(press lap when done)" not in i["name"]]
+            assert math.isclose(sum(i["exit_trigger_value"] for i in timed), coach_time, abs_tol=1e-6)
+            distance = sum(i["exit_trigger_value"] for i in played if i["exit_trigger_type"] == "distance")
+            assert math.isclose(distance, normalized["totals"]["distanceMeters"], abs_tol=1e-6)
+            _same_work(workload(normalized["steps"]), _wahoo_work(played, made.payload["header"]))
+    assert (report(normalized, th)["WAHOO"].level == UNSUPPORTED) == (normalized["sport"] not in ("BIKE", "RUN"))
+
+
+# -- strength, cardio and multisport (issue 21) ---------------------------------------------------
+# Every valid strength and multisport workout normalizes idempotently, is EXACT, ADAPTED or
+# UNSUPPORTED for each provider with notes naming real steps, and reaches Garmin in a payload the
+# sandbox's rules accept under every play of what the document leaves open; FIT decodes it back.
+
+from providers.garmin import convert as garmin_convert  # noqa: E402
+from tests.support.strategies import multisport_workouts, strength_workouts  # noqa: E402
+from workouts.catalog import fit_numbers  # noqa: E402
+
+# Each play of sandbox/garmin.py's PLAYS other than its default, one at a time.
+OTHER_PLAYS = [{"unknownExerciseName": "refuse"}, {"unknownExerciseCategory": "drop"}, {"weightOnCardio": "refuse"},
+               {"segmentStepLimit": 100}, {"multisportSwimSkipsLastRest": True},
+               {"transitionOnSingleSport": "refuse"}, {"repsCheck": "strict"}]
+
+
+def raw_paths_of(workout: dict) -> set[str]:
+    if workout["sport"] != "MULTISPORT":
+        return raw_paths(workout["steps"]) | {"sport", "steps"}
+    paths = {"sport", "legs"}
+    for index, leg in enumerate(workout["legs"]):
+        paths |= {f"legs[{index}]", f"legs[{index}].steps"} | raw_paths(leg["steps"], f"legs[{index}].steps")
+    return paths
+
+
+def _bodies(normalized: dict) -> list[tuple[str, list[dict]]]:
+    if normalized["sport"] == "MULTISPORT":
+        return [(leg["sport"], leg["steps"]) for leg in normalized["legs"]]
+    return [(normalized["sport"], normalized["steps"])]
+
+
+def _played_reps(steps: list[dict]) -> list[int]:
+    return [s["durationValue"] for s in steps if s["durationType"] == "REPS"]
+
+
+@SETTINGS
+@given(strength_workouts() | multisport_workouts(), thresholds)
+def test_strength_and_multisport_workouts_reach_every_device_as_the_documents_say(workout, limits):
+    assert check_workout(workout) == []
+    th = Thresholds(**limits)
+    normalized = prepare(workout, th)
+    assert normalize(normalized, th) == normalized and check_workout(normalized) == []
+    multi = workout["sport"] == "MULTISPORT"
+    paths = raw_paths_of(workout)
+    made = report(normalized, th)
+    for provider, fit_made in made.items():
+        assert (fit_made.level == EXACT) == (not fit_made.notes)
+        for note in fit_made.notes:
+            assert note.split(": ", 1)[0] in paths, note
+    assert made["WAHOO"].level == UNSUPPORTED  # Wahoo has neither
+    garmin = made["GARMIN"]
+    if garmin.level == UNSUPPORTED:
+        assert "merging neighbours cannot get there" in garmin.notes[0], garmin.notes
+    else:
+        payload = garmin.payload
+        assert garmin_rules.validate_workout(payload) == []  # nothing refused, nothing even advised
+        for plays in OTHER_PLAYS:
+            garmin_rules.validate_workout(payload, plays)  # refuses nothing, however Garmin settles the unknowns
+        segments = payload["segments"]
+        assert len(segments) == (len(normalized["legs"]) if multi else 1)
+        orders = [o for segment in segments for o in _garmin_orders(segment["steps"])]
+        assert orders == list(range(1, len(orders) + 1))  # on across segments
+        assert payload.get("isSessionTransitionEnabled") is (True if multi else None)
+        for segment, (sport, steps) in zip(segments, _bodies(normalized)):
+            assert segment["sport"] == garmin_convert.SPORTS[sport]
+            if segment["sport"] == "LAP_SWIMMING":
+                assert (segment["poolLength"], segment["poolLengthUnit"]) == (payload["poolLength"],
+                                                                              payload["poolLengthUnit"])
+            played = garmin_played(segment["steps"], sport == "SWIM")
+            merged = any(MERGED in n for n in garmin.notes)
+            if not merged:
+                assert _played_reps(played) == [s["duration"]["value"] for s in steps if s["duration"]["type"] == "REPS"]
+            if sport in ("STRENGTH", "CARDIO"):
+                with_weight = [s for s in steps if s.get("weight")]
+                sent = [s for s in played if s.get("weightValue") is not None]
+                if sport == "STRENGTH" and not merged:
+                    assert [s["weightValue"] for s in sent] == [s["weight"]["kg"] for s in with_weight]
+                    assert [s["weightDisplayUnit"] for s in sent] == [
+                        {"KG": "KILOGRAM", "LB": "POUND"}[s["weight"]["unit"]] for s in with_weight]
+                if sport == "CARDIO":
+                    assert sent == []  # "Used only for STRENGTH_TRAINING": in the text instead
+    # FIT: strength files decode to the same exercises; a multisport workout has no workout file.
+    if multi:
+        with pytest.raises(fit.Unwritable):
+            fit.write(normalized)
+        assert [leg for leg, _, _ in fit.write_legs(normalized)] == [f"legs[{i}]" for i in range(len(workout["legs"]))]
+        return
+    messages = decode(fit.convert(normalized))
+    exercised = [fit_numbers(s["exercise"]["category"], s["exercise"].get("name")) for s in normalized["steps"]
+                 if s.get("exercise")]
+    decoded = [(m["exercise_category"], m.get("exercise_name")) for m in expanded_fit(messages) if "exercise_category" in m]
+    assert [(_fit_category(c), n) for c, n in decoded] == exercised
+
+
+def _fit_category(value) -> int:
+    from garmin_fit_sdk import profile
+
+    names = profile.Profile["types"]["exercise_category"]
+    return next(number for number, name in names.items() if name == value) if isinstance(value, str) else value
+
+
+def expanded_fit(messages: dict) -> list[dict]:
+    """The raw workout_step messages in the order a device plays them (repeats replayed)."""
+    raw = messages["workout_step_mesgs"]
+    out: list[dict] = []
+
+    def run(start: int, end: int) -> None:
+        index = start
+        while index < end:
+            closer = max((j for j in range(index + 1, end) if raw[j]["duration_type"] == "repeat_until_steps_cmplt"
+                          and raw[j]["duration_step"] == index), default=None)
+            if closer is not None:
+                for _ in range(raw[closer]["repeat_steps"]):
+                    run(index, closer)
+                index = closer + 1
+            else:
+                out.append(raw[index])
+                index += 1
+
+    run(0, len(raw))
+    return out

@@ -31,7 +31,7 @@ def test_the_spec_example_is_valid():
 
 CASES = [
     # (mutation, expected "path: rule")
-    (lambda w: w.update(sport="SKI"), "sport: must be one of BIKE, RUN, SWIM, ROW, OTHER"),
+    (lambda w: w.update(sport="SKI"), "sport: must be one of BIKE, RUN, SWIM, ROW, OTHER, STRENGTH, CARDIO, MULTISPORT"),
     (lambda w: w.pop("sport"), "sport: is required"),
     (lambda w: w.update(name="   "), "name: must be 1 to 80 characters after trimming"),
     (lambda w: w.update(name="x" * 81), "name: must be 1 to 80 characters after trimming"),

@@ -3,9 +3,10 @@
 Plain modules with no Flask and no network, shared by the API, the plan editor, the
 ``flask workouts`` commands and the export job: validation.py (the rules), normalize.py (the
 flat form converters start from), zones.py (zones and percents for one athlete), structure.py
-(repeats rebuilt), text.py and profile.py (what athletes read and see), work.py, ramps.py and
-simplify.py (ramps as steps and long workouts in fewer, doing the same work), and formats/
-(files and text read and written).
+(repeats rebuilt), text.py and profile.py (what athletes read and see), work.py, ramps.py,
+simplify.py and fitting.py (ramps as steps and long workouts in fewer, doing the same work,
+within a device's step limit), catalog.py and strength.py (Garmin's exercise catalog, weights
+and sets of strength and cardio workouts), and formats/ (files and text read and written).
 """
 
 from .normalize import normalize, totals

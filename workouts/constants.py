@@ -49,3 +49,20 @@ RAMP_TYPES = ("POWER", "HEART_RATE", "PACE")  # a cadence ramp is not a thing an
 # Text cues: shown at a time into the step (Zwift's text events, MRC course text).
 CUES_MAX = 20  # per step: one every few seconds of a short step is already too many to read
 CUE_TEXT_MAX = 200  # what fits on a trainer app's banner in two lines
+
+# -- added in the third round: strength, cardio and multisport (workout-format.md) ---------------
+
+STRENGTH_SPORTS = ("STRENGTH", "CARDIO")  # sessions of sets and reps: exercises, weights, REPS
+MULTISPORT = "MULTISPORT"
+LEG_SPORTS = SPORTS + STRENGTH_SPORTS  # a multisport leg: any sport but MULTISPORT
+ALL_SPORTS = LEG_SPORTS + (MULTISPORT,)
+REPS = "REPS"
+REPS_MIN, REPS_MAX = 1, 999
+# A strength or cardio step has no power, pace or cadence: only heart rate can be a target.
+STRENGTH_TARGET_TYPES = ("HEART_RATE",)
+WEIGHT_UNITS = ("KG", "LB")
+KG_PER_LB = 0.45359237  # the international pound
+# Heavier than any lift, and within what a FIT file holds (exercise_weight: 0.01 kg, at most 655.34).
+WEIGHT_MAX_KG = 600
+LEGS_MIN, LEGS_MAX = 2, 25  # Garmin's MULTI_SPORT takes 25 segments
+MULTISPORT_MAX_STEPS = 250  # over all legs after expansion (each leg also within its own sport's 200)

@@ -22,6 +22,21 @@ A normalized workout is itself JSON (``flask workouts normalize`` prints it):
 - Units are canonical: seconds, meters, watts, bpm, rpm and seconds per km (a SWIM pace,
   written per 100 m, is multiplied by 10).
 
+Strength and cardio steps keep their ``exercise`` (``{"category", "name"}``) and their
+``weight``, which gains its kilograms: ``{"value": 225, "unit": "LB", "kg": 102.058}`` (the
+coach's unit stays for display; devices and files take the kilograms).  A ``REPS`` duration is
+kept as ``{"type": "REPS", "value": n}``; ``totals`` then also count ``repSteps`` and ``reps``
+(left out where there are none, so an endurance workout normalizes exactly as before).
+
+A multisport workout normalizes each leg as a workout of its sport, its steps' paths naming
+the leg (``legs[1].steps[0]``), and adds the totals over all legs and how many there are:
+
+    {"normalized": true, "sport": "MULTISPORT", "name", "description",
+     "legs": [{"sport": "BIKE", "steps": [...], "totals": {...}}, ...],
+     "totals": {"steps", "timeSeconds", "distanceMeters", "openSteps", "legs"}}
+
+(the pool, where a leg swims, is the workout's ``poolLength``/``poolLengthUnit``).
+
 Normalizing never changes what the athlete will do (order, durations and targets are
 kept), and normalizing a normalized workout with the same thresholds changes nothing.
 The input must already be valid (workouts.validation); this module does not re-check it.
@@ -31,7 +46,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from .constants import SWIM_PACE_FACTOR
+from .constants import MULTISPORT, SWIM_PACE_FACTOR
+from .strength import canonical_weight
 from .zones import Thresholds, resolve_percent, resolve_range, resolve_zone
 
 SETTING_KEYS = ("location", "poolLength", "poolLengthUnit")
@@ -40,31 +56,41 @@ SETTING_KEYS = ("location", "poolLength", "poolLengthUnit")
 def normalize(workout: dict, thresholds: Thresholds | None = None) -> dict:
     thresholds = thresholds or Thresholds()
     sport = workout["sport"]
-    if workout.get("normalized") is True:
-        steps = [_flat_step(step, step["path"], step["blocks"], sport, thresholds, canonical=True)
-                 for step in workout["steps"]]
+    result = {"normalized": True, "sport": sport, "name": workout["name"], "description": workout.get("description")}
+    if sport == MULTISPORT:
+        result["legs"] = [_leg(leg, f"legs[{index}].steps", thresholds, workout.get("normalized") is True)
+                          for index, leg in enumerate(workout["legs"])]
+        result["totals"] = dict(totals([s for leg in result["legs"] for s in leg["steps"]]), legs=len(result["legs"]))
     else:
-        steps = list(_expand(workout["steps"], "steps", [], sport, thresholds))
-    result = {
-        "normalized": True,
-        "sport": sport,
-        "name": workout["name"],
-        "description": workout.get("description"),
-        "steps": steps,
-        "totals": totals(steps),
-    }
+        steps = _steps(workout["steps"], "steps", sport, thresholds, workout.get("normalized") is True)
+        result["steps"], result["totals"] = steps, totals(steps)
     for key in SETTING_KEYS:  # optional: where the workout is done
         if workout.get(key) is not None:
             result[key] = workout[key]
     return result
 
 
+def _leg(leg: dict, path: str, thresholds: Thresholds, canonical: bool) -> dict:
+    steps = _steps(leg["steps"], path, leg["sport"], thresholds, canonical)
+    return {"sport": leg["sport"], "steps": steps, "totals": totals(steps)}
+
+
+def _steps(steps: list, path: str, sport: str, thresholds: Thresholds, canonical: bool) -> list[dict]:
+    if canonical:
+        return [_flat_step(step, step["path"], step["blocks"], sport, thresholds, canonical=True) for step in steps]
+    return list(_expand(steps, path, [], sport, thresholds))
+
+
 def totals(steps: list[dict]) -> dict:
-    """Total time, distance and OPEN steps of a flat list of steps."""
+    """Total time, distance and OPEN steps of a flat list of steps (and reps, where there are any)."""
     time = sum(s["duration"]["value"] for s in steps if s["duration"]["type"] == "TIME")
     distance = sum(s["duration"]["value"] for s in steps if s["duration"]["type"] == "DISTANCE")
     opened = sum(1 for s in steps if s["duration"]["type"] == "OPEN")
-    return {"steps": len(steps), "timeSeconds": time, "distanceMeters": distance, "openSteps": opened}
+    result = {"steps": len(steps), "timeSeconds": time, "distanceMeters": distance, "openSteps": opened}
+    reps = [s["duration"]["value"] for s in steps if s["duration"]["type"] == "REPS"]
+    if reps:
+        result.update(repSteps=len(reps), reps=sum(reps))
+    return result
 
 
 def _expand(steps: list, path: str, blocks: list, sport: str, thresholds: Thresholds) -> Iterator[dict]:
@@ -94,6 +120,10 @@ def _flat_step(step: dict, path: str, blocks: list, sport: str, thresholds: Thre
     }
     if step.get("cues"):
         flat["cues"] = [{"at": cue["at"], "text": cue["text"]} for cue in sorted(step["cues"], key=lambda c: c["at"])]
+    if step.get("exercise"):
+        flat["exercise"] = dict(step["exercise"])
+    if step.get("weight"):
+        flat["weight"] = canonical_weight(step["weight"])
     return flat
 
 

@@ -11,7 +11,16 @@ normalized workout and the athlete's thresholds:
 - colour is the zone of that intensity (the power table's bands), so every sport reads alike;
 - a ramp is a bar clipped to a slope from its start height to its end height, coloured by its mean;
 - a text cue is a tick at its time, its text in the tick's tooltip and in the step's label;
-- repeats are bracketed above their bars ("4×").
+- repeats are bracketed above their bars ("4×");
+- a strength or cardio workout is its sets: a bar per step (a set of REPS lasts about
+  :data:`REP_SECONDS` a rep, estimated), as high as its load is heavy among the workout's
+  loads, labelled ``Back squat 5 × 100 kg``; its bars have the classes ``sport-strength`` (or
+  ``sport-cardio``) and ``set`` or ``rest``, not a zone;
+- a multisport workout is its legs one after another, each leg's bars carrying the class of
+  its sport (``sport-bike``, ``sport-run``, ``sport-swim``, ``sport-row``, ``sport-other``,
+  ``sport-strength``, ``sport-cardio``) beside their zone, on a band ``leg sport-<sport>``
+  with a ``leg-label``, and a ``transition`` line where one leg hands over to the next.
+  Colours are the stylesheet's: these class names are what it styles.
 
 The SVG carries a <title> and <desc>; :attr:`Profile.summary` says the totals and the main set
 in words, shown beside it for everyone.  No Flask: the pages, the editor's live panel and the
@@ -23,6 +32,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 
+from .constants import MULTISPORT, STRENGTH_SPORTS
+from .strength import set_text
 from .structure import Repeat, native_tree
 from .text import cues_text, distance_text, duration_text, length_text, target_text
 from .zones import ZONE_TABLES, Thresholds
@@ -36,6 +47,11 @@ OPEN_SECONDS = {"WARMUP": 600, "COOLDOWN": 600, "RECOVERY": 300, "REST": 300, "A
 HR_ZONE_HEIGHT = {1: 0.5, 2: 0.66, 3: 0.83, 4: 0.98, 5: 1.12}
 POWER_BANDS = [high / 100 for _, high in ZONE_TABLES["POWER"]]  # zone n ends here
 CEILING = 1.6  # the top of the chart: 160 % of threshold
+REP_SECONDS = 4  # about how long a repetition takes: a set's bar width, said to be an estimate
+# A set's height: the lightest load shows low, the heaviest high (a set with no load: its label's).
+LOAD_HEIGHTS = (0.5, 1.2)
+SPORT_LABELS = {"BIKE": "Bike", "RUN": "Run", "SWIM": "Swim", "ROW": "Row", "OTHER": "Other",
+                "STRENGTH": "Strength", "CARDIO": "Cardio"}
 
 
 @dataclass(frozen=True)
@@ -48,6 +64,7 @@ class Bar:
     estimated: bool  # its length is an estimate (distance, lap press)
     end_height: float | None = None  # a ramp's height at its end (``height`` is its start); None: flat
     cues: tuple[tuple[float, str], ...] = ()  # (seconds into the step, text)
+    css: str = ""  # its classes when not only its zone's (strength sets, multisport legs)
 
 
 @dataclass(frozen=True)
@@ -57,38 +74,70 @@ class Profile:
     seconds: float
     summary: str
     svg: str
+    legs: tuple[tuple[float, float, str], ...] = ()  # a multisport workout's (start s, end s, sport)
 
 
 def draw(normalized: dict, thresholds: Thresholds | None = None, width: int = 640, height: int = 160,
          title: str | None = None, small: bool = False, ident: str = "p") -> Profile:
     """The profile; ``ident`` keeps the SVG's ids unique on a page holding several."""
     thresholds = thresholds or Thresholds()
-    sport = normalized["sport"]
+    multi = normalized["sport"] == MULTISPORT
+    bodies = ([(leg["sport"], leg["steps"]) for leg in normalized["legs"]] if multi
+              else [(normalized["sport"], normalized["steps"])])
     bars: list[Bar] = []
     brackets: list[tuple[float, float, int]] = []
+    legs: list[tuple[float, float, str]] = []
     clock = 0.0
 
-    def walk(nodes) -> None:
+    def walk(nodes, sport: str, loads: tuple[float, float] | None) -> None:
         nonlocal clock
         for node in nodes:
             if isinstance(node, Repeat):
                 begin = clock
                 for _ in range(node.count):
-                    walk(node.steps)
+                    walk(node.steps, sport, loads)
                 brackets.append((begin, clock, node.count))
                 continue
             seconds, estimated = step_seconds(node, sport, thresholds)
-            ramp = ramp_heights(node, sport, thresholds)
-            start, end = ramp if ramp else (intensity(node, sport, thresholds), None)
-            mean = start if end is None else (start + end) / 2
             cues = tuple((cue["at"], cue["text"]) for cue in node.get("cues") or ())
-            bars.append(Bar(clock, seconds, start, zone_of(mean), step_label(node, sport), estimated, end, cues))
+            if sport in STRENGTH_SPORTS:
+                start = set_height(node, loads)
+                css = f"sport-{sport.lower()} {'rest' if node['intensity'] == 'REST' else 'set'}"
+                bars.append(Bar(clock, seconds, start, zone_of(start), step_label(node, sport), estimated, None,
+                                cues, css))
+            else:
+                ramp = ramp_heights(node, sport, thresholds)
+                start, end = ramp if ramp else (intensity(node, sport, thresholds), None)
+                zone = zone_of(start if end is None else (start + end) / 2)
+                css = f"sport-{sport.lower()} z{zone}" if multi else ""
+                bars.append(Bar(clock, seconds, start, zone, step_label(node, sport), estimated, end, cues, css))
             clock += seconds
 
-    walk(native_tree(normalized["steps"]))
-    summary = summarize(normalized, bars, sport)
-    svg = render(bars, brackets, clock, width, height, title or normalized["name"], summary, small, ident)
-    return Profile(tuple(bars), tuple(brackets), clock, summary, svg)
+    for sport, steps in bodies:
+        begin = clock
+        walk(native_tree(steps), sport, load_range(steps) if sport in STRENGTH_SPORTS else None)
+        legs.append((begin, clock, sport))
+    summary = summarize(normalized, bars, normalized["sport"], legs)
+    legs_drawn = tuple(legs) if multi else ()
+    svg = render(bars, brackets, clock, width, height, title or normalized["name"], summary, small, ident, legs_drawn,
+                 threshold=normalized["sport"] not in STRENGTH_SPORTS)
+    return Profile(tuple(bars), tuple(brackets), clock, summary, svg, legs_drawn)
+
+
+def load_range(steps: list[dict]) -> tuple[float, float] | None:
+    """The lightest and heaviest load of a strength workout's steps (kg), or None."""
+    loads = [step["weight"]["kg"] for step in steps if step.get("weight")]
+    return (min(loads), max(loads)) if loads else None
+
+
+def set_height(step: dict, loads: tuple[float, float] | None) -> float:
+    """How high a strength step's bar stands: by its load among the workout's, else its label."""
+    weight = step.get("weight")
+    if not weight or not loads or step["intensity"] == "REST":
+        return LABEL_HEIGHT[step["intensity"]]
+    low, high = loads
+    share = (weight["kg"] - low) / (high - low) if high > low else 1.0
+    return LOAD_HEIGHTS[0] + (LOAD_HEIGHTS[1] - LOAD_HEIGHTS[0]) * share
 
 
 # -- how long, how hard ------------------------------------------------------------------------
@@ -97,6 +146,8 @@ def step_seconds(step: dict, sport: str, thresholds: Thresholds) -> tuple[float,
     duration = step["duration"]
     if duration["type"] == "TIME":
         return float(duration["value"]), False
+    if duration["type"] == "REPS":
+        return float(duration["value"] * REP_SECONDS), True
     if duration["type"] == "OPEN":
         return float(OPEN_SECONDS[step["intensity"]]), True
     return duration["value"] / speed_of(step, sport, thresholds), True
@@ -112,7 +163,7 @@ def speed_of(step: dict, sport: str, thresholds: Thresholds) -> float:
     threshold = thresholds.for_target("PACE", sport) if sport in ("RUN", "SWIM") else None
     if threshold:
         return 1000 / threshold * min(1.1, max(0.6, intensity(step, sport, thresholds)))
-    return TYPICAL_SPEED[sport]
+    return TYPICAL_SPEED.get(sport, TYPICAL_SPEED["OTHER"])  # a carry in a strength workout: walking-ish
 
 
 def intensity(step: dict, sport: str, thresholds: Thresholds) -> float:
@@ -184,6 +235,10 @@ def zone_of(relative: float) -> int:
 
 
 def step_label(step: dict, sport: str) -> str:
+    if sport in STRENGTH_SPORTS:
+        parts = [set_text(step)]
+        target, cues = target_text(step.get("target"), sport), cues_text(step.get("cues"))
+        return " · ".join(p for p in (parts[0], target, cues) if p)
     parts = [step["intensity"].capitalize(), length_text(step["duration"])]
     target = target_text(step.get("target"), sport)
     if target:
@@ -196,7 +251,7 @@ def step_label(step: dict, sport: str) -> str:
 
 # -- in words ------------------------------------------------------------------------------------
 
-def summarize(normalized: dict, bars: list[Bar], sport: str) -> str:
+def summarize(normalized: dict, bars: list[Bar], sport: str, legs: list | tuple = ()) -> str:
     """Totals and the main set: ``1 h 10 min · 4 × (8 min 250–265 W, 2 min Z1 · 0–55 %)``."""
     totals = normalized["totals"]
     parts = []
@@ -206,14 +261,25 @@ def summarize(normalized: dict, bars: list[Bar], sport: str) -> str:
         parts.append(("About " if estimated else "") + duration_text(seconds))
     if totals["distanceMeters"]:
         parts.append(distance_text(totals["distanceMeters"]))
+    if sport == MULTISPORT:
+        parts.append(" → ".join(f"{SPORT_LABELS[leg]} {_leg_length(begin, end, bars)}" for begin, end, leg in legs))
+        return " · ".join(parts)
     main = main_set(normalized, sport)
     if main:
         parts.append(main)
     return " · ".join(parts)
 
 
+def _leg_length(begin: float, end: float, bars: list[Bar]) -> str:
+    estimated = any(bar.estimated for bar in bars if begin <= bar.start < end)
+    return ("about " if estimated else "") + duration_text(end - begin)
+
+
 def main_set(normalized: dict, sport: str) -> str | None:
     nodes = native_tree(normalized["steps"])
+    if sport in STRENGTH_SPORTS:  # every set, in order: a strength session is all main set
+        return " · ".join(_brief(node, sport) for node in nodes if isinstance(node, Repeat) or
+                          node["intensity"] != "REST") or None
     repeats = [n for n in nodes if isinstance(n, Repeat)]
     if repeats:
         biggest = max(repeats, key=lambda r: r.expanded)
@@ -225,6 +291,8 @@ def main_set(normalized: dict, sport: str) -> str | None:
 def _brief(node, sport: str) -> str:
     if isinstance(node, Repeat):
         return f"{node.count} × ({', '.join(_brief(child, sport) for child in node.steps)})"
+    if sport in STRENGTH_SPORTS:
+        return set_text(node)
     target = target_text(node.get("target"), sport)
     return length_text(node["duration"]) + (f" {target}" if target else "")
 
@@ -232,7 +300,7 @@ def _brief(node, sport: str) -> str:
 # -- the picture -----------------------------------------------------------------------------------
 
 def render(bars: list[Bar], brackets: list, total: float, width: int, height: int, title: str, summary: str,
-           small: bool, ident: str) -> str:
+           small: bool, ident: str, legs: tuple = (), threshold: bool = True) -> str:
     if total <= 0:
         total = 1.0
     top = 0 if small else 18  # room for the repeat brackets
@@ -247,10 +315,20 @@ def render(bars: list[Bar], brackets: list, total: float, width: int, height: in
     out = [f'<svg class="profile{" profile-small" if small else ""}" viewBox="0 0 {width} {height}" '
            f'role="img" aria-labelledby="{ident}-t {ident}-d" xmlns="http://www.w3.org/2000/svg">',
            f'<title id="{ident}-t">{escape(title)}</title><desc id="{ident}-d">{escape(summary)}</desc>']
-    if not small:
+    bottom = top + chart
+    for index, (begin, end, sport) in enumerate(legs):
+        # A multisport leg: a band in its sport's colour behind its bars, its name, and the handover.
+        left, right = x(begin), x(end)
+        out.append(f'<rect class="leg sport-{sport.lower()}" x="{left}" y="{top}" width="{round(right - left, 2)}" '
+                   f'height="{chart}"/>')
+        if index:
+            out.append(f'<line class="transition" x1="{left}" x2="{left}" y1="{top}" y2="{bottom}"/>')
+        if not small:
+            out.append(f'<text class="leg-label" x="{round(left + 2, 2)}" y="{top + 10}">'
+                       f'{escape(SPORT_LABELS[sport])}</text>')
+    if not small and threshold:  # (a strength workout's heights are loads: it has no threshold)
         line = y(1.0)  # the threshold
         out.append(f'<line class="threshold" x1="0" x2="{width}" y1="{line}" y2="{line}"/>')
-    bottom = top + chart
     for index, bar in enumerate(bars):
         left, right = x(bar.start), x(bar.start + bar.seconds)
         wide = max(0.5, round(right - left - (0.5 if small else 1), 2))
@@ -262,7 +340,8 @@ def render(bars: list[Bar], brackets: list, total: float, width: int, height: in
             out.append(f'<clipPath id="{ident}-r{index}"><polygon points="{left},{bottom} {left},{y(bar.height)} '
                        f'{end},{y(bar.end_height)} {end},{bottom}"/></clipPath>')
             clip = f' clip-path="url(#{ident}-r{index})"'
-        out.append(f'<rect class="z{bar.zone}{" estimated" if bar.estimated else ""}" x="{left}" y="{y(peak)}" '
+        classes = bar.css or f"z{bar.zone}"
+        out.append(f'<rect class="{classes}{" estimated" if bar.estimated else ""}" x="{left}" y="{y(peak)}" '
                    f'width="{wide}" height="{round(bottom - y(peak), 2)}"{clip}><title>{escape(bar.label)}</title></rect>')
         if not small:
             for at, text in bar.cues:

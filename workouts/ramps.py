@@ -15,6 +15,7 @@ long, and at least one (a ramp shorter than ``min_seconds`` becomes one step spa
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 
 from .text import duration_text, ramp_text
 from .work import from_work, level, to_work
@@ -83,14 +84,19 @@ def ramp_steps(step: dict, sport: str, max_steps: int = DEFAULT_MAX_STEPS,
 
 
 def split_ramps(steps: list[dict], sport: str, max_steps: int = DEFAULT_MAX_STEPS,
-                min_seconds: float = DEFAULT_MIN_SECONDS) -> tuple[list[dict], list[str]]:
-    """Every ramp of a flat list of normalized steps as flat steps, and a note for each."""
+                min_seconds: float = DEFAULT_MIN_SECONDS,
+                only: Callable[[dict], bool] | None = None) -> tuple[list[dict], list[str]]:
+    """Every ramp of a flat list of normalized steps as flat steps, and a note for each (each once:
+    a ramp repeated in a block is one note).  ``only`` picks the ramps to split (a device may keep
+    a ramp it cannot play as a target at all as one step, said otherwise)."""
     out, notes = [], []
     for step in steps:
-        if is_ramp(step.get("target")) and step["duration"]["type"] == "TIME":
+        if (is_ramp(step.get("target")) and step["duration"]["type"] == "TIME"
+                and (only is None or only(step))):
             split = ramp_steps(step, sport, max_steps, min_seconds)
             out.extend(split.steps)
-            notes.append(split.note)
+            if split.note not in notes:
+                notes.append(split.note)
         else:
             out.append(step)
     return out, notes

@@ -51,6 +51,7 @@ class _Part:
     cadence: tuple[float, float] | None
     cues: list = field(default_factory=list)
     merged: bool = False
+    mixed: bool = False  # parts of different targets merged: the target is rebuilt from the level
     longest: float = 0.0
     alive: bool = True
     version: int = 0
@@ -116,14 +117,20 @@ def _mergeable(a: _Part, b: _Part) -> bool:
         return False
     if a.seconds + b.seconds > TIME_MAX_SECONDS:  # no step may last longer than a day
         return False
-    if a.target == b.target:
+    if _same_target(a, b):
         return True
     return a.level is not None and b.level is not None and a.level.space == b.level.space
 
 
+def _same_target(a: _Part, b: _Part) -> bool:
+    # A mixed part's own target is gone: it is like another only by its level (a step with no
+    # target must never pass for one whose target was rebuilt).
+    return not a.mixed and not b.mixed and a.target == b.target
+
+
 def _cost(a: _Part, b: _Part) -> float:
     difference = 0.0
-    if a.target != b.target:
+    if not _same_target(a, b):
         x, y = a.level.middle, b.level.middle
         difference = abs(x - y) / max(abs(x), abs(y), 1e-9)
     if a.cadence and a.cadence != b.cadence:
@@ -145,11 +152,11 @@ def _push(heap: list, parts: list[_Part], left: int) -> None:
 def _merge(a: _Part, b: _Part) -> int:
     """Fold ``b`` into ``a``; how many cues were left out."""
     total = a.seconds + b.seconds
-    if a.target != b.target:
+    if not _same_target(a, b):
         low = (min(a.level.start, a.level.end) * a.seconds + min(b.level.start, b.level.end) * b.seconds) / total
         high = (max(a.level.start, a.level.end) * a.seconds + max(b.level.start, b.level.end) * b.seconds) / total
         a.level = Level(a.level.space, low, high, ramp=False)
-        a.target = None  # rebuilt from the level (_step)
+        a.target, a.mixed = None, True  # rebuilt from the level (_step)
     if a.cadence:
         a.cadence = tuple((x * a.seconds + y * b.seconds) / total for x, y in zip(a.cadence, b.cadence))
     cues = a.cues + [{"at": cue["at"] + a.seconds, "text": cue["text"]} for cue in b.cues]
@@ -168,7 +175,7 @@ def _step(part: _Part) -> dict:
     step["path"] = part.first.get("path", step.get("path"))
     step["blocks"] = []
     step["duration"] = {"type": "TIME", "value": part.seconds}
-    step["target"] = part.target if part.target is not None or part.level is None else _target(part)
+    step["target"] = _target(part) if part.mixed else part.target
     step["cadence"] = {"min": round_half_up(part.cadence[0]), "max": round_half_up(part.cadence[1])} if part.cadence else None
     if part.cues:
         step["cues"] = part.cues

@@ -2,7 +2,8 @@
 
 The pages, the converters' notes and the text a device shows in a step all use these, so
 a target reads the same everywhere: ``Z2 · 137–184 W``, ``4:00–4:30 /km``, ``1:50 /100 m``,
-``88–94 % FTP · 246–263 W``, ``ramp 50→75 % FTP · 140→210 W``.
+``88–94 % FTP · 246–263 W``, ``ramp 50→75 % FTP · 140→210 W``; a set of a strength workout
+reads ``Back squat 5 × 100 kg`` (strength.py).
 """
 
 from __future__ import annotations
@@ -13,6 +14,13 @@ LABELS = {"POWER": "Power", "HEART_RATE": "Heart rate", "PACE": "Pace", "CADENCE
 UNITS = {"POWER": "W", "HEART_RATE": "bpm", "CADENCE": "rpm"}
 # What a percent target is a percent of (workout-format.md, "Relative targets").
 PERCENT_OF = {"POWER": "% FTP", "HEART_RATE": "% max HR", "PACE": "% threshold pace"}
+# The athlete's threshold a zone, a percent or a percent ramp of each type is resolved against.
+THRESHOLD_NAMES = {"POWER": "FTP", "HEART_RATE": "maximum heart rate", "PACE": "threshold pace"}
+
+
+def threshold_name(kind: str, sport: str) -> str:
+    """The threshold a target needs, as a converter's note names it when it is missing."""
+    return "swim threshold pace" if kind == "PACE" and sport == "SWIM" else THRESHOLD_NAMES[kind]
 
 
 def duration_text(seconds) -> str:
@@ -48,6 +56,8 @@ def length_text(duration: dict) -> str:
         return duration_text(duration["value"])
     if duration["type"] == "DISTANCE":
         return distance_text(duration["value"])
+    if duration["type"] == "REPS":
+        return f"{duration['value']} rep{'' if duration['value'] == 1 else 's'}"
     return "until you press lap"
 
 

@@ -11,6 +11,11 @@ breaks, the form that workout-format.md asks for and that the API's 422 ``fields
 The third round's percent targets, ramps and cues are checked the same way (``steps[0]: a
 ramp needs a TIME duration``, ``steps[0].cues[1]: ...``), their limits in constants.py.
 
+Strength and cardio workouts (``STRENGTH``, ``CARDIO``) add a step's ``exercise`` from Garmin's
+catalog (catalog.py), ``REPS`` durations and ``weight``; a ``MULTISPORT`` workout holds 2 to 25
+``legs``, each checked under its own sport's rules with paths such as ``legs[1].steps[0]``, at
+most 250 steps over all of them.
+
 The checker never expands repeat blocks: it counts the expanded steps arithmetically and
 stops descending past the allowed nesting, so a "repeat bomb" is refused as fast as any
 other workout of the same size in bytes.
@@ -21,18 +26,26 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from . import catalog
 from .characters import RULE as TEXT_RULE
 from .characters import is_clean
 from .constants import (
+    ALL_SPORTS,
     CADENCE_LIMITS,
     CUE_TEXT_MAX,
     CUES_MAX,
     DESCRIPTION_MAX,
     DISTANCE_MAX_METERS,
     INTENSITIES,
+    KG_PER_LB,
+    LEG_SPORTS,
+    LEGS_MAX,
+    LEGS_MIN,
     LOCATIONS,
     MAX_EXPANDED_STEPS,
     MAX_REPEAT_DEPTH,
+    MULTISPORT,
+    MULTISPORT_MAX_STEPS,
     NAME_MAX,
     PERCENT_LIMITS,
     POOL_LENGTH_MAX,
@@ -40,14 +53,19 @@ from .constants import (
     RAMP_TYPES,
     REPEAT_MAX,
     REPEAT_MIN,
-    SPORTS,
+    REPS_MAX,
+    REPS_MIN,
     STEP_NAME_MAX,
     STEP_NOTES_MAX,
+    STRENGTH_SPORTS,
+    STRENGTH_TARGET_TYPES,
     SWIM_PACE_FACTOR,
     TARGET_LIMITS,
     TARGET_TYPES,
     TARGET_UNITS,
     TIME_MAX_SECONDS,
+    WEIGHT_MAX_KG,
+    WEIGHT_UNITS,
 )
 from .zones import zone_count
 
@@ -55,7 +73,15 @@ MAX_PROBLEMS = 50
 
 WORKOUT_KEYS = {"sport", "name", "description", "steps", "location", "poolLength", "poolLengthUnit"}
 NORMALIZED_KEYS = WORKOUT_KEYS | {"normalized", "totals"}
-STEP_KEYS = {"intensity", "duration", "target", "cadence", "name", "notes", "cues"}
+MULTISPORT_KEYS = WORKOUT_KEYS - {"steps"} | {"legs"}
+NORMALIZED_MULTISPORT_KEYS = MULTISPORT_KEYS | {"normalized", "totals"}
+LEG_KEYS = {"sport", "steps"}
+NORMALIZED_LEG_KEYS = LEG_KEYS | {"totals"}
+STEP_KEYS = {"intensity", "duration", "target", "cadence", "name", "notes", "cues", "exercise", "weight"}
+EXERCISE_KEYS = ({"category"}, {"category", "name"})
+WEIGHT_KEYS = {"value", "unit"}
+NORMALIZED_WEIGHT_KEYS = WEIGHT_KEYS | {"kg"}
+ONLY_STRENGTH = "is only for STRENGTH or CARDIO"
 NORMALIZED_STEP_KEYS = STEP_KEYS | {"path", "blocks"}
 REPEAT_KEYS = {"repeat", "steps"}
 DURATION_KEYS = {"type", "value"}
@@ -151,16 +177,20 @@ class _Checker:
         self.normalized = data.get("normalized") is True
         if "normalized" in data and not self.normalized:
             self.add("normalized", "must be true when present")
-        allowed = NORMALIZED_KEYS if self.normalized else WORKOUT_KEYS
+        sport = data.get("sport")
+        multi = sport == MULTISPORT
+        if multi:
+            allowed = NORMALIZED_MULTISPORT_KEYS if self.normalized else MULTISPORT_KEYS
+        else:
+            allowed = NORMALIZED_KEYS if self.normalized else WORKOUT_KEYS
         for key in data:
             if key not in allowed:
                 self.add("", f"unknown field '{key}'")
 
-        sport = data.get("sport")
         if sport is None:
             self.add("sport", "is required")
-        elif sport not in SPORTS:
-            self.add("sport", "must be one of " + ", ".join(SPORTS))
+        elif sport not in ALL_SPORTS:
+            self.add("sport", "must be one of " + ", ".join(ALL_SPORTS))
         else:
             self.sport = sport
 
@@ -180,19 +210,55 @@ class _Checker:
                 self.add("description", TEXT_RULE)
 
         self.setting(data)
-
-        steps = data.get("steps")
-        if not isinstance(steps, list):
-            self.add("steps", "must be a list of steps")
-            return
-        if self.normalized:
-            count = self.flat_steps(steps)
+        if multi:
+            self.legs(data.get("legs"))
         else:
-            count = self.steps(steps, "steps", depth=0)
+            self.body(data.get("steps"), "steps")
+
+    def body(self, steps: object, path: str) -> int:
+        """A single-sport list of steps (a workout's, or a leg's); how many it expands to."""
+        if not isinstance(steps, list):
+            self.add(path, "must be a list of steps")
+            return 0
+        if self.normalized:
+            count = self.flat_steps(steps, path)
+        else:
+            count = self.steps(steps, path, depth=0)
         if count == 0:
-            self.add("steps", "at least one step is required")
+            self.add(path, "at least one step is required")
         elif count > MAX_EXPANDED_STEPS:
-            self.add("steps", f"at most {MAX_EXPANDED_STEPS} steps after expanding repeats (this one has {count:,})")
+            self.add(path, f"at most {MAX_EXPANDED_STEPS} steps after expanding repeats (this one has {count:,})")
+        return count
+
+    def legs(self, legs: object) -> None:
+        """A multisport workout's legs, each a single-sport body under its own sport's rules."""
+        if not isinstance(legs, list):
+            self.add("legs", "must be a list of legs, each {sport, steps}")
+            return
+        if not LEGS_MIN <= len(legs) <= LEGS_MAX:
+            self.add("legs", f"a multisport workout has {LEGS_MIN} to {LEGS_MAX} legs (this one has {len(legs):,})")
+            if len(legs) > LEGS_MAX:
+                return
+        total = 0
+        for index, leg in enumerate(legs):
+            where = f"legs[{index}]"
+            if not isinstance(leg, dict):
+                self.add(where, "a leg must be an object {sport, steps}")
+                continue
+            for key in leg:
+                if key not in (NORMALIZED_LEG_KEYS if self.normalized else LEG_KEYS):
+                    self.add(where, f"unknown field '{key}' in a leg")
+            sport = leg.get("sport")
+            if sport == MULTISPORT:
+                self.add(f"{where}.sport", "a leg is one sport: MULTISPORT holds legs, it is not one")
+            elif sport not in LEG_SPORTS:
+                self.add(f"{where}.sport", "must be one of " + ", ".join(LEG_SPORTS))
+            self.sport = sport if sport in LEG_SPORTS else None
+            total += self.body(leg.get("steps"), f"{where}.steps")
+        self.sport = MULTISPORT
+        if total > MULTISPORT_MAX_STEPS:
+            self.add("legs", f"at most {MULTISPORT_MAX_STEPS} steps over all legs after expanding repeats "
+                             f"(this one has {total:,})")
 
     def setting(self, data: dict) -> None:
         """Where the workout is done: indoor or outdoor, and for a swim, the pool."""
@@ -200,8 +266,12 @@ class _Checker:
         if location is not None and location not in LOCATIONS:
             self.add("location", "must be " + " or ".join(LOCATIONS))
         length, unit = data.get("poolLength"), data.get("poolLengthUnit")
-        if (length is not None or unit is not None) and self.sport is not None and self.sport != "SWIM":
-            self.add("poolLength" if length is not None else "poolLengthUnit", "a pool is only for SWIM")
+        legs = data.get("legs") if self.sport == MULTISPORT and isinstance(data.get("legs"), list) else []
+        swims = self.sport == "SWIM" or any(isinstance(leg, dict) and leg.get("sport") == "SWIM" for leg in legs)
+        if (length is not None or unit is not None) and self.sport is not None and not swims:
+            self.add("poolLength" if length is not None else "poolLengthUnit",
+                     "a pool is only for a multisport workout with a SWIM leg" if self.sport == MULTISPORT
+                     else "a pool is only for SWIM")
         if length is not None and (not is_number(length) or not 0 < length <= POOL_LENGTH_MAX):
             self.add("poolLength", f"must be a number greater than 0 and at most {POOL_LENGTH_MAX:,}")
         if unit is not None and unit not in POOL_UNITS:
@@ -241,11 +311,11 @@ class _Checker:
             return count
         return count * self.steps(inner, path + ".steps", depth + 1)
 
-    def flat_steps(self, steps: list) -> int:
+    def flat_steps(self, steps: list, path: str = "steps") -> int:
         if len(steps) > MAX_EXPANDED_STEPS:
             return len(steps)
         for index, item in enumerate(steps):
-            self.step(item, f"steps[{index}]")
+            self.step(item, f"{path}[{index}]")
         return len(steps)
 
     def step(self, step: object, path: str) -> None:
@@ -272,6 +342,8 @@ class _Checker:
             self.add(path, "a step with a CADENCE target takes no separate cadence range")
         self.text(step.get("name"), path, "step name", STEP_NAME_MAX, allow_newlines=False)
         self.text(step.get("notes"), path, "step notes", STEP_NOTES_MAX, allow_newlines=True)
+        self.exercise(step.get("exercise"), path)
+        self.weight(step.get("weight"), path)
 
     def blocks(self, blocks: object, path: str) -> None:
         if not isinstance(blocks, list) or len(blocks) > MAX_REPEAT_DEPTH:
@@ -314,9 +386,15 @@ class _Checker:
                 self.add(path, f"unknown field '{key}' in duration")
         kind = duration.get("type")
         value = duration.get("value")
+        strength = self.sport in STRENGTH_SPORTS
         if kind == "OPEN":
             if value is not None:
                 self.add(path, "an OPEN duration takes no value")
+        elif kind == "REPS" and (strength or self.sport is None):
+            if not is_whole(value) or not REPS_MIN <= value <= REPS_MAX:
+                self.add(path, f"a REPS duration is a whole number of repetitions from {REPS_MIN} to {REPS_MAX}")
+        elif kind == "REPS":
+            self.add(path, f"a REPS duration {ONLY_STRENGTH}")
         elif kind in ("TIME", "DISTANCE"):
             if not is_number(value):
                 self.add(path, f"{kind} duration needs a numeric value")
@@ -327,7 +405,8 @@ class _Checker:
             elif kind == "DISTANCE" and value > DISTANCE_MAX_METERS:
                 self.add(path, "DISTANCE duration must be at most 1,000 km (1,000,000 m)")
         else:
-            self.add(path, "duration type must be TIME, DISTANCE or OPEN")
+            self.add(path, "duration type must be TIME, DISTANCE, OPEN or REPS" if strength
+                     else "duration type must be TIME, DISTANCE or OPEN")
 
     def target(self, target: object, path: str, duration: dict) -> None:
         if target is None:
@@ -517,9 +596,70 @@ class _Checker:
     def sport_allows(self, kind: str, path: str) -> None:
         if self.sport is None:
             return
-        if kind == "CADENCE" and self.sport != "BIKE":
+        if self.sport in STRENGTH_SPORTS and kind not in STRENGTH_TARGET_TYPES:
+            # A set has no power, pace or cadence to hold; heart rate it has.
+            self.add(path, f"{kind} target is not allowed for {self.sport} (only HEART_RATE)")
+        elif kind == "CADENCE" and self.sport != "BIKE":
             self.add(path, "cadence target is only allowed for BIKE")
         elif kind == "PACE" and self.sport == "BIKE":
             self.add(path, "PACE target is not allowed for BIKE")
         elif kind == "POWER" and self.sport == "SWIM":
             self.add(path, "POWER target is not allowed for SWIM")
+
+    # -- strength and cardio --------------------------------------------------------------
+
+    def exercise(self, exercise: object, path: str) -> None:
+        """An exercise of Garmin's catalog: its category, and a name within that category."""
+        if exercise is None:
+            return
+        if self.sport is not None and self.sport not in STRENGTH_SPORTS:
+            self.add(path, f"an exercise {ONLY_STRENGTH}")
+            return
+        if not isinstance(exercise, dict) or set(exercise) not in EXERCISE_KEYS:
+            self.add(path, "exercise must be {category, name} from Garmin's exercise catalog")
+            return
+        category, name = exercise["category"], exercise.get("name", "")
+        if not isinstance(category, str) or not isinstance(name, str):
+            self.add(path, "exercise category and name must be text")
+            return
+        problem = exercise_problem(category, exercise.get("name"))
+        if problem:
+            self.add(path, problem)
+
+    def weight(self, weight: object, path: str) -> None:
+        if weight is None:
+            return
+        if self.sport is not None and self.sport not in STRENGTH_SPORTS:
+            self.add(path, f"a weight {ONLY_STRENGTH}")
+            return
+        keys = NORMALIZED_WEIGHT_KEYS if self.normalized else WEIGHT_KEYS
+        if not isinstance(weight, dict) or set(weight) != keys or weight["unit"] not in WEIGHT_UNITS:
+            self.add(path, "weight must be {value, unit} with unit " + " or ".join(WEIGHT_UNITS))
+            return
+        value, unit = weight["value"], weight["unit"]
+        limit = WEIGHT_MAX_KG if unit == "KG" else WEIGHT_MAX_KG / KG_PER_LB
+        if not is_number(value) or not 0 < value <= limit:
+            self.add(path, f"weight must be more than 0 and at most {WEIGHT_MAX_KG:,} kg "
+                           f"({WEIGHT_MAX_KG / KG_PER_LB:,.0f} lb)")
+        elif self.normalized and not (is_number(weight["kg"]) and math.isclose(
+                weight["kg"], value * (KG_PER_LB if unit == "LB" else 1), abs_tol=0.001)):
+            self.add(path, "a normalized weight's kg must be its value in kilograms")
+
+
+def exercise_problem(category: str, name: str | None) -> str | None:
+    """What is wrong with an exercise, by Garmin's catalog (each message once, here), or None."""
+    found = catalog.catalog()
+    if category not in found.categories:
+        spelled = catalog.api_name(category) if category else category
+        if spelled in found.categories:
+            return f"exercise category '{category}' is spelled {spelled}"
+        return f"unknown exercise category '{category}' (not in Garmin's exercise catalog)"
+    if name is None or catalog.is_exercise(category, name):
+        return None
+    spelled = catalog.api_name(catalog.fit_name(name)) if name else name
+    if catalog.is_exercise(category, spelled):
+        return f"exercise '{name}' is spelled {spelled}"
+    elsewhere = found.category_of(name) or found.category_of(spelled)
+    if elsewhere:
+        return f"exercise {name} is not in category {category} (it is in {', '.join(elsewhere)})"
+    return f"unknown exercise '{name}' (not in Garmin's exercise catalog)"

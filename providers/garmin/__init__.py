@@ -8,8 +8,9 @@ PROVIDER = Provider(
     name="GARMIN",
     label="Garmin",
     order=1,
-    # GENERIC holds rows and the rest, which some Garmin devices play (the converter says so).
-    sports=("BIKE", "RUN", "SWIM", "ROW", "OTHER"),
+    # GENERIC holds rows and the rest, which some Garmin devices play (the converter says so);
+    # STRENGTH_TRAINING, CARDIO_TRAINING and MULTI_SPORT the third round's sports.
+    sports=("BIKE", "RUN", "SWIM", "ROW", "OTHER", "STRENGTH", "CARDIO", "MULTISPORT"),
     delivery_days=14,
     # Quotas (2.6): per partner per rolling minute, OAuth included; per user per rolling 24 h, OAuth not.
     quota_windows=(QuotaWindow("partner minute", "QUOTA_PARTNER_PER_MINUTE", 60, APP, counts_oauth=True),

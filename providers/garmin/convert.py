@@ -7,9 +7,11 @@ sections Workouts (3.2.1) and Appendix C (swim), and workout-format.md, "Convers
   ``stepOrder`` numbered depth-first; the document does not say a repeat may hold a
   repeat, so a block nested in a block goes with one level expanded (whichever gives fewer
   steps), which every device plays;
-- at most 100 steps, a repeat step counting once plus its children; a longer workout is
-  made to fit where that keeps every step the athlete does (runs of identical steps become
-  repeat steps), else it is UNSUPPORTED with the count;
+- at most 100 steps, a repeat step counting once plus its children (workouts.fitting): ramps
+  go as flat steps (workouts.ramps: the same time, the work within 1 %), as many per ramp as
+  let the whole workout fit; a workout still too long is compacted (runs of identical steps
+  become repeat steps), then merged (workouts.simplify: the same time, the work within 2 %),
+  each said; UNSUPPORTED only when nothing fits (distance and lap-press steps never merge);
 - ``workoutProvider`` and ``workoutSourceId``: "HybridPeaks", the same, as 3.2.1 asks;
 - PACE targets as a speed in m/s (the slower pace is ``targetValueLow``);
 - cadence is a CYCLING secondary target, never over an OPEN primary: with no primary
@@ -18,6 +20,13 @@ sections Workouts (3.2.1) and Appendix C (swim), and workout-format.md, "Convers
   (``targetValue``): the device plays the athlete's own zones from Garmin Connect (noted);
   Garmin has no pace zones, so an unresolved pace zone goes without a target, and the step
   says which zone the coach meant (noted, naming the missing threshold);
+- a percent target goes resolved where the athlete's threshold is known; an unresolved
+  POWER percent goes as Garmin's own percent (``targetValueType`` PERCENT, "used only for HR
+  and POWER"), which the device resolves against the athlete's FTP in Garmin Connect (noted);
+  a heart-rate percent does not (Garmin does not say a percent of what: max heart rate or
+  heart-rate reserve), nor does a pace: no target, the step's text saying it (noted);
+- text cues are folded into the step's description (noted); a description over Garmin's
+  512 characters is cut, said so (Garmin would truncate it silently);
 - LAP_SWIMMING: ``targetType`` null; a pace target is the secondary ``PACE_ZONE`` (m/s),
   with ``poolLengthUnit`` (METER unless the workout says YARD); an unresolved pace zone is
   the secondary ``SWIM_INSTRUCTION`` of that effort; heart rate, which a swim step cannot
@@ -29,8 +38,20 @@ sections Workouts (3.2.1) and Appendix C (swim), and workout-format.md, "Convers
   rest step, so the swimmer still does what the coach wrote (noted);
 - ROW and OTHER go as GENERIC, which only some devices play (noted).
 
-Descriptions longer than Garmin's limits (1,024 and 512 characters) would be truncated by
-Garmin; ours never are (the workout format's limits are lower).
+Strength and cardio (STRENGTH_TRAINING, CARDIO_TRAINING; 3.2.1 and the research notes,
+/work/notes/garmin-strength-multisport.md):
+
+- a step's ``exerciseCategory`` and ``exerciseName`` as our catalog spells them (Garmin's);
+- ``durationType`` REPS with the repetitions in ``durationValue``;
+- ``weightValue`` in kilograms ("The weight value for this step is kilograms"; a weight in
+  pounds converted) and ``weightDisplayUnit`` KILOGRAM or POUND as the coach wrote it; the
+  document gives weightValue to STRENGTH_TRAINING only, so a cardio step's weight is written in
+  its description instead (noted);
+- sets are ``WorkoutRepeatStep`` (REPEAT_UNTIL_STEPS_CMPLT, ``repeatValue`` the sets, never
+  flattened into one step), ``skipLastRestStep`` false: the athlete rests after every set;
+- a timed REST step is ``FIXED_REST``, the duration type the document gives rest steps.
+
+Multisport workouts (MULTI_SPORT) are in multisport.py; each segment's steps are made here.
 """
 
 from __future__ import annotations
@@ -40,51 +61,59 @@ import math
 from datetime import date
 
 from workouts import Thresholds
+from workouts.fitting import CannotFit, fit_steps
+from workouts.ramps import is_ramp, split_ramps
 from workouts.structure import Node, Repeat, native_tree
-from workouts.text import LABELS, distance_text, duration_text, target_text
+from workouts.constants import STRENGTH_SPORTS
+from workouts.strength import weight_text
+from workouts.text import LABELS, cues_text, distance_text, duration_text, target_text, threshold_name
 from workouts.validation import Problem
 from workouts.zones import pace_speed
 
 from ..verdict import Fit, Notes
 
-SPORTS = {"BIKE": "CYCLING", "RUN": "RUNNING", "SWIM": "LAP_SWIMMING", "ROW": "GENERIC", "OTHER": "GENERIC"}
+SPORTS = {"BIKE": "CYCLING", "RUN": "RUNNING", "SWIM": "LAP_SWIMMING", "ROW": "GENERIC", "OTHER": "GENERIC",
+          "STRENGTH": "STRENGTH_TRAINING", "CARDIO": "CARDIO_TRAINING"}
 MAX_STEPS = 100
 MAX_STEP_DESCRIPTION = 512
 MAX_REPEAT = 99
 PROVIDER = "HybridPeaks"  # workoutProvider and workoutSourceId: at most 20 characters
 SWIM_TIME_RANGE = (60, 59 * 60)  # Appendix C: a timed swim step lasts 1 to 59 minutes
+WEIGHT_DISPLAY_UNITS = {"KG": "KILOGRAM", "LB": "POUND"}  # weightDisplayUnit's valid values
 # An unresolved swim pace zone as Garmin's text intensity (SWIM_INSTRUCTION 1-10).
 SWIM_INSTRUCTION = {1: (1, "Recovery"), 2: (3, "Easy"), 3: (4, "Moderate"), 4: (5, "Hard"), 5: (6, "Very hard")}
-MISSING = {"POWER": "FTP", "HEART_RATE": "maximum heart rate", "PACE": "threshold pace"}
+
+
+class Refused(Exception):
+    """Garmin cannot take the workout; ``problem`` says why (the verdict's UNSUPPORTED)."""
+
+    def __init__(self, problem: Problem):
+        super().__init__(str(problem))
+        self.problem = problem
 
 
 def fit(normalized: dict, thresholds: Thresholds | None = None) -> Fit:
     """The body of ``POST /workoutportal/workout/v2``, with a note for every change."""
     thresholds = thresholds or Thresholds()
-    sport = normalized["sport"]
     notes = Notes()
-    if SPORTS[sport] == "GENERIC":
-        notes.add("sport", f"{sport.capitalize()} goes to Garmin as a generic workout, which only some Garmin "
-                           "devices play")
-    converter = _Converter(sport, thresholds, notes, normalized)
-    nodes = [converted for node in one_level_repeats(native_tree(normalized["steps"]))
-             for converted in converter.node(node)]
-    count = step_count(nodes)
-    if count > MAX_STEPS:
-        nodes = compact(nodes)
-        compacted = step_count(nodes)
-        if compacted > MAX_STEPS:
-            return Fit.unsupported([Problem("steps", f"Garmin takes at most {MAX_STEPS} steps (a repeat counts once, "
-                                                     f"plus its steps); this workout needs {compacted}")])
-        notes.add("steps", f"{count} steps are sent as {compacted}: runs of identical steps become Garmin repeat "
-                           f"steps (Garmin takes at most {MAX_STEPS})")
-    order = itertools.count(1)
-    steps = [_numbered(node, order, sport) for node in nodes]
+    try:
+        if normalized["sport"] == "MULTISPORT":
+            from .multisport import workout as multisport
+
+            return Fit.of(multisport(normalized, thresholds, notes), notes)
+        return Fit.of(_single(normalized, thresholds, notes), notes)
+    except Refused as refused:
+        return Fit.unsupported([refused.problem])
+
+
+def _single(normalized: dict, thresholds: Thresholds, notes: Notes) -> dict:
+    sport = normalized["sport"]
+    generic_note(sport, "sport", "workout", notes)
+    pool = pool_fields(normalized, sport == "SWIM")
+    steps = segment_steps(normalized["steps"], sport, thresholds, notes, normalized.get("poolLength"), MAX_STEPS,
+                          "steps", itertools.count(1))
     garmin_sport = SPORTS[sport]
-    swim = sport == "SWIM"
-    pool = {"poolLength": normalized.get("poolLength") if swim else None,
-            "poolLengthUnit": normalized.get("poolLengthUnit", "METER") if swim else None}
-    workout = {
+    return {
         "workoutName": normalized["name"].strip(),
         "description": normalized.get("description") or None,
         "sport": garmin_sport,
@@ -94,7 +123,18 @@ def fit(normalized: dict, thresholds: Thresholds | None = None) -> Fit:
         # A swim segment's pool is the workout's (Garmin's multisport rules say they must match).
         "segments": [{"segmentOrder": 1, "sport": garmin_sport, **pool, "steps": steps}],
     }
-    return Fit.of(workout, notes)
+
+
+def generic_note(sport: str, path: str, what: str, notes: Notes) -> None:
+    if SPORTS[sport] == "GENERIC":
+        notes.add(path, f"{sport.capitalize()} goes to Garmin as a generic {what}, which only some Garmin devices "
+                        "play")
+
+
+def pool_fields(normalized: dict, swim: bool) -> dict:
+    """The workout's pool as Garmin's fields (METER unless the coach says YARD), or nulls."""
+    return {"poolLength": normalized.get("poolLength") if swim else None,
+            "poolLengthUnit": normalized.get("poolLengthUnit", "METER") if swim else None}
 
 
 def convert(normalized: dict, thresholds: Thresholds | None = None) -> dict:
@@ -110,6 +150,62 @@ def schedule_body(workout_id: int | str, day: date) -> dict:
 def schedule_preview(normalized: dict, fit: Fit, day: date) -> dict:
     """The schedule request that would follow the workout's (``flask workouts export --date``)."""
     return {"POST /training-api/schedule/": schedule_body("<workoutId>", day)}
+
+
+# -- one segment's steps, within a step limit ------------------------------------------------------
+
+def segment_steps(steps: list[dict], sport: str, thresholds: Thresholds, notes: Notes, pool: float | None,
+                  limit: int, where: str, order, cap: str | None = None) -> list[dict]:
+    """The numbered Garmin steps of one segment's normalized steps, at most ``limit`` of them
+    (Garmin's count); ``where`` names the segment's steps in notes (``steps``, ``legs[1].steps``)
+    and ``cap`` says the limit in notes ("Garmin takes at most 100")."""
+    nodes = fitted_nodes(steps, sport, thresholds, notes, pool, limit, where, cap)
+    return [_numbered(node, order, sport) for node in nodes]
+
+
+def fitted_nodes(steps: list[dict], sport: str, thresholds: Thresholds, notes: Notes, pool: float | None,
+                 limit: int, where: str, cap: str | None = None) -> list[Node]:
+    cap = cap or f"Garmin takes at most {limit}"
+
+    def nodes_of(flat: list[dict], into: Notes) -> list[Node]:
+        converter = _Converter(sport, thresholds, into, pool)
+        return [converted for node in one_level_repeats(native_tree(flat)) for converted in converter.node(node)]
+
+    def count(flat: list[dict]) -> int:
+        nodes = nodes_of(flat, Notes())
+        found = step_count(nodes)
+        return found if found <= limit else step_count(compact(nodes))
+
+    def splittable(step: dict) -> bool:
+        return plays_ramp(step["target"], sport)
+
+    try:
+        fitted = fit_steps(steps, sport, limit, count, splittable)
+    except CannotFit as why:
+        needs = count(split_ramps(steps, sport, 1, only=splittable)[0])
+        raise Refused(Problem(where, f"{cap} steps (a repeat counts once, plus its steps); this workout needs "
+                                     f"{needs}, and merging neighbours cannot get there: {why}"))
+    for note in fitted.notes:
+        notes.add("", where + note.removeprefix("steps") if note.startswith("steps:") else note)
+    nodes = nodes_of(fitted.steps, notes)
+    found = step_count(nodes)
+    if found > limit:
+        nodes = compact(nodes)
+        notes.add(where, f"{found} steps are sent as {step_count(nodes)}: runs of identical steps become Garmin "
+                         f"repeat steps ({cap})")
+    return nodes
+
+
+def plays_ramp(target: dict | None, sport: str) -> bool:
+    """Whether a ramp reaches the watch as steps with targets: resolved (a swim's only as a
+    pace), or an unresolved POWER percent (Garmin's own percent of FTP); any other ramp goes as
+    one step without a target, its text saying it."""
+    if not is_ramp(target):
+        return False
+    resolved = "from" in target
+    if sport == "SWIM":
+        return resolved and target["type"] == "PACE"
+    return resolved or target["type"] == "POWER"
 
 
 # -- repeats -----------------------------------------------------------------------------
@@ -137,6 +233,14 @@ def _expand(node: Node) -> list[Node]:
 def step_count(nodes: list[Node]) -> int:
     """Steps as Garmin counts them: a repeat step once, plus its children."""
     return sum(1 + step_count(n.steps) if isinstance(n, Repeat) else 1 for n in nodes)
+
+
+def step_count_of(payload: dict) -> int:
+    """The steps of a Garmin workout body as Garmin counts them, over all its segments."""
+    def count(steps: list[dict]) -> int:
+        return sum(1 + count(s["steps"]) if s["type"] == "WorkoutRepeatStep" else 1 for s in steps)
+
+    return sum(count(segment["steps"]) for segment in payload["segments"])
 
 
 def compact(nodes: list[Node], longest: int = 12) -> list[Node]:
@@ -187,10 +291,10 @@ def _numbered(node: Node, order, sport: str) -> dict:
 class _Converter:
     """One workout's steps as Garmin steps (without stepOrder), noting every change."""
 
-    def __init__(self, sport: str, thresholds: Thresholds, notes: Notes, normalized: dict):
+    def __init__(self, sport: str, thresholds: Thresholds, notes: Notes, pool: float | None):
         self.sport, self.thresholds, self.notes = sport, thresholds, notes
         self.swim = sport == "SWIM"
-        self.pool = normalized.get("poolLength")
+        self.pool = pool
 
     def node(self, node: Node) -> list[Node]:
         if not isinstance(node, Repeat):
@@ -214,9 +318,8 @@ class _Converter:
         else:
             primary = self.primary(step, path, extra)
             secondary = self.cadence(step, primary)
-        description = " — ".join(p for p in (step.get("name"), step.get("notes"), *extra) if p) or None
-        if description and len(description) > MAX_STEP_DESCRIPTION:
-            description = description[:MAX_STEP_DESCRIPTION - 1] + "…"
+        strength = self.strength(step, path, extra)
+        description = self.description(step, path, extra)
         durations = self.durations(step, path)
         intensity = step["intensity"]
         if self.swim and intensity == "REST" and step["duration"]["type"] == "DISTANCE":
@@ -225,13 +328,42 @@ class _Converter:
             self.notes.add(path, f"a {distance_text(step['duration']['value'])} rest is sent as an easy "
                                  f"{distance_text(step['duration']['value'])} recovery swim (Garmin's swim rests are "
                                  "timed or end on a lap press)")
-        return [_payload(intensity, description, kind, value, primary, secondary) for kind, value in durations]
+        return [_payload(intensity, description, kind, value, primary, secondary, strength)
+                for kind, value in durations]
+
+    def strength(self, step: dict, path: str, extra: list[str]) -> dict | None:
+        """A strength or cardio step's exercise and weight fields (None for other sports)."""
+        if self.sport not in STRENGTH_SPORTS:
+            return None
+        exercise, weight = step.get("exercise") or {}, step.get("weight")
+        fields = {"exerciseCategory": exercise.get("category"), "exerciseName": exercise.get("name"),
+                  "weightValue": None, "weightDisplayUnit": None}
+        if weight and self.sport == "STRENGTH":
+            fields["weightValue"], fields["weightDisplayUnit"] = weight["kg"], WEIGHT_DISPLAY_UNITS[weight["unit"]]
+        elif weight:
+            extra.append(weight_text(weight))
+            self.notes.add(path, f"the weight ({weight_text(weight)}) is written in the step's text: Garmin takes a "
+                                 "weightValue on strength workouts only (\"Used only for STRENGTH_TRAINING\")")
+        return fields
+
+    def description(self, step: dict, path: str, extra: list[str]) -> str | None:
+        """The step's text: its name, notes, what stands for a target, and its cues (folded)."""
+        cues = cues_text(step.get("cues"))
+        if cues:
+            self.notes.add(path, "its cues are in the step's description (Garmin steps have no timed messages)")
+        description = " — ".join(p for p in (step.get("name"), step.get("notes"), *extra, cues) if p) or None
+        if description and len(description) > MAX_STEP_DESCRIPTION:
+            description = description[:MAX_STEP_DESCRIPTION - 1] + "…"
+            self.notes.add(path, f"the step's description is cut to Garmin's {MAX_STEP_DESCRIPTION} characters")
+        return description
 
     # -- durations ------------------------------------------------------------------------
 
     def durations(self, step: dict, path: str) -> list[tuple[str, float | None]]:
         duration = step["duration"]
         kind, value = duration["type"], duration.get("value")
+        if self.sport in STRENGTH_SPORTS and kind == "TIME" and step["intensity"] == "REST":
+            return [("FIXED_REST", value)]  # 3.2.1: FIXED_REST "(for rest steps)"
         if not self.swim or kind != "TIME":
             return [(kind, value)]
         if step["intensity"] == "REST":
@@ -277,18 +409,36 @@ class _Converter:
                 return {"type": "CADENCE", "low": cadence["min"], "high": cadence["max"]}
             return {"type": "OPEN"}
         kind = target["type"]
+        percent = target.get("percent")
+        if is_ramp(target) or ("min" not in target and percent is not None):
+            if kind == "POWER" and percent is not None and not is_ramp(target):
+                self.notes.add(path, f"{target_text(target, self.sport)} goes as Garmin's percent of FTP, which the "
+                                     f"device resolves against the athlete's FTP in Garmin Connect (the athlete's "
+                                     f"FTP is missing here)")
+                return {"type": "POWER", "low": percent["min"], "high": percent["max"], "valueType": "PERCENT"}
+            return self.without_target(target, path, extra)
         if "min" not in target:  # a zone with no known threshold
             if kind == "PACE":
                 extra.append(f"Pace zone {target['zone']}")
                 self.notes.add(path, f"pace zone {target['zone']} is sent without a target (the step's text names "
-                                     f"it): Garmin has no pace zones and the athlete's {MISSING[kind]} is missing")
+                                     f"it): Garmin has no pace zones and the athlete's "
+                                     f"{threshold_name(kind, self.sport)} is missing")
                 return {"type": "OPEN"}
             self.notes.add(path, f"{kind.replace('_', ' ').lower()} zone {target['zone']} plays the athlete's own "
-                                 f"zones from Garmin Connect (the athlete's {MISSING[kind]} is missing)")
+                                 f"zones from Garmin Connect (the athlete's {threshold_name(kind, self.sport)} is "
+                                 "missing)")
             return {"type": kind, "value": target["zone"]}
         if kind == "PACE":  # pace in s/km -> speed in m/s; the slower pace is the lower speed
             return {"type": "PACE", "low": pace_speed(target["max"]), "high": pace_speed(target["min"])}
         return {"type": kind, "low": target["min"], "high": target["max"]}
+
+    def without_target(self, target: dict, path: str, extra: list[str]) -> dict:
+        """A percent or a ramp the watch cannot play with no threshold: the step's text says it."""
+        text = target_text(target, self.sport)
+        extra.append(f"{LABELS[target['type']]} {text}")
+        self.notes.add(path, f"{text} is sent without a target (the step's text says it): the athlete's "
+                             f"{threshold_name(target['type'], self.sport)} is missing")
+        return {"type": "OPEN"}
 
     def cadence(self, step: dict, primary: dict) -> dict | None:
         cadence = step.get("cadence")
@@ -304,6 +454,9 @@ class _Converter:
         kind = target["type"]
         if kind == "PACE" and "min" in target:
             return {"type": "PACE_ZONE", "low": pace_speed(target["max"]), "high": pace_speed(target["min"])}
+        if kind == "PACE" and (is_ramp(target) or target.get("percent") is not None):
+            self.without_target(target, path, extra)
+            return None
         if kind == "PACE":
             code, label = SWIM_INSTRUCTION[target["zone"]]
             self.notes.add(path, f"pace zone {target['zone']} is sent as Garmin's swim intensity “{label}”: the "
@@ -326,7 +479,8 @@ def _rest_text(step: dict) -> str:
     return "lap-press"
 
 
-def _payload(intensity: str, description: str | None, kind: str, value, primary: dict, secondary: dict | None) -> dict:
+def _payload(intensity: str, description: str | None, kind: str, value, primary: dict, secondary: dict | None,
+             strength: dict | None = None) -> dict:
     return {
         "intensity": intensity,
         "description": description,
@@ -337,7 +491,7 @@ def _payload(intensity: str, description: str | None, kind: str, value, primary:
         "targetValue": primary.get("value"),
         "targetValueLow": primary.get("low"),
         "targetValueHigh": primary.get("high"),
-        "targetValueType": None,
+        "targetValueType": primary.get("valueType"),
         "secondaryTargetType": secondary["type"] if secondary else None,
         "secondaryTargetValue": None,
         "secondaryTargetValueLow": secondary.get("low") if secondary else None,
@@ -345,4 +499,5 @@ def _payload(intensity: str, description: str | None, kind: str, value, primary:
         "secondaryTargetValueType": None,
         "strokeType": None,
         "equipmentType": None,
+        **(strength or {}),
     }

@@ -19,7 +19,21 @@ Follows providers.md, "Wahoo Cloud API", sections Plans and workouts and plan.js
 - a POWER zone goes relative to the header's FTP (``ftp``); heart rate in bpm and pace as a
   ``speed`` in m/s, absolute (header HR and speed thresholds are not supported on ELEMNT or
   RIVAL); a zone the athlete has no threshold for goes without a target, the interval's
-  name saying which zone the coach meant (noted, naming the missing threshold).
+  name saying which zone the coach meant (noted, naming the missing threshold);
+- a percent target goes resolved (watts, bpm, m/s) where the athlete's threshold is known:
+  the same as relative to a header threshold we would fill from the same profile; with no
+  threshold the header cannot hold one (plan.json: a relative target "only if the header
+  holds that threshold"), so it goes without a target, the name saying it (noted);
+- ramps go as flat intervals (workouts.ramps: the same time, the work within 1 %); a ramp
+  with no threshold to resolve it goes as one interval without a target (noted); text cues
+  are folded into the interval's name (noted);
+- plan.json publishes no limit on intervals.  We send at most :data:`MAX_INTERVALS` (200,
+  counted expanded, which is never fewer than counted as written): the most our own format
+  holds, so a plan of ours is never longer than the longest workout a coach can write, and
+  ramps are split only as far as that allows (workouts.fitting); a lower limit, should Wahoo
+  publish one, is the ``max_intervals`` argument, and the sandbox plays one;
+- STRENGTH, CARDIO and MULTISPORT are UNSUPPORTED, saying why (for a brick: which legs could
+  go alone, which is not the workout).
 """
 
 from __future__ import annotations
@@ -31,8 +45,10 @@ import statistics
 from datetime import datetime, time, timezone
 
 from workouts import Thresholds
+from workouts.fitting import CannotFit, fit_steps
+from workouts.ramps import is_ramp
 from workouts.structure import Node, Repeat, native_tree
-from workouts.text import duration_text, range_text
+from workouts.text import cues_text, duration_text, range_text, target_text, threshold_name
 from workouts.validation import Problem
 from workouts.zones import pace_speed, zone_percent
 
@@ -48,18 +64,30 @@ INTENSITY = {"WARMUP": "wu", "ACTIVE": "active", "RECOVERY": "recover", "REST": 
 OPEN_SECONDS = {"WARMUP": 600, "COOLDOWN": 600, "RECOVERY": 300, "REST": 300, "ACTIVE": 600}
 # Speeds used only to estimate the planned minutes of distance steps without a pace target.
 DEFAULT_SPEED = {"BIKE": 30 / 3.6, "RUN": 10 / 3.6}
-MISSING = {"POWER": "FTP", "HEART_RATE": "maximum heart rate", "PACE": "threshold pace"}
 LABEL = {"POWER": "Power", "HEART_RATE": "Heart rate", "PACE": "Pace"}
+MAX_INTERVALS = 200  # not published by Wahoo: see the module
+# Not published either: an interval's name as we keep it, a line or two on a bike computer.
+INTERVAL_NAME_MAX = 200
 
 
-def fit(normalized: dict, thresholds: Thresholds | None = None) -> Fit:
+def fit(normalized: dict, thresholds: Thresholds | None = None, max_intervals: int = MAX_INTERVALS) -> Fit:
     """The plan JSON, with a note for every change, and the facts the calendar entry needs."""
     thresholds = thresholds or Thresholds()
+    refused = refusal(normalized)
+    if refused is not None:
+        return Fit.unsupported([refused])
     sport = normalized["sport"]
-    if sport not in FAMILY:
-        return Fit.unsupported([Problem("sport", f"Wahoo takes BIKE and RUN workouts only, not {sport}")])
-    converter = _Converter(sport, thresholds, Notes(), normalized["steps"])
-    intervals = [converter.interval(node) for node in native_tree(normalized["steps"])]
+    notes = Notes()
+    try:
+        fitted = fit_steps(normalized["steps"], sport, max_intervals, len, lambda step: "from" in step["target"])
+    except CannotFit as why:
+        return Fit.unsupported([Problem("steps", f"we send Wahoo at most {max_intervals} intervals; this workout "
+                                                 f"needs {len(normalized['steps'])}, and merging neighbours cannot "
+                                                 f"get there: {why}")])
+    for note in fitted.notes:
+        notes.add("", note)
+    converter = _Converter(sport, thresholds, notes, normalized["steps"])
+    intervals = [converter.interval(node) for node in native_tree(fitted.steps)]
     location = normalized.get("location", "OUTDOOR")
     header = {"name": normalized["name"].strip(), "version": "1.0.0", "workout_type_family": FAMILY[sport],
               "workout_type_location": LOCATION[location]}
@@ -70,7 +98,25 @@ def fit(normalized: dict, thresholds: Thresholds | None = None) -> Fit:
     plan = {"header": header, "intervals": intervals}
     extra = {"minutes": planned_minutes(normalized, converter.open_seconds),
              "workout_type_id": WORKOUT_TYPE_ID[(sport, location)]}
-    return Fit.of(plan, converter.notes, extra)
+    return Fit.of(plan, notes, extra)
+
+
+def refusal(normalized: dict) -> Problem | None:
+    """Why Wahoo cannot take the workout at all, or None."""
+    sport = normalized["sport"]
+    if sport in FAMILY:
+        return None
+    if sport in ("STRENGTH", "CARDIO"):
+        return Problem("sport", f"a Wahoo plan is a bike or run workout (plan.json's workout_type_family: 0 biking, "
+                                f"1 running); Wahoo devices have no {sport.lower()} workouts of sets and reps")
+    if sport == "MULTISPORT":
+        alone = [f"legs[{i}] ({leg['sport'].lower()})" for i, leg in enumerate(normalized["legs"])
+                 if leg["sport"] in FAMILY]
+        could = (f"; only {', '.join(alone)} could go, each alone as its own workout, which is not the workout the "
+                 "coach wrote") if alone else "; none of its legs is a bike or run workout"
+        return Problem("sport", "a Wahoo plan is one bike or run workout and plan.json has no multisport form "
+                                "(no legs, no transitions)" + could)
+    return Problem("sport", f"Wahoo takes BIKE and RUN workouts only, not {sport}")
 
 
 def plan(normalized: dict, thresholds: Thresholds | None = None) -> dict:
@@ -162,6 +208,13 @@ class _Converter:
         targets, shown = self.targets(node, path)
         if shown:
             name = f"{name} · {shown}"
+        cues = cues_text(node.get("cues"))
+        if cues:
+            name = f"{name} · {cues}"
+            self.notes.add(path, "its cues are in the interval's name (Wahoo intervals have no timed messages)")
+        if len(name) > INTERVAL_NAME_MAX:
+            name = name[:INTERVAL_NAME_MAX - 1] + "…"
+            self.notes.add(path, f"the interval's name is cut to {INTERVAL_NAME_MAX} characters")
         return {"name": name, "exit_trigger_type": kind, "exit_trigger_value": value,
                 "intensity_type": INTENSITY[node["intensity"]], "targets": targets}
 
@@ -173,8 +226,10 @@ class _Converter:
             primary = self.primary(target, path)
             if primary is not None:
                 targets.append(primary)
-            else:
+            elif target.get("zone") is not None:
                 shown.append(f"{LABEL[target['type']]} zone {target['zone']}")
+            else:
+                shown.append(f"{LABEL[target['type']]} {target_text(target, self.sport)}")
         cadence = step.get("cadence")
         if cadence:
             if targets:
@@ -191,9 +246,13 @@ class _Converter:
             low, high = zone_percent("POWER", target["zone"])
             self.uses_ftp = True
             return {"type": "ftp", "low": low / 100, "high": high / 100}
+        if is_ramp(target) or ("min" not in target and target.get("percent") is not None):
+            self.notes.add(path, f"{target_text(target, self.sport)} is sent without a target (the interval's name "
+                                 f"says it): the athlete's {threshold_name(kind, self.sport)} is missing")
+            return None
         if "min" not in target:
             self.notes.add(path, f"{LABEL[kind].lower()} zone {target['zone']} is sent without a target (the interval's "
-                                 f"name says it): the athlete's {MISSING[kind]} is missing")
+                                 f"name says it): the athlete's {threshold_name(kind, self.sport)} is missing")
             return None
         if kind == "POWER":
             return {"type": "watts", "low": target["min"], "high": target["max"]}

@@ -187,3 +187,134 @@ def workouts_v3(draw, sports=SPORTS):
     workout = draw(workouts(sports))
     workout["steps"] = draw(nodes_v3(workout["sport"]).filter(lambda items: expanded(items) <= 200))
     return workout
+
+
+# -- long workouts that push a device's step limit (issue 19) --------------------------------------
+
+@st.composite
+def long_step_v3(draw, sport: str):
+    """A cheap step for long workouts: timed mostly (ramps, percents, ranges), some distance or lap-press."""
+    kind = draw(st.sampled_from(["TIME"] * 8 + ["DISTANCE", "OPEN"]))
+    intensity = draw(st.sampled_from(INTENSITIES))
+    if kind == "OPEN":
+        return {"intensity": intensity, "duration": {"type": "OPEN"}}
+    if kind == "DISTANCE":
+        return {"intensity": intensity, "duration": {"type": "DISTANCE", "value": draw(st.integers(100, 5000))}}
+    step = {"intensity": intensity, "duration": {"type": "TIME", "value": draw(st.integers(20, 1800))}}
+    kinds = {"BIKE": ["POWER", "HEART_RATE"], "RUN": ["PACE", "HEART_RATE", "POWER"], "SWIM": ["PACE", "HEART_RATE"]}
+    kind = draw(st.sampled_from(kinds[sport]))
+    low, high = PERCENTS[kind]
+    a, b = draw(st.integers(low, min(high, 150))), draw(st.integers(low, min(high, 150)))
+    shape = draw(st.sampled_from(["ramp", "ramp", "percent", "zone", "none"]))
+    if shape == "ramp":
+        step["target"] = {"type": kind, "from": a, "to": b, "unit": "PERCENT"}
+    elif shape == "percent":
+        step["target"] = {"type": kind, "min": min(a, b), "max": max(a, b), "unit": "PERCENT"}
+    elif shape == "zone":
+        step["target"] = {"type": kind, "zone": draw(st.integers(1, 5))}
+    if draw(st.integers(0, 5)) == 0:
+        step["cues"] = [{"at": 0, "text": "Go"}]
+    return step
+
+
+@st.composite
+def long_workouts_v3(draw, sports=("BIKE", "RUN", "SWIM")):
+    """Flat workouts of 60 to 200 steps, most of them timed ramps and percents."""
+    sport = draw(st.sampled_from(sports))
+    steps = draw(st.lists(long_step_v3(sport), min_size=60, max_size=200))
+    return {"sport": sport, "name": "Long", "steps": steps}
+
+
+# -- strength, cardio and multisport workouts (issue 21) -------------------------------------------
+
+from workouts.catalog import catalog as _catalog  # noqa: E402  (this section is appended)
+from workouts.constants import KG_PER_LB, LEG_SPORTS, WEIGHT_MAX_KG  # noqa: E402
+
+
+@st.composite
+def exercises(draw):
+    """An exercise of Garmin's catalog (as garmin-fit-sdk ships it), now and then the category alone."""
+    names = _catalog().names
+    category = draw(st.sampled_from(sorted(c for c in names if names[c])))
+    if draw(st.integers(0, 5)) == 0:
+        return {"category": category}
+    return {"category": category, "name": draw(st.sampled_from(sorted(names[category])))}
+
+
+@st.composite
+def weights(draw):
+    unit = draw(st.sampled_from(["KG", "LB"]))
+    top = WEIGHT_MAX_KG if unit == "KG" else int(WEIGHT_MAX_KG / KG_PER_LB)
+    value = draw(st.integers(1, top) | st.decimals(1, top, places=1).map(float))
+    return {"value": value, "unit": unit}
+
+
+@st.composite
+def strength_steps(draw, sport: str):
+    kind = draw(st.sampled_from(["REPS", "REPS", "REPS", "TIME", "OPEN", "DISTANCE"]))
+    step = {"intensity": draw(st.sampled_from(["ACTIVE", "ACTIVE", "WARMUP", "COOLDOWN", "RECOVERY"]))}
+    if kind == "REPS":
+        step["duration"] = {"type": "REPS", "value": draw(st.integers(1, 999))}
+    elif kind == "TIME":
+        step["duration"] = {"type": "TIME", "value": draw(st.integers(5, 3600))}
+    elif kind == "DISTANCE":
+        step["duration"] = {"type": "DISTANCE", "value": draw(st.integers(10, 2000))}
+    else:
+        step["duration"] = {"type": "OPEN"}
+    if draw(st.integers(0, 4)):
+        step["exercise"] = draw(exercises())
+    if draw(st.booleans()):
+        step["weight"] = draw(weights())
+    if draw(st.integers(0, 4)) == 0:
+        step["target"] = draw(st.sampled_from([{"type": "HEART_RATE", "zone": 3},
+                                               {"type": "HEART_RATE", "min": 120, "max": 150},
+                                               {"type": "HEART_RATE", "min": 60, "max": 70, "unit": "PERCENT"}]))
+    if draw(st.booleans()):
+        step["name"] = draw(TEXT)
+    return step
+
+
+def _rest(seconds: int) -> dict:
+    return {"intensity": "REST", "duration": {"type": "TIME", "value": seconds}}
+
+
+@st.composite
+def strength_nodes(draw, sport: str, depth: int = 0):
+    """Sets (a repeat of an exercise and a rest), supersets (a set of sets), single steps and rests."""
+    items = []
+    for _ in range(draw(st.integers(1, 4))):
+        shape = draw(st.sampled_from(["set", "set", "step", "rest"] + (["superset"] if depth == 0 else [])))
+        if shape == "set":
+            items.append({"repeat": draw(st.integers(2, 6)),
+                          "steps": [draw(strength_steps(sport)), _rest(draw(st.integers(15, 300)))]})
+        elif shape == "superset":
+            items.append({"repeat": draw(st.integers(2, 4)), "steps": draw(strength_nodes(sport, depth + 1))})
+        elif shape == "step":
+            items.append(draw(strength_steps(sport)))
+        else:
+            items.append(_rest(draw(st.integers(15, 600))))
+    return items
+
+
+@st.composite
+def strength_workouts(draw, sports=("STRENGTH", "CARDIO")):
+    sport = draw(st.sampled_from(sports))
+    return {"sport": sport, "name": draw(TEXT.filter(lambda t: t.strip())),
+            "steps": draw(strength_nodes(sport).filter(lambda items: expanded(items) <= 200))}
+
+
+@st.composite
+def multisport_workouts(draw, max_legs: int = 5):
+    """2 to ``max_legs`` legs of any sport but MULTISPORT, at most 250 steps over all of them."""
+    legs, total = [], 0
+    for _ in range(draw(st.integers(2, max_legs))):
+        sport = draw(st.sampled_from(LEG_SPORTS))
+        nodes = strength_nodes(sport) if sport in ("STRENGTH", "CARDIO") else nodes_v3(sport)
+        steps = draw(nodes.filter(lambda items: expanded(items) <= min(200, 250 - total - 1)))
+        total += expanded(steps)
+        legs.append({"sport": sport, "steps": steps})
+    workout = {"sport": "MULTISPORT", "name": draw(TEXT.filter(lambda t: t.strip())), "legs": legs}
+    if any(leg["sport"] == "SWIM" for leg in legs) and draw(st.booleans()):
+        workout["poolLength"] = draw(st.sampled_from([25, 50]))
+        workout["poolLengthUnit"] = draw(st.sampled_from(["METER", "YARD"]))
+    return workout

@@ -20,7 +20,16 @@ same steps back:
 - cadence rides as the secondary target, or as the primary when there is no other;
 - FIT steps have no ramp: a ramp is sent as a few flat steps (workouts.ramps.ramp_steps: each
   holds the slice of the ramp it covers as a range, the same time and the same work), said so;
-- FIT steps have no timed messages: a step's cues are folded into its notes, said so.
+- FIT steps have no timed messages: a step's cues are folded into its notes, said so;
+- strength and cardio workouts (sport ``training``, sub-sport ``strength_training`` or
+  ``cardio_training``): a step's exercise as ``exercise_category`` and ``exercise_name`` (the
+  catalog's FIT numbers, workouts/catalog.py), its weight as ``exercise_weight`` in kilograms
+  (0.01 kg) with ``weight_display_unit`` kilogram or pound as the coach wrote it, REPS as
+  ``duration_type`` reps with ``duration_reps``;
+- a multisport workout has no FIT workout file: a workout file holds one sport, and one file
+  per leg is several workouts, not the brick (no transitions, no order a device keeps), so
+  :func:`write` refuses it (:class:`Unwritable`); :func:`write_legs` gives each leg's own file
+  for a caller that offers them as such, each said to be one leg only.
 
 The reader (:func:`read`) is below the writer.
 """
@@ -36,14 +45,17 @@ from fit_tool.profile.messages.workout_message import WorkoutMessage
 from fit_tool.profile.messages.workout_step_message import WorkoutStepMessage
 from fit_tool.profile.profile_type import (
     FileType,
+    FitBaseUnit,
     Intensity,
     Manufacturer,
     Sport,
+    SubSport,
     WorkoutStepDuration,
     WorkoutStepTarget,
 )
 
-from workouts.constants import MAX_REPEAT_DEPTH, REPEAT_MAX
+from workouts import catalog
+from workouts.constants import KG_PER_LB, MAX_REPEAT_DEPTH, MULTISPORT, REPEAT_MAX
 from workouts.notes import Notes
 from workouts.ramps import is_ramp, ramp_steps
 from workouts.structure import Node, Repeat, native_tree
@@ -52,7 +64,9 @@ from workouts.zones import round_half_up
 from . import reading
 
 SPORTS = {"BIKE": Sport.CYCLING, "RUN": Sport.RUNNING, "SWIM": Sport.SWIMMING,
-          "ROW": Sport.ROWING, "OTHER": Sport.GENERIC}
+          "ROW": Sport.ROWING, "OTHER": Sport.GENERIC, "STRENGTH": Sport.TRAINING, "CARDIO": Sport.TRAINING}
+SUB_SPORTS = {"STRENGTH": SubSport.STRENGTH_TRAINING, "CARDIO": SubSport.CARDIO_TRAINING}
+WEIGHT_UNITS = {"KG": FitBaseUnit.KILOGRAM, "LB": FitBaseUnit.POUND}
 INTENSITIES = {"WARMUP": Intensity.WARMUP, "ACTIVE": Intensity.ACTIVE, "RECOVERY": Intensity.RECOVERY,
                "REST": Intensity.REST, "COOLDOWN": Intensity.COOLDOWN}
 HEART_RATE_OFFSET = 100  # custom heart rate: below it, a percent of max heart rate
@@ -61,14 +75,40 @@ POWER_OFFSET = 1000  # custom power: below it, a percent of FTP
 
 # -- the writer ------------------------------------------------------------------------------------
 
+class Unwritable(ValueError):
+    """No FIT workout file can hold this workout; the message says why."""
+
+
+MULTISPORT_REASON = ("sport: a FIT workout file holds one sport; a multisport workout would be one file per leg, "
+                     "which is several workouts, not this one (no transitions, no order a device keeps)")
+
+
 def convert(normalized: dict, created: datetime | None = None) -> bytes:
     """The bytes of a .fit workout file."""
     return write(normalized, created)[0]
 
 
+def write_legs(normalized: dict, created: datetime | None = None) -> list[tuple[str, bytes, tuple[str, ...]]]:
+    """A multisport workout's legs as FIT files of their own: (leg path, bytes, notes) each,
+    the first note saying the file is that leg only."""
+    out = []
+    for index, leg in enumerate(normalized["legs"]):
+        one = {"normalized": True, "sport": leg["sport"], "name": f"{normalized['name'].strip()} ({index + 1})",
+               "description": None, "steps": leg["steps"], "totals": leg["totals"]}
+        for key in ("poolLength", "poolLengthUnit"):
+            if leg["sport"] == "SWIM" and normalized.get(key) is not None:
+                one[key] = normalized[key]
+        data, notes = write(one, created)
+        said = f"legs[{index}]: this file is the {leg['sport'].lower()} leg alone, not the multisport workout"
+        out.append((f"legs[{index}]", data, (said,) + notes))
+    return out
+
+
 def write(normalized: dict, created: datetime | None = None) -> tuple[bytes, tuple[str, ...]]:
     """The bytes of a .fit workout file and what it sends differently (ramps as steps, cues as
     notes, a percent the profile cannot hold), one note per change."""
+    if normalized["sport"] == MULTISPORT:
+        raise Unwritable(MULTISPORT_REASON)
     created = created or datetime.now(timezone.utc)
     if created.tzinfo is None:
         created = created.replace(tzinfo=timezone.utc)
@@ -88,6 +128,8 @@ def write(normalized: dict, created: datetime | None = None) -> tuple[bytes, tup
     workout = WorkoutMessage()
     workout.workout_name = _fit_string(normalized["name"].strip(), "name", notes)
     workout.sport = SPORTS[normalized["sport"]]
+    if normalized["sport"] in SUB_SPORTS:
+        workout.sub_sport = SUB_SPORTS[normalized["sport"]]
     workout.num_valid_steps = len(steps)
 
     builder = FitFileBuilder(auto_define=True, min_string_size=16)
@@ -185,8 +227,12 @@ def _step(step: dict, index: int, sport: str, notes: Notes) -> WorkoutStepMessag
     elif duration["type"] == "DISTANCE":
         message.duration_type = WorkoutStepDuration.DISTANCE
         message.duration_distance = float(duration["value"])
+    elif duration["type"] == "REPS":
+        message.duration_type = WorkoutStepDuration.REPS
+        message.duration_reps = int(duration["value"])
     else:
         message.duration_type = WorkoutStepDuration.OPEN
+    _exercise(message, step)
 
     target, cadence = step.get("target"), step.get("cadence")
     if target is None and cadence and sport == "BIKE":
@@ -198,6 +244,19 @@ def _step(step: dict, index: int, sport: str, notes: Notes) -> WorkoutStepMessag
         message.secondary_custom_target_cadence_low = round(cadence["min"])
         message.secondary_custom_target_cadence_high = round(cadence["max"])
     return message
+
+
+def _exercise(message: WorkoutStepMessage, step: dict) -> None:
+    """A strength step's exercise (the catalog's FIT numbers) and weight (kg, the coach's unit shown)."""
+    exercise, weight = step.get("exercise"), step.get("weight")
+    if exercise:
+        category, name = catalog.fit_numbers(exercise["category"], exercise.get("name"))
+        message.exercise_category = category
+        if name is not None:  # no name: the category alone (the profile's invalid 65535, left unset)
+            message.exercise_name = name
+    if weight:
+        message.exercise_weight = round(weight["kg"], 2)
+        message.weight_display_unit = WEIGHT_UNITS[weight["unit"]]
 
 
 def _whole_percent(values: tuple[float, float], path: str, label: str, notes: Notes) -> tuple[int, int]:
@@ -289,13 +348,18 @@ def _primary(message: WorkoutStepMessage, target: dict | None, path: str, notes:
 # - the secondary target: cadence (other secondary targets left out, said so);
 # - intensity: warmup, active, interval (ACTIVE), rest, recovery, cooldown; none is ACTIVE;
 # - ``repeat_until_steps_cmplt``: the steps from ``duration_step`` to it, ``repeat_steps`` times
-#   (nested two deep at most); other repeats (until a time, a distance, a heart rate...) refused.
+#   (nested two deep at most); other repeats (until a time, a distance, a heart rate...) refused;
+# - a ``training`` workout whose sub-sport is ``strength_training`` or ``cardio_training`` is a
+#   STRENGTH or CARDIO workout: ``reps`` steps (``duration_reps``), ``exercise_category`` and
+#   ``exercise_name`` read through the catalog (a name outside the category is left out, said so),
+#   ``exercise_weight`` (kg) in its ``weight_display_unit`` (a pound weight back in pounds).
 #
 # A FIT file of any other type (an activity, a course...) is refused, saying which it is.
 
 FIT_SPORTS = {"cycling": "BIKE", "running": "RUN", "swimming": "SWIM", "rowing": "ROW", "generic": "OTHER",
               "e_biking": "BIKE", "walking": "OTHER", "hiking": "OTHER", "fitness_equipment": "OTHER",
               "training": "OTHER", "cross_country_skiing": "OTHER", "paddling": "OTHER"}
+FIT_STRENGTH = {"strength_training": "STRENGTH", "cardio_training": "CARDIO"}  # sub-sports of ``training``
 FIT_INTENSITIES = {"warmup": "WARMUP", "active": "ACTIVE", "interval": "ACTIVE", "rest": "REST",
                    "recovery": "RECOVERY", "cooldown": "COOLDOWN", "other": "ACTIVE"}
 AVERAGED = {"power_3s": "power", "power_10s": "power", "power_30s": "power", "power_lap": "power",
@@ -341,7 +405,9 @@ def read(data: bytes, sport: str | None = None):
     header = (messages.get("workout_mesgs") or [{}])[0]
     fit_sport = header.get("sport")
     ours = FIT_SPORTS.get(fit_sport) if isinstance(fit_sport, str) else None
-    if ours is None:
+    if fit_sport == "training" and header.get("sub_sport") in FIT_STRENGTH:
+        ours = FIT_STRENGTH[header["sub_sport"]]
+    elif ours is None:
         ours = "OTHER"
         if fit_sport is not None:
             notes.add("sport", f"the FIT sport '{fit_sport}' is read as OTHER")
@@ -436,6 +502,12 @@ class _FitReader:
         elif kind in ENDS_ON:
             self.notes.add(path, f"a step that ends on {ENDS_ON[kind]} is read as a lap-press step")
             step["duration"] = {"type": "OPEN"}
+        elif kind == "reps" and self.sport in FIT_STRENGTH.values():
+            reps = message.get("duration_reps", message.get("duration_value"))
+            if not isinstance(reps, int) or not 1 <= reps <= 999:
+                self.problem(index, f"a step of {reps} repetitions: a set is 1 to 999")
+                return None
+            step["duration"] = {"type": "REPS", "value": reps}
         elif kind == "reps":
             self.problem(index, "a step of repetitions is a strength exercise, not an endurance step")
             return None
@@ -452,7 +524,30 @@ class _FitReader:
         told = reading.step_notes(message.get("notes"), path, self.notes)
         if told:
             step["notes"] = told
+        if self.sport in FIT_STRENGTH.values():
+            self.strength(index, message, step)
         return step
+
+    def strength(self, index: int, message: dict, step: dict) -> None:
+        path = f"workout_step {index}"
+        category = message.get("exercise_category")
+        if category is not None:
+            found = catalog.from_fit(category, message.get("exercise_name"))
+            if found is None:
+                self.notes.add(path, f"the exercise category {category} is not in Garmin's catalog: left out")
+            else:
+                step["exercise"] = {"category": found[0]}
+                if found[1]:
+                    step["exercise"]["name"] = found[1]
+                elif message.get("exercise_name") is not None:
+                    self.notes.add(path, f"exercise {message['exercise_name']} is not one of {found[0]}: the "
+                                         "category alone is read")
+        kg = message.get("exercise_weight")
+        if isinstance(kg, (int, float)) and kg > 0:
+            if message.get("weight_display_unit") == "pound":
+                step["weight"] = {"value": reading.number(kg / KG_PER_LB, 1), "unit": "LB"}
+            else:
+                step["weight"] = {"value": reading.number(kg, 2), "unit": "KG"}
 
     def target(self, index: int, message: dict, prefix: str) -> dict | None:
         path = f"workout_step {index}"
@@ -469,6 +564,10 @@ class _FitReader:
         custom = zone in (0, None) and isinstance(low, (int, float)) and isinstance(high, (int, float))
         if not isinstance(kind, str) or kind not in ("power", "heart_rate", "speed", "cadence"):
             self.notes.add(path, f"a {str(kind).replace('_', ' ')} target has no place in our workouts: no target")
+            return None
+        if self.sport in FIT_STRENGTH.values() and kind != "heart_rate":
+            self.notes.add(path, f"a {kind.replace('_', ' ')} target in a {self.sport.lower()} workout is left out "
+                                 "(a set's target is heart rate only)")
             return None
         if kind == "power" and self.sport == "SWIM":
             self.notes.add(path, "a power target in a swim is left out")

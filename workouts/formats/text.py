@@ -778,9 +778,17 @@ def write_text(workout: dict) -> str:
     return write(workout).text
 
 
+class CannotWrite(ValueError):
+    """The workout has no text form (strength, cardio, multisport); the message says why."""
+
+
 def write(workout: dict) -> Written:
-    """The text of any valid workout of our format, and a note for each thing written another way."""
+    """The text of any valid endurance workout of our format, and a note for each thing written
+    another way; :class:`CannotWrite` for the sports the builder's text has no form for."""
     validate_workout(workout)
+    if workout["sport"] not in SPORTS:
+        raise CannotWrite(f"sport: intervals.icu's workout text holds endurance workouts "
+                          f"({', '.join(SPORTS)}), not {workout['sport']}")
     if workout.get("normalized") is True:
         workout = coach_form(workout)
     return _Writer(workout).write()

@@ -12,7 +12,9 @@ MRC files of TrainerRoad, ERG trainers and most indoor apps.
 All three are timed: a distance step goes at an estimated time (its pace target, the
 athlete's threshold pace, or a typical speed), a lap-press step at a usual length, both
 noted.  What a format cannot hold at all (heart rate in an ERG file, watts with no FTP to
-share them out, a swim in Zwift) makes it unavailable, with the reason the page shows.
+share them out, a swim in Zwift, a strength or cardio workout of sets) makes it unavailable,
+with the reason the page shows.  Of a multisport workout, the file holds the bike leg only
+(the first, if it has several), said so; with no bike leg it is unavailable.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from workouts import Thresholds
+from workouts.constants import MULTISPORT, STRENGTH_SPORTS
 from workouts.notes import Notes
 from workouts.profile import step_seconds
 from workouts.structure import Repeat, native_tree
@@ -48,6 +51,7 @@ def make(fmt: str, normalized: dict, thresholds: Thresholds | None = None) -> Tr
     from . import course, zwo
 
     try:
+        normalized = _one_ride(fmt, normalized, notes)
         steps = _timed_steps(normalized, thresholds, notes)
         if fmt == "zwo":
             content = zwo.write(normalized, thresholds, steps, notes)
@@ -61,6 +65,27 @@ def make(fmt: str, normalized: dict, thresholds: Thresholds | None = None) -> Tr
 
 def all_files(normalized: dict, thresholds: Thresholds | None = None) -> dict[str, TrainerFile]:
     return {fmt: make(fmt, normalized, thresholds) for fmt in FORMATS}
+
+
+def _one_ride(fmt: str, normalized: dict, notes: Notes) -> dict:
+    """The single-sport workout a trainer file holds: the workout itself, or a multisport
+    workout's bike leg, said so; a strength or cardio workout cannot be one."""
+    sport = normalized["sport"]
+    if sport in STRENGTH_SPORTS:
+        raise CannotHold(f"sport: a .{fmt} file is a ride on a trainer: a {sport.lower()} workout of sets and reps "
+                         "has none")
+    if sport != MULTISPORT:
+        return normalized
+    bikes = [index for index, leg in enumerate(normalized["legs"]) if leg["sport"] == "BIKE"]
+    if not bikes:
+        raise CannotHold(f"sport: a .{fmt} file holds a ride: this multisport workout has no bike leg")
+    first = bikes[0]
+    others = [f"legs[{index}]" for index in range(len(normalized["legs"])) if index != first]
+    notes.add(f"legs[{first}]", f"the bike leg only: a .{fmt} file holds one ride, so {', '.join(others)} "
+                                f"{'is' if len(others) == 1 else 'are'} left out")
+    leg = normalized["legs"][first]
+    return {"normalized": True, "sport": "BIKE", "name": normalized["name"],
+            "description": normalized.get("description"), "steps": leg["steps"], "totals": leg["totals"]}
 
 
 def _timed_steps(normalized: dict, thresholds: Thresholds, notes: Notes) -> list:
