@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from providers import registry
-from workouts.constants import SPORTS
+from workouts.constants import ALL_SPORTS as SPORTS  # routes name any sport a workout can have
 
 from . import connections, messages
 from .db import db

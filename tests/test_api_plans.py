@@ -228,10 +228,13 @@ def test_a_session_without_title_takes_the_workouts_name(coach_api):
 
 def test_workout_and_type_must_agree(coach_api):
     response = create(coach_api, [{"date": "2026-11-24", "type": "ENDURANCE"},
-                                   {"date": "2026-11-25", "type": "STRENGTH", "workout": EASY_RUN}])
+                                   {"date": "2026-11-25", "type": "STRENGTH", "workout": EASY_RUN},
+                                   {"date": "2026-11-26", "type": "REST", "workout": EASY_RUN}])
     fields = response.json["error"]["fields"]
     assert fields["sessions[0].workout"] == ["an ENDURANCE session needs a workout"]
-    assert fields["sessions[1].workout"] == ["only ENDURANCE sessions carry a workout"]
+    # A STRENGTH session may carry a workout (third round), a strength or cardio one.
+    assert fields["sessions[1].workout"] == ["a STRENGTH session's workout is a STRENGTH or CARDIO one"]
+    assert fields["sessions[2].workout"] == ["only ENDURANCE and STRENGTH sessions carry a workout"]
 
 
 def test_a_body_over_one_megabyte_is_refused(coach_api):

@@ -19,6 +19,7 @@ from providers.garmin import convert as garmin
 from providers.wahoo import convert as wahoo
 from sandbox import garmin as garmin_rules
 from sandbox import wahoo as wahoo_rules
+from tests.support.garmin_steps import step_count_of
 from tests.test_engine_properties import _garmin_work, _wahoo_work, garmin_played, wahoo_played
 from tests.test_formats_files import _profile
 from workouts import Thresholds, normalize, prepare
@@ -192,7 +193,7 @@ def test_an_erg_of_over_300_segments_reaches_garmin_within_100_steps_its_time_ex
     assert normalized["totals"]["steps"] > 100  # still more than Garmin takes
     made = garmin_checked(normalized, FTP)
     assert made.level == ADAPTED
-    assert garmin.step_count_of(made.payload) <= 100
+    assert step_count_of(made.payload) <= 100
     assert garmin_time(made) == 330 * 20  # exact
     assert any("neighbouring steps of like intensity merged" in n for n in made.notes)
     played = garmin_played(made.payload["segments"][0]["steps"], False)
@@ -298,7 +299,7 @@ def test_ramps_are_split_only_as_finely_as_the_whole_workout_fits():
         {"intensity": "ACTIVE", "duration": {"type": "TIME", "value": 600},
          "target": {"type": "POWER", "from": 50 + i, "to": 90 + i, "unit": "PERCENT"}} for i in range(30)]}
     made = garmin_checked(normalize(ramps, FTP), FTP)
-    assert garmin.step_count_of(made.payload) == 90  # 3 pieces each: 5 would be 150, 4 would be 120
+    assert step_count_of(made.payload) == 90  # 3 pieces each: 5 would be 150, 4 would be 120
     assert "steps[0]: a ramp 50→90 % FTP · 125→225 W sent as 3 steps of 3 min 20 s" in made.notes
     plan = wahoo_checked(normalize(ramps, FTP), FTP)
     assert len(wahoo_played(plan.payload["intervals"])) == 150  # Wahoo takes 200
@@ -310,7 +311,7 @@ def test_many_timed_steps_merge_into_100_for_garmin_with_the_time_exact():
     varied = {"sport": "RUN", "name": "many", "steps": [
         {"intensity": "ACTIVE", "duration": {"type": "TIME", "value": 60 + i}, "target": None} for i in range(101)]}
     made = garmin_checked(normalize(varied), Thresholds())
-    assert made.level == ADAPTED and garmin.step_count_of(made.payload) <= 100
+    assert made.level == ADAPTED and step_count_of(made.payload) <= 100
     assert made.notes == ("steps: the workout's 101 steps are sent as 100: neighbouring steps of like intensity "
                           "merged at their time-weighted mean target (the same total time, the same work within 2 %)",)
     assert garmin_time(made) == sum(60 + i for i in range(101))

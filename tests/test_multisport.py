@@ -13,6 +13,7 @@ from providers.garmin import convert as garmin
 from sandbox import garmin as garmin_rules
 from tests.support.fit_decode import decode
 from tests.support.garmin_sandbox import GarminSandbox
+from tests.support.garmin_steps import step_count_of
 from workouts import Thresholds, check_workout, normalize, prepare
 from workouts.formats import fit, trainer_files
 from workouts.profile import draw
@@ -182,7 +183,7 @@ def test_legs_needing_more_than_250_steps_share_them_and_each_segment_stays_with
     workout = {"sport": "MULTISPORT", "name": "Long day", "legs": [{"sport": "BIKE", "steps": ramps}] * 3}
     assert problems(workout) == []
     made = garmin_checked(workout)
-    counts = [garmin.step_count_of({"segments": [s]}) for s in made.payload["segments"]]
+    counts = [step_count_of({"segments": [s]}) for s in made.payload["segments"]]
     assert counts == [50, 50, 50]  # each leg's share is 83: one step per ramp
     assert made.level == ADAPTED and made.notes[0] == (
         "legs: the legs need 300 steps together, more than the 250 Garmin takes over all segments: each leg gets a "

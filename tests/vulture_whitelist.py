@@ -40,7 +40,8 @@ _.target_value, _.target_power_zone, _.target_hr_zone, _.target_speed_zone, _.se
 _.secondary_target_value, _.custom_target_power_low, _.custom_target_power_high, _.custom_target_heart_rate_low
 _.custom_target_heart_rate_high, _.custom_target_speed_low, _.custom_target_speed_high
 _.custom_target_cadence_low, _.custom_target_cadence_high, _.secondary_custom_target_cadence_low
-_.secondary_custom_target_cadence_high, _.comment
+_.secondary_custom_target_cadence_high, _.comment, _.sub_sport, _.duration_reps, _.exercise_category, _.exercise_name
+_.exercise_weight, _.weight_display_unit
 
 # zipfile's member attributes, set by the guide ZIP (providers/suunto/archive.py).
 _.compress_type, _.external_attr

@@ -58,10 +58,6 @@ def catalog() -> Catalog:
     return Catalog(categories, names)
 
 
-def is_category(category: str) -> bool:
-    return category in catalog().categories
-
-
 def is_exercise(category: str, name: str) -> bool:
     return name in catalog().names.get(category, {})
 

@@ -39,7 +39,6 @@ class CannotFit(ValueError):
 class Fitted:
     steps: list[dict]  # flat normalized steps: split ramps as their pieces (blocks kept unless merged)
     notes: list[str]
-    simplified: bool  # neighbours were merged (the steps no longer match the coach's one to one)
 
 
 def fit_steps(steps: list[dict], sport: str, limit: int, count: Counter, splittable: Selector | None = None,
@@ -49,7 +48,7 @@ def fit_steps(steps: list[dict], sport: str, limit: int, count: Counter, splitta
     ramps = any(is_ramp(step.get("target")) and splittable(step) for step in steps)
     found = _split_to_fit(steps, sport, limit, count, splittable, max_pieces if ramps else 1)
     if found is not None:
-        return Fitted(found[0], found[1], False)
+        return Fitted(found[0], found[1])
     target = limit
     while target >= 1:
         try:
@@ -58,7 +57,7 @@ def fit_steps(steps: list[dict], sport: str, limit: int, count: Counter, splitta
             raise CannotFit(str(error).removeprefix("steps: ")) from None
         found = _split_to_fit(merged.steps, sport, limit, count, splittable, max_pieces)
         if found is not None:
-            return Fitted(found[0], merged.notes + found[1], bool(merged.notes))
+            return Fitted(found[0], merged.notes + found[1])
         flat, _ = split_ramps(merged.steps, sport, 1, only=splittable)
         target = min(target - 1, target - (count(flat) - limit))
     raise CannotFit(f"even merged into one step the workout is more than the {limit} steps the device takes")

@@ -14,6 +14,8 @@ long, and at least one (a ramp shorter than ``min_seconds`` becomes one step spa
 
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass
 from typing import Callable
 
@@ -71,8 +73,9 @@ def ramp_steps(step: dict, sport: str, max_steps: int = DEFAULT_MAX_STEPS,
                            else {"type": kind, "percent": {"min": low, "max": high}})
         begin, end = starts[index], starts[index] + length
         last_piece = index == len(lengths) - 1
-        cues = [{"at": cue["at"] - begin, "text": cue["text"]} for cue in step.get("cues") or ()
-                if begin <= cue["at"] and (cue["at"] < end or last_piece)]
+        # Within the piece: the pieces' float starts may put a cue at the very end a hair past it.
+        cues = [{"at": max(0.0, min(cue["at"] - begin, math.nextafter(length, 0))), "text": cue["text"]}
+                for cue in step.get("cues") or () if begin <= cue["at"] and (cue["at"] < end or last_piece)]
         if cues:
             piece["cues"] = cues
         pieces.append(piece)

@@ -30,8 +30,17 @@ from workouts import Thresholds
 from workouts.validation import Problem
 
 from ..verdict import Notes
-from .convert import MAX_STEPS, PROVIDER, SPORTS, Refused, fitted_nodes, generic_note, pool_fields, segment_steps, \
-    step_count
+from .steps import (
+    MAX_STEPS,
+    PROVIDER,
+    SPORTS,
+    Refused,
+    fitted_nodes,
+    generic_note,
+    pool_fields,
+    segment_steps,
+    step_count,
+)
 
 MAX_SEGMENTS, MAX_TOTAL_STEPS = 25, 250
 

@@ -10,7 +10,7 @@ from core import exports, routes
 from core.db import db
 from core.models import Role
 from providers import registry
-from workouts.constants import SPORTS
+from workouts.constants import ALL_SPORTS as SPORTS  # routes name any sport a workout can have
 
 from . import bp
 from .access import current_user, json_body, require_role

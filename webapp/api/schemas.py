@@ -11,10 +11,11 @@ from zoneinfo import available_timezones
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from core.models import SessionType
+from core.models import SessionType, TrainingSession
 from workouts import check_workout
 from workouts.characters import RULE as TEXT_RULE
 from workouts.characters import is_clean
+from workouts.constants import STRENGTH_SPORTS
 
 from ..inputs import DATE_MAX, DATE_MIN, DATE_RULE, MAX_ID
 
@@ -78,10 +79,18 @@ class SessionSchema(ApiSchema):
 
     @validates_schema(skip_on_field_errors=True)
     def workout_matches_type(self, data, **kwargs):
-        if data["type"] == SessionType.ENDURANCE and data.get("workout") is None:
+        """An ENDURANCE session needs an endurance or multisport workout; a STRENGTH session may
+        carry a strength or cardio one (then it is pushed like any other); the rest carry none."""
+        kind, workout = data["type"], data.get("workout")
+        if kind == SessionType.ENDURANCE and workout is None:
             raise ValidationError("an ENDURANCE session needs a workout", "workout")
-        if data["type"] != SessionType.ENDURANCE and data.get("workout") is not None:
-            raise ValidationError("only ENDURANCE sessions carry a workout", "workout")
+        if kind not in TrainingSession.DELIVERED and workout is not None:
+            raise ValidationError("only ENDURANCE and STRENGTH sessions carry a workout", "workout")
+        sport = workout.get("sport") if isinstance(workout, dict) else None
+        if kind == SessionType.ENDURANCE and sport in STRENGTH_SPORTS:
+            raise ValidationError(f"a {sport} workout belongs to a STRENGTH session", "workout")
+        if kind == SessionType.STRENGTH and workout is not None and sport not in STRENGTH_SPORTS:
+            raise ValidationError("a STRENGTH session's workout is a STRENGTH or CARDIO one", "workout")
 
 
 def _sessions(**kwargs):

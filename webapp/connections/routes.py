@@ -17,7 +17,7 @@ from core.logs import log_event
 from core.models import Role
 from providers import registry
 from providers.errors import ProviderError
-from workouts.constants import SPORTS
+from workouts.constants import ALL_SPORTS as SPORTS  # routes name any sport a workout can have
 
 from ..auth.access import role_required
 from ..services import calendar
