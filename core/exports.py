@@ -19,6 +19,7 @@ from datetime import date, datetime
 from flask import current_app
 from sqlalchemy import exists, or_, select
 
+from providers import registry
 from providers.compatibility import fit_for
 from providers.verdict import Fit
 from workouts import Thresholds, WorkoutInvalid, prepare
@@ -133,7 +134,8 @@ def decision_for(session: TrainingSession, athlete: Athlete) -> Decision:
     facts = Facts(day=session.date, sport=session.workout["sport"], zone=athlete.zone, active=athlete.active,
                   routes=athlete.routes, sent=sent)
     return decide(facts, athlete.now, lambda provider: window.days_for(provider, current_app.config),
-                  lambda provider: payload_fit(session, provider, athlete.thresholds))
+                  lambda provider: payload_fit(session, provider, athlete.thresholds),
+                  lambda provider: registry.get(provider).replaces)
 
 
 def apply(session: TrainingSession, athlete: Athlete, decision: Decision, queue: str,

@@ -22,7 +22,7 @@ What the provider says wins over what we counted: rate-limit headers (Wahoo's
 ``X-RateLimit-*``) and a 429 block the provider (or the athlete) until the window frees
 (:func:`observe`, :func:`rate_limited`).  A 429 with no reset (Garmin's) names no window: when
 our count of the athlete's own window is nearly spent it is taken for that (wait until the
-athlete's oldest call leaves it), else for the provider's shortest app window.
+athlete's oldest call leaves it), else for the provider's shortest app window, a minute at most.
 """
 
 from __future__ import annotations
@@ -44,8 +44,10 @@ from providers.spec import APP, ATHLETE, QuotaWindow
 
 from .queue import rq
 
-# A 429 that names no window, past this share of the athlete's own window, is that window.
+# A 429 that names no window, past this share of the athlete's own window, is that window;
+# otherwise it is waited out this many seconds at most.
 ATHLETE_WINDOW_NEARLY_SPENT = 0.9
+UNNAMED_429_WAIT = 60
 
 _caller: contextvars.ContextVar["Caller | None"] = contextvars.ContextVar("hybridpeaks_quota_caller", default=None)
 
@@ -236,8 +238,11 @@ def rate_limited(provider: str, reset_at: datetime | None) -> datetime:
                 until = _utc(max(stats.reset_time, _now() + 60))
                 block(provider, until, caller.athlete, window.name)
                 return until
-    minute = next((w for w in limits_of(provider) if w.scope == APP), None)
+    # Else the shortest app window, but never longer than a minute: a provider whose only
+    # published window is a week (Suunto's) would otherwise stop for a week on one 429.
+    shortest = min((w for w in limits_of(provider) if w.scope == APP), key=lambda w: w.seconds, default=None)
+    seconds = min(shortest.seconds, UNNAMED_429_WAIT) if shortest else UNNAMED_429_WAIT
     scale = float(current_app.config.get("QUOTA_TIME_SCALE") or 1)
-    until = _utc(_now() + max(1.0, (minute.seconds if minute else 60) * scale))
-    block(provider, until, window=minute.name if minute else "rate limit")
+    until = _utc(_now() + max(1.0, seconds * scale))
+    block(provider, until, window=shortest.name if shortest and shortest.seconds <= UNNAMED_429_WAIT else "rate limit")
     return until

@@ -32,6 +32,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from providers import registry
 from providers.errors import TokenExpired, TokenRevoked, Transient
 
 from . import messages, metrics, quota
@@ -61,9 +62,24 @@ def with_token(connection_id: int, action: Callable[[str], T], allow_revoked: bo
             try:
                 return action(token)
             except TokenExpired as error:
+                if registry.get(error.provider).refusal_after_refresh_revokes:
+                    # A provider with no deauthorization ping says it this way: access withdrawn.
+                    _mark_revoked(connection_id, error.provider)
+                    raise TokenRevoked(error.provider, messages.revoked(error.provider, RevokedReason.TOKEN_REFUSED)) \
+                        from None
                 # Refused right after a successful refresh: let the next attempt refresh again;
                 # a really revoked grant is then caught by the refresh itself.
                 raise Transient(error.provider, "the provider refused a freshly refreshed token") from None
+
+
+def _mark_revoked(connection_id: int, provider: str) -> None:
+    with Session(db.engine) as session:
+        connection = session.get(DeviceConnection, connection_id)
+        if connection is not None and connection.is_active:
+            connection.status, connection.status_reason = ConnectionStatus.REVOKED, RevokedReason.TOKEN_REFUSED
+            session.commit()
+    log_event(logger, "token refused after refresh", level=logging.WARNING, connection_id=connection_id,
+              provider=provider, outcome="revoked")
 
 
 def _access(connection_id: int, allow_revoked: bool = False) -> tuple[str, str]:

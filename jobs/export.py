@@ -63,6 +63,7 @@ from core.models import (
     WaitKind,
 )
 from core.retry import retry_at
+from providers import registry
 from providers.compatibility import fit_for
 from providers.delivery import Item
 from providers.errors import (
@@ -298,7 +299,8 @@ def _complete(attempt: Attempt, refs: dict) -> str:
     # Only if the session still has the revision we exported: a coach's edit meanwhile wins.
     marked = session is not None and _update_session(
         job, export_status=ExportStatus.SENT, export_provider=job.provider, exported_at=clock.now(),
-        external_workout_id=str(refs.get("workoutId")), last_export_error=None, external_refs=sent_refs,
+        external_workout_id=str(refs.get(registry.get(job.provider).workout_ref)), last_export_error=None,
+        external_refs=sent_refs,
         export_scheduled_for=None, export_waiting=None)
     if marked:
         _finish(job, JobStatus.COMPLETED)

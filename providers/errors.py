@@ -15,6 +15,7 @@ from datetime import datetime
 
 from . import registry
 
+
 class ProviderError(Exception):
     def __init__(self, provider: str, message: str, status: int | None = None):
         self.provider, self.status = provider, status
@@ -47,6 +48,15 @@ class RateLimited(Transient):
     def __init__(self, provider: str, message: str, reset_at: datetime | None = None):
         super().__init__(provider, message, 429, ambiguous=False)
         self.reset_at = reset_at
+
+
+class ApplicationRefused(Transient):
+    """The provider refuses our application, not the athlete (a subscription key, an API
+    entitlement): every athlete's calls fail alike until an operator fixes the settings.
+    Retried like an outage, and never a reason to ask an athlete to reconnect."""
+
+    def __init__(self, provider: str, message: str, status: int | None = None):
+        super().__init__(provider, message, status, ambiguous=False)
 
 
 class TokenExpired(ProviderError):

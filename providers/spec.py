@@ -99,6 +99,14 @@ class Provider:
     # (``PUBLIC_URL`` is the app's own address).
     client_settings: dict[str, str] = field(default_factory=dict)
     webhooks: tuple[Webhook, ...] = ()
+    # The ref naming what the athlete has, shown as the session's externalWorkoutId.
+    workout_ref: str = "workoutId"
+    # A changed workout is replaced in place by the client's ``move`` (one item per session:
+    # Suunto's guide PUT), instead of a new one created and the old one removed.
+    replaces: bool = False
+    # A 401 that a fresh token does not cure means the athlete withdrew our access (a provider
+    # with no deauthorization ping: Suunto), rather than a passing fault.
+    refusal_after_refresh_revokes: bool = False
     required_permission: str | None = None  # without it nothing can be sent (checked at connect)
     permission_label: str | None = None  # how the provider's consent page names it: "Workout import"
     extra_settings: tuple[Setting, ...] = ()

@@ -15,7 +15,15 @@ import httpx
 import pytest
 
 from providers.delivery import Item
-from providers.errors import NotFound, PayloadRejected, ProviderError, RateLimited, TokenExpired, Transient
+from providers.errors import (
+    ApplicationRefused,
+    NotFound,
+    PayloadRejected,
+    ProviderError,
+    RateLimited,
+    TokenExpired,
+    Transient,
+)
 from providers.http import ProviderHttp
 from providers.suunto import PROVIDER, convert
 from providers.suunto.api import (
@@ -315,7 +323,8 @@ def test_a_refused_subscription_key_is_not_a_token_problem(web, heard, transport
     for key in (None, "wrong-key-123456"):
         with pytest.raises(SubscriptionKeyRefused) as caught:
             SuuntoApi(http, subscription_key=key).guides(connect(web))
-        assert not isinstance(caught.value, TokenExpired) and not isinstance(caught.value, Transient)
+        # Not the athlete's token: the application's key, which an operator fixes (retried meanwhile).
+        assert not isinstance(caught.value, TokenExpired) and isinstance(caught.value, ApplicationRefused)
         assert caught.value.status == status and "wrong-key" not in str(caught.value)
     assert heard["status"] == [status, status]  # the hooks hear it, once each
 

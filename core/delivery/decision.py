@@ -30,7 +30,8 @@ class Action(Enum):
     NOT_CONNECTED = "NOT_CONNECTED"  # no provider can get it
     FAIL = "FAIL"  # it cannot go (see the reason), and retrying would not help
     SEND = "SEND"  # create it at the provider now
-    MOVE = "MOVE"  # the same workout to another day: one call where the provider allows
+    MOVE = "MOVE"  # what the device holds, updated in place: another day, or (where the provider
+    # replaces in place) the changed workout
     WAIT = "WAIT"  # not yet: it goes when its delivery window opens
 
 
@@ -39,6 +40,7 @@ class Reason(Enum):
     CANNOT_TAKE = "CANNOT_TAKE"  # the provider cannot take this workout (the verdict says why)
     UNCHANGED = "UNCHANGED"
     DATE_MOVED = "DATE_MOVED"
+    REPLACED = "REPLACED"  # changed, and the provider replaces what it holds in place
     DAY_PASSED = "DAY_PASSED"
     BEFORE_WINDOW = "BEFORE_WINDOW"
     READY = "READY"
@@ -74,7 +76,7 @@ class Decision:
 
 
 def decide(facts: Facts, now: datetime, window_days: Callable[[str], int],
-           fit_of: Callable[[str], Fit | None]) -> Decision:
+           fit_of: Callable[[str], Fit | None], replaces: Callable[[str], bool] = lambda provider: False) -> Decision:
     provider = choose(facts.sport, facts.active, facts.routes)
     if provider is None:
         return Decision(Action.NOT_CONNECTED, Reason.NO_CONNECTION)
@@ -89,6 +91,9 @@ def decide(facts: Facts, now: datetime, window_days: Callable[[str], int],
         if sent.day == facts.day.isoformat():
             return Decision(Action.NOTHING, Reason.UNCHANGED, provider, fit)
         return Decision(Action.MOVE, Reason.DATE_MOVED, provider, fit)
+    if sent and sent.provider == provider and fit is not None and placement.where == window.INSIDE \
+            and replaces(provider):
+        return Decision(Action.MOVE, Reason.REPLACED, provider, fit)
     if placement.where == window.LATER:
         return Decision(Action.WAIT, Reason.BEFORE_WINDOW, provider, fit, placement.opens_at,
                         remove_sent=sent is not None)

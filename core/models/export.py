@@ -20,7 +20,7 @@ from .plan import TrainingSession
 
 class JobKind:
     EXPORT = "EXPORT"  # create and schedule one revision of a session's workout
-    MOVE = "MOVE"  # the workout already sent, to another day (one call where the provider allows)
+    MOVE = "MOVE"  # the workout already sent, updated in place: another day, or replaced (core/delivery/decision.py)
     REMOVE = "REMOVE"  # delete a workout we put on the provider's calendar before
     DELIVERIES = (EXPORT, MOVE)
 

@@ -54,5 +54,8 @@ PROVIDER = Provider(
                      "archive_files": "GUIDE_ARCHIVE", "step_form": "GUIDE_STEP_FORM", "client_id": "CLIENT_ID",
                      "deauthorize_url": "DEAUTHORIZE_URL"},
     window_reason="Suunto watches hold few guides and drop the oldest: the coming week is sent",
+    workout_ref="guideId",
+    replaces=True,  # PUT /v2/guides/files/{id}: one guide per session, whatever changes
+    refusal_after_refresh_revokes=True,  # no webhook: a 401 that survives a refresh is a revocation
     sandbox_client_id="hybridpeaks-suunto",
 )

@@ -55,7 +55,7 @@ import httpx
 
 from ..delivery import Item, Run
 from ..errors import (
-    Forbidden,
+    ApplicationRefused,
     NotFound,
     PayloadRejected,
     ProviderError,
@@ -77,12 +77,12 @@ DEFAULT_OWNER = "HybridPeaks"
 DEFAULT_URL = "https://hybridpeaks.app/"
 
 
-class SubscriptionKeyRefused(Forbidden):
+class SubscriptionKeyRefused(ApplicationRefused):
     """Azure API Management refused the application's subscription key (missing, wrong, or
     not subscribed to this API): every athlete's calls fail alike until an operator fixes it."""
 
 
-class GuidesForbidden(Forbidden):
+class GuidesForbidden(ApplicationRefused):
     """403: the subscription or the account is not entitled to SuuntoPlus Guides."""
 
 

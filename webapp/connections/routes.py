@@ -40,6 +40,13 @@ def _provider(slug: str) -> str:
     return provider.name
 
 
+def _pending_states(slug: str) -> list[str]:
+    """The ``state`` of each sign-in to this provider this browser started and has not ended
+    (Authlib keeps each in the session under ``_state_<name>_<state>``)."""
+    prefix = f"_state_{slug}_"
+    return [key[len(prefix):] for key in session if key.startswith(prefix)]
+
+
 def callback_url(slug: str) -> str:
     # Built from PUBLIC_URL, not the request: it must match what is registered with the provider.
     return f"{current_app.config['PUBLIC_URL']}{url_for('connections.callback', slug=slug)}"
@@ -97,6 +104,12 @@ def callback(slug: str):
               "error")
         log_event(logger, "connection refused", athlete_id=current_user.id, provider=provider, outcome=code)
         return redirect(url_for("connections.index"))
+    if request.args.get("code") and not request.args.get("state"):
+        # A provider may leave ``state`` out of its answer (Suunto's is not published): the
+        # sign-in this browser started, when it started exactly one, is the one answered.
+        pending = _pending_states(slug)
+        if len(pending) == 1:
+            return redirect(url_for("connections.callback", slug=slug, code=request.args["code"], state=pending[0]))
     try:
         quota.spend(provider, oauth=True)  # Garmin's partner minute counts OAuth requests
         token = oauth_client(slug).authorize_access_token()
