@@ -176,7 +176,7 @@ def test_a_day_that_holds_a_session_is_named_and_kept(squad):
     assert error["fields"] == {iso(NEXT, 3): ["Ben already has “Ben's own Thursday”"]}
     assert error["conflicts"] == [{"athleteId": squad.ben, "date": iso(NEXT, 3),
                                    "sessionIds": [bens["sessions"][0]["id"]]}]
-    assert "Ben on Thu 3 Dec" in error["message"] and '"replace": true' in error["message"]
+    assert "Ben already has “Ben's own Thursday” on Thu 3 Dec." in error["message"] and '"replace": true' in error["message"]
     assert squad.get(f"/plans/{bens['id']}").json == bens  # not overwritten
     assert week_plan(squad, squad.ana, NEXT) is None  # all or nothing: Ana's copy was not written either
 
@@ -288,7 +288,7 @@ def test_copy_this_week_from_the_week_view(coach_page, squad):
     again = coach_page.post("/plans/copy", data=form)  # the days now hold sessions
     assert again.status_code == 303 and again.headers["Location"].endswith(f"week={iso(MONDAY)}")
     told = coach_page.get(again.headers["Location"]).get_data(as_text=True)
-    assert "Ana on Tue 1 Dec; Ben on Tue 1 Dec" in told and "Tick “Replace sessions already on those days”" in told
+    assert "Ana already has “Tuesday ride” on Tue 1 Dec; Ben already has “Tuesday ride” on Tue 1 Dec." in told and "Tick “Replace sessions already on those days”" in told
     replaced = coach_page.post("/plans/copy", data={**form, "replace": "1"})
     assert replaced.status_code == 303 and "/plans?athlete=" in replaced.headers["Location"]
     assert len(week_plan(squad, squad.ben, NEXT)["sessions"]) == 1  # replaced, not doubled

@@ -79,8 +79,8 @@ def clash(athlete_name: str, titles: list[str]) -> str:
 
 def clashes_message(clashes, hint: str) -> str:
     """A copy would land on days that hold sessions: which days, whose, and how to go on."""
-    parts = [f"{c.athlete.name} on {day_words(c.day)}" for c in clashes]
-    return "Sessions already on those days (" + "; ".join(parts) + "): nothing was copied. " + hint
+    parts = [f"{clash(c.athlete.name, c.titles)} on {day_words(c.day)}" for c in clashes]
+    return "Nothing was copied: " + "; ".join(parts) + ". " + hint
 
 
 COPY_WEEKS = "Choose the week to copy to: a Monday (the week copied from is the one shown)."
@@ -100,12 +100,11 @@ PLAN_RACE = "Another change to the same week came first; try again."
 
 
 def placed(entry_name: str, day: date, athletes) -> str:
-    return f"Placed “{entry_name}” on {day_words(day)} for {names(athletes)}: on its way to their devices."
+    return f"Placed “{entry_name}” on {day_words(day)} for {names(athletes)}."
 
 
 def copied(week_start: date, to_week: date, athletes) -> str:
-    return (f"Copied the week of {day_words(week_start)} to the week of {day_words(to_week)} for {names(athletes)}: "
-            "each workout is on its way to their devices.")
+    return f"Copied the week of {day_words(week_start)} to the week of {day_words(to_week)} for {names(athletes)}."
 
 
 # -- the library's pages ---------------------------------------------------------------------------
