@@ -317,3 +317,15 @@ def test_a_workout_copy_is_not_shared_between_entries(coach_api):
     first, second = keep(coach_api, "One", [], body), keep(coach_api, "Two", [], body)
     coach_api.put(f"/library/{first['id']}", json={"name": "One", "workout": workout(body, name="changed")})
     assert coach_api.get(f"/library/{second['id']}").json["workout"] == SWEET_SPOT_PERCENT
+
+
+@pytest.mark.dialect  # PostgreSQL refuses a NUL in a query: neither the API nor the page may send one
+def test_a_search_with_control_characters_finds_nothing_and_breaks_nothing(coach_api, client):
+    keep(coach_api)
+    for query in ("q=%00", "tag=%00", "q=a%0Ab"):
+        assert coach_api.get("/library?" + query).status_code == 422, query
+    assert coach_api.get("/library?q=%ED%A0%80").json == []  # a lone surrogate arrives as U+FFFD
+    login(client, "coach@example.test", "coach-password")
+    for query in ("q=%00", "tag=%00", "q=%ED%A0%80"):
+        page = client.get("/library?" + query)
+        assert page.status_code == 200 and "No workout in your library matches" in page.get_data(as_text=True)

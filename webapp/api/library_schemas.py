@@ -72,8 +72,8 @@ class LibraryEntrySchema(ApiSchema):
 
 
 class LibraryQuerySchema(ApiSchema):
-    q = fields.String(load_default="", validate=validate.Length(max=NAME_MAX))
-    tag = fields.String(load_default="", validate=validate.Length(max=TAG_MAX))
+    q = fields.String(load_default="", validate=[validate.Length(max=NAME_MAX), clean_line])
+    tag = fields.String(load_default="", validate=[validate.Length(max=TAG_MAX), clean_line])
 
 
 class ScheduleSchema(ApiSchema):

@@ -21,6 +21,7 @@ from core.clock import monday_of, real_now
 from core.db import db
 from core.models import LibraryTag, LibraryWorkout, SessionType, TrainingSession, User
 from core.models.library import search_key
+from workouts.characters import is_clean
 from workouts.constants import STRENGTH_SPORTS
 
 from . import library_messages as say
@@ -40,6 +41,8 @@ class NotYourAthletes(Exception):
 def entries(coach: User, q: str = "", tag: str = "") -> list[LibraryWorkout]:
     """The coach's entries whose name contains ``q`` and that carry ``tag`` (both ignoring
     case), by name."""
+    if not (is_clean(q) and is_clean(tag)):
+        return []  # no name or tag holds a control character (and PostgreSQL refuses a NUL in a query)
     statement = select(LibraryWorkout).where(LibraryWorkout.coach_id == coach.id)
     if q.strip():
         statement = statement.where(LibraryWorkout.name_key.contains(search_key(q.strip()), autoescape=True))
