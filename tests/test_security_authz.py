@@ -23,7 +23,8 @@ OWNERS = OWNER_ATHLETE | OWNER_COACH
 OPERATOR = {"operator"}
 
 # (method, path template, who gets through, kind); {plan}, {session}, {athlete} are the
-# owning athlete's; "state" routes change data and are only tried by those refused.
+# owning athlete's, {library} the owning coach's library entry; "state" routes change data
+# and are only tried by those refused.
 ROUTES = [
     ("GET", "/", SIGNED_IN, "page"),
     ("GET", "/healthz", EVERYONE, "page"),
@@ -49,6 +50,15 @@ ROUTES = [
     ("POST", "/plans/sessions/{session}/edit", OWNER_COACH, "state"),
     ("POST", "/plans/sessions/{session}/delete", OWNER_COACH, "state"),
     ("POST", "/plans/sessions/fit?athlete={athlete}", OWNER_COACH, "state"),
+    ("POST", "/plans/copy?athlete={athlete}", OWNER_COACH, "state"),
+    ("GET", "/library", COACHES, "page"),
+    ("GET", "/library/new", COACHES, "page"),
+    ("POST", "/library/new", COACHES, "state"),
+    ("GET", "/library/{library}/edit", OWNER_COACH, "page"),
+    ("POST", "/library/{library}/edit", OWNER_COACH, "state"),
+    ("POST", "/library/{library}/delete", OWNER_COACH, "state"),
+    ("GET", "/library/{library}/schedule", OWNER_COACH, "page"),
+    ("POST", "/library/{library}/schedule", OWNER_COACH, "state"),
     ("GET", "/plans/athletes/{athlete}/profile", OWNER_COACH, "page"),
     ("POST", "/plans/athletes/{athlete}/profile", OWNER_COACH, "state"),
     ("GET", "/profile", ATHLETES, "page"),
@@ -92,6 +102,14 @@ ROUTES = [
     ("GET", "/api/v1/sessions/{session}", OWNERS, "api"),
     ("POST", "/api/v1/sessions/{session}/retry", OWNER_ATHLETE, "api-state"),
     ("POST", "/api/v1/sessions/retry-failed", ATHLETES, "api-state"),
+    ("POST", "/api/v1/plans/copy", OWNER_COACH, "api-state"),
+    ("POST", "/api/v1/workouts/import", COACHES, "api-state"),
+    ("GET", "/api/v1/library", COACHES, "api"),
+    ("POST", "/api/v1/library", COACHES, "api-state"),
+    ("GET", "/api/v1/library/{library}", OWNER_COACH, "api"),
+    ("PUT", "/api/v1/library/{library}", OWNER_COACH, "api-state"),
+    ("DELETE", "/api/v1/library/{library}", OWNER_COACH, "api-state"),
+    ("POST", "/api/v1/library/{library}/schedule", OWNER_COACH, "api-state"),
 ]
 
 API_BODIES = {
@@ -100,6 +118,11 @@ API_BODIES = {
     "/api/v1/connections/routing": {},
     "/api/v1/plans": {"athleteId": "{athlete}", "weekStart": "2026-11-30", "sessions": []},
     "/api/v1/plans/{plan}": {"sessions": []},
+    "/api/v1/plans/copy": {"athleteId": "{athlete}", "fromWeek": "2026-11-23", "toWeek": "2026-11-30"},
+    "/api/v1/workouts/import": {"format": "text", "text": "- 10m 60%"},
+    "/api/v1/library": {"name": "Easy", "tags": [], "workout": EASY_RUN},
+    "/api/v1/library/{library}": {"name": "Easy", "tags": [], "workout": EASY_RUN},
+    "/api/v1/library/{library}/schedule": {"athleteIds": [], "date": "2026-11-25"},
 }
 
 
@@ -112,7 +135,8 @@ def world(app, people, api_as):
     people.operator()
     plan = api_as(coach).post("/plans", json={"athleteId": athlete, "weekStart": "2026-11-23", "sessions": [
         {"date": "2026-11-24", "type": "ENDURANCE", "title": "Easy", "workout": EASY_RUN}]}).json
-    return {"plan": plan["id"], "session": plan["sessions"][0]["id"], "athlete": athlete,
+    entry = api_as(coach).post("/library", json={"name": "Easy run", "tags": ["base"], "workout": EASY_RUN}).json
+    return {"plan": plan["id"], "session": plan["sessions"][0]["id"], "athlete": athlete, "library": entry["id"],
             "secret": feed_secret(app, athlete),
             "emails": {"athlete": "athlete@example.test", "other_athlete": "other-athlete@example.test",
                        "coach": "coach@example.test", "other_coach": "other-coach@example.test",
@@ -180,7 +204,7 @@ def test_every_route_is_in_the_matrix(app):
     adapter = app.url_map.bind("localhost")
     covered = set()
     for method, template, _, _ in ROUTES:
-        path = re.sub(r"\?.*", "", template).format(plan=1, session=1, athlete=1, secret="s")
+        path = re.sub(r"\?.*", "", template).format(plan=1, session=1, athlete=1, secret="s", library=1)
         covered.add((adapter.match(path, method=method)[0], method))
     for rule in app.url_map.iter_rules():
         for method in rule.methods - {"HEAD", "OPTIONS"}:

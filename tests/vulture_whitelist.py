@@ -13,6 +13,7 @@ create_app  # wsgi.py, the worker's factory path
 _.login_view, _.login_message  # Flask-Login's settings
 _.get_id  # Flask-Login stores it in the session
 _.wrap_formdata  # Flask-WTF's form meta hook
+_._keep_key  # a SQLAlchemy @validates hook (core/models/library.py)
 _._deserialize  # a marshmallow field
 _.collect  # a prometheus_client collector
 _.choices  # WTForms
@@ -22,10 +23,12 @@ attr  # marshmallow's _deserialize signature
 # Read by templates (Jinja).
 _.final, connect_link, poll_seconds  # templates/partials/export_badge.html
 upcoming, _.upcoming, oldest_seconds, current_job  # templates/operator/index.html
+_.tag_errors, _.rule_errors  # templates/library/form.html
 
 # The API's field names (marshmallow schemas: the JSON a client sends).
 athleteId, weekStart, ftpWatts, maxHeartRate, thresholdPaceSecPerKm, swimThresholdPaceSecPer100m
 exportStatus, exportProvider, exportedAt, externalWorkoutId, lastExportError, exportScheduledFor, pushReason
+createdAt, updatedAt, athleteIds, fromWeek, toWeek, toAthleteIds  # the library, placing, copying
 
 # Database columns, written for operators and support (read in SQL, not in Python).
 created_at, _.created_at, refreshed_at, _.refreshed_at, duration_ms, _.duration_ms, last_used_at
@@ -49,3 +52,7 @@ _.compress_type, _.external_attr
 # The engine's helpers for the converters (workouts/ramps.py, simplify.py, work.py).
 simplify, split_ramps, workload
 DURATION_TYPES  # workouts/constants.py: the format's vocabulary
+
+# The FIT writer's one file per leg of a multisport workout, for a caller that offers the legs as
+# files (workouts/formats/fit.py; tests/test_multisport.py holds it to the legs).
+write_legs

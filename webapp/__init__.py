@@ -80,11 +80,12 @@ def create_app(config: dict | None = None, env: str | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from . import api, athlete, auth, calendar, connections, metrics, operator, plans, webhooks
+    from . import api, athlete, auth, calendar, connections, library, metrics, operator, plans, webhooks
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(calendar.bp)
     app.register_blueprint(plans.bp)
+    app.register_blueprint(library.bp)
     app.register_blueprint(athlete.bp)
     app.register_blueprint(connections.bp)
     app.register_blueprint(webhooks.bp)

@@ -34,3 +34,28 @@ def workout(base=SPEC_EXAMPLE, **changes):
     data = copy.deepcopy(base)
     data.update(changes)
     return data
+
+
+# A library workout written in percent of FTP: each athlete's device gets its own watts.
+SWEET_SPOT_PERCENT = {
+    "sport": "BIKE",
+    "name": "Sweet spot 3 x 10",
+    "steps": [
+        {"intensity": "WARMUP", "duration": {"type": "TIME", "value": 600},
+         "target": {"type": "POWER", "min": 50, "max": 60, "unit": "PERCENT"}},
+        {"repeat": 3, "steps": [
+            {"intensity": "ACTIVE", "duration": {"type": "TIME", "value": 600},
+             "target": {"type": "POWER", "min": 88, "max": 94, "unit": "PERCENT"}},
+            {"intensity": "RECOVERY", "duration": {"type": "TIME", "value": 300},
+             "target": {"type": "POWER", "min": 40, "max": 55, "unit": "PERCENT"}},
+        ]},
+    ],
+}
+
+# Sets and reps (a STRENGTH session's workout).
+SQUATS = {"sport": "STRENGTH", "name": "Squats 4 x 5", "steps": [
+    {"repeat": 4, "steps": [
+        {"intensity": "ACTIVE", "duration": {"type": "REPS", "value": 5},
+         "exercise": {"category": "SQUAT", "name": "BARBELL_BACK_SQUAT"}, "weight": {"value": 100, "unit": "KG"}},
+        {"intensity": "REST", "duration": {"type": "TIME", "value": 180}}]},
+]}

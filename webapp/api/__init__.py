@@ -37,4 +37,4 @@ def render_api_error(error: ApiError):
     return error.response()
 
 
-from . import athletes, connections, plans, sessions  # noqa: E402,F401  (routes)
+from . import athletes, connections, copying, importing, library, plans, sessions  # noqa: E402,F401  (routes)

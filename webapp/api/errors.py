@@ -8,12 +8,13 @@ from flask import jsonify
 class ApiError(Exception):
     """Raised anywhere under /api/v1; rendered as the spec's JSON error."""
 
-    def __init__(self, status: int, code: str, message: str, fields: dict | None = None):
+    def __init__(self, status: int, code: str, message: str, fields: dict | None = None, extra: dict | None = None):
         super().__init__(message)
         self.status, self.code, self.message, self.fields = status, code, message, fields or {}
+        self.extra = extra or {}  # more than the shape's three keys, where a client needs it (a copy's clashes)
 
     def response(self):
-        body = {"error": {"code": self.code, "message": self.message, "fields": self.fields}}
+        body = {"error": {"code": self.code, "message": self.message, "fields": self.fields, **self.extra}}
         return jsonify(body), self.status
 
 
@@ -25,16 +26,16 @@ def unauthorized(message: str = "Send 'Authorization: Bearer <token>' with a val
     return ApiError(401, "unauthorized", message)
 
 
-def forbidden(message: str) -> ApiError:
-    return ApiError(403, "forbidden", message)
+def forbidden(message: str, fields: dict | None = None) -> ApiError:
+    return ApiError(403, "forbidden", message, fields)
 
 
 def not_found(what: str = "resource") -> ApiError:
     return ApiError(404, "not_found", f"No such {what}.")
 
 
-def conflict(message: str, fields: dict | None = None) -> ApiError:
-    return ApiError(409, "conflict", message, fields)
+def conflict(message: str, fields: dict | None = None, extra: dict | None = None) -> ApiError:
+    return ApiError(409, "conflict", message, fields, extra)
 
 
 def invalid(fields: dict[str, list[str]], message: str | None = None) -> ApiError:

@@ -78,3 +78,21 @@ def connection_json(connection) -> dict:
         "reconnectNeeded": not connection.is_active,
         "message": connection.reconnect_message,
     }
+
+
+def library_json(entry) -> dict:
+    """A library entry (api.md, "The coach's library")."""
+    return {
+        "id": entry.id,
+        "name": entry.name,
+        "tags": entry.tags,
+        "workout": entry.workout,
+        "createdAt": iso_utc(entry.created_at),
+        "updatedAt": iso_utc(entry.updated_at),
+    }
+
+
+def placed_json(session: TrainingSession) -> dict:
+    """A session placed from the library: where it went and how its delivery stands."""
+    return {"id": session.id, "athleteId": session.plan.athlete_id, "date": session.date.isoformat(),
+            "exportStatus": session.export_status}

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("plans", __name__, url_prefix="/plans")
 
-from . import overview, routes  # noqa: E402,F401
+from . import copy_week, overview, routes  # noqa: E402,F401
