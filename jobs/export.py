@@ -121,14 +121,15 @@ def run_export(job_id: int, seq: int = 0) -> str:
         metrics.count(metrics.EXPORTS, job.provider, AttemptOutcome.SUPERSEDED)
         _log(job, None, AttemptOutcome.SUPERSEDED)
         return "superseded"
-    claim = _claim(job)
+    rows: list[ExportAttempt] = []
+    claim = _claim(job, rows)
     if claim == "busy":
         _reschedule(job, clock.now() + timedelta(seconds=BUSY_RETRY_SECONDS))
         _log(job, None, AttemptOutcome.BUSY)
         return "busy: another export of this session is under way"
     if claim == "taken":
         return "skipped: claimed by another worker"
-    attempt = Attempt(job, _start_attempt(job), time.perf_counter())
+    attempt = Attempt(job, rows[0], time.perf_counter())
     try:
         with quota.calling(bulk=job.queue == BULK):
             refs = _deliver(job)
@@ -167,9 +168,11 @@ def run_export(job_id: int, seq: int = 0) -> str:
 
 # -- claiming ------------------------------------------------------------------------------
 
-def _claim(job: ExportJob) -> str:
+def _claim(job: ExportJob, rows: list[ExportAttempt]) -> str:
+    """Claim the row; its attempt row is written in the claim's transaction (into ``rows``)."""
     try:
-        return "claimed" if outbox.claim(job) else "taken"
+        return "claimed" if outbox.claim(job, before_commit=lambda claimed: rows.append(_start_attempt(claimed))) \
+            else "taken"
     except IntegrityError:  # uq_export_jobs_one_processing_per_session
         db.session.rollback()
         return "busy"
@@ -179,7 +182,6 @@ def _start_attempt(job: ExportJob) -> ExportAttempt:
     row = ExportAttempt(export_job_id=job.id, session_id=job.session_id, provider=job.provider,
                         attempt=job.attempts, started_at=clock.now())
     db.session.add(row)
-    db.session.commit()
     return row
 
 
