@@ -8,9 +8,9 @@ steps, and this job gives it a :class:`_Run` to store each id as it appears.
 Delivery is at least once (a job can run twice, a worker can die half way), so the job is
 idempotent:
 
-- it claims its ExportJob row (PENDING -> PROCESSING) in one UPDATE; a duplicate delivery
-  finds it claimed and stops, and a partial unique index lets only one job per session
-  be PROCESSING, so two revisions never race at the provider;
+- it claims its ExportJob row (PENDING -> PROCESSING) in one UPDATE, committed with its
+  attempt row; a duplicate delivery finds it claimed and stops, and a partial unique index
+  lets only one job per session be PROCESSING, so two revisions never race at the provider;
 - each provider id is committed the moment it exists (the workout before it is
   scheduled), so a retry continues where the last try stopped instead of creating a
   second workout; a step whose create may have reached the provider unanswered is marked
@@ -40,6 +40,7 @@ from flask import current_app
 from rq import get_current_job
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import flag_modified
 
 from core import clients, clock, connections, messages, metrics, outbox, quota, tokens
@@ -108,8 +109,23 @@ class Attempt:
 
 def run_export(job_id: int, seq: int = 0) -> str:
     """Run ExportJob ``job_id`` (the RQ job carries the row's sequence number, so a stale
-    wake-up of a rescheduled row does nothing)."""
-    job = db.session.get(ExportJob, job_id)
+    wake-up of a rescheduled row does nothing).
+
+    Its commits keep what it loaded (no re-reading of the job, session, athlete and
+    connection rows after each one): what may change under it is read again on purpose
+    (the session, before the calls and before it is marked), and the rest is this worker's
+    while it holds the lease.  Everything is expired at the end, as a commit would have."""
+    session = db.session()
+    expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        return _run(job_id, seq)
+    finally:
+        session.expire_on_commit = expire_on_commit
+        session.expire_all()
+
+
+def _run(job_id: int, seq: int) -> str:
+    job = db.session.get(ExportJob, job_id, options=[joinedload(ExportJob.session)])
     if job is None or job.kind not in JobKind.DELIVERIES:
         return "missing"
     if job.status != JobStatus.PENDING or job.enqueue_seq != seq:
@@ -204,7 +220,7 @@ def _deliver(job: ExportJob) -> dict:
     if _is_superseded(job):
         raise Superseded()
     session = job.session
-    athlete = db.session.get(User, job.athlete_id)
+    athlete = db.session.get(User, job.athlete_id, options=[joinedload(User.profile)])
     if window.day_passed(session.date, athlete.timezone, clock.now()):
         raise DayPassed(session.date, athlete.timezone)
     connection = connections.find(job.athlete_id, job.provider)
