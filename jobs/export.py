@@ -234,7 +234,7 @@ def _deliver(job: ExportJob) -> dict:
     item = Item(session_id=session.id, revision=job.revision, title=session.title, day=session.date,
                 starts=_morning(session, athlete), updated_at=_aware(session.updated_at),
                 normalized=normalized, payload=fit.sendable(), extra=fit.extra)
-    run = _Run(job, connection.id)
+    run = _Run(job, connection)
     client = clients.api(job.provider)
     if job.kind == JobKind.MOVE:
         try:
@@ -251,12 +251,13 @@ def _deliver(job: ExportJob) -> dict:
 class _Run:
     """The job's side of the conversation with a provider client (providers/delivery.py)."""
 
-    def __init__(self, job: ExportJob, connection_id: int):
-        self.job, self.connection_id = job, connection_id
+    def __init__(self, job: ExportJob, connection: DeviceConnection):
+        self.job, self.connection_id = job, connection.id
+        self.held = tokens.Held(connection)  # the row the job just read: not read again for each call
         self.refs = dict(job.external_refs or {})
 
     def call(self, action: Callable[[str], T]) -> T:
-        return tokens.with_token(self.connection_id, action)
+        return tokens.with_token(self.connection_id, action, held=self.held)
 
     def step(self, ref: str, create: Callable[[str], str], find: Callable[[str], str | None] | None = None) -> str:
         if ref in self.refs:
