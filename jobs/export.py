@@ -105,6 +105,7 @@ class Attempt:
     job: ExportJob
     row: ExportAttempt
     started: float
+    seconds: float = 0.0  # how long it took, once recorded
 
 
 def run_export(job_id: int, seq: int = 0) -> str:
@@ -366,6 +367,7 @@ def _retry_or_fail(attempt: Attempt, message: str) -> str:
                     export_waiting=WaitKind.RETRY)
     _record(attempt, AttemptOutcome.RETRY, message)
     _reschedule(job, at)
+    _counted(attempt, AttemptOutcome.RETRY)
     _log(job, attempt, AttemptOutcome.RETRY, message, next_attempt_at=at)
     return f"retry at {at.isoformat(timespec='seconds')}Z"
 
@@ -386,6 +388,8 @@ def _wait_for_quota(attempt: Attempt, until: datetime, reason: str, counted: boo
                     last_export_error=reason if counted else None)
     outbox.park(job, until)
     db.session.commit()
+    if counted:
+        _counted(attempt, AttemptOutcome.RETRY)
     _log(job, attempt if counted else None, AttemptOutcome.QUOTA_WAIT, reason, next_attempt_at=until)
     return "waiting for quota"
 
@@ -433,17 +437,23 @@ def _reconnect_text(job: ExportJob, detail: str) -> str:
 
 
 def _record(attempt: Attempt, outcome: str, error: str | None) -> None:
+    """The attempt's row says how it ended; its metrics are counted once that is committed
+    (:func:`_counted`)."""
     seconds = time.perf_counter() - attempt.started
     attempt.row.finished_at = clock.now()
     attempt.row.outcome, attempt.row.error = outcome, error
     attempt.row.duration_ms = int(seconds * 1000)
-    metrics.attempt(attempt.job.provider, outcome, seconds)
+    attempt.seconds = seconds
+
+
+def _counted(attempt: Attempt, outcome: str, finished: bool = False) -> None:
+    metrics.attempt(attempt.job.provider, outcome, attempt.seconds, finished=finished)
 
 
 def _end(attempt: Attempt, outcome: str, error: str | None) -> str:
     _record(attempt, outcome, error)
     db.session.commit()
-    metrics.count(metrics.EXPORTS, attempt.job.provider, outcome)
+    _counted(attempt, outcome, finished=True)  # the attempt and the job's end: one round trip
     _log(attempt.job, attempt, outcome, error)
     return outcome.lower()
 
