@@ -10,7 +10,7 @@ SUDO   := $(if $(filter 0,$(shell id -u)),,sudo)
 export FLASK_APP := wsgi
 export PUBLIC_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run test test-fast soak bench screenshots sandbox worker cron system-deps clean
+.PHONY: run test test-fast soak bench bench-smoke screenshots sandbox worker cron system-deps clean
 
 ## Install and start the whole product on the embedded default
 ## (SQLite, an in-process queue and worker, the provider sandbox) at http://127.0.0.1:5000.
@@ -41,6 +41,10 @@ bench: system-deps $(VENV)/.installed-test
 	$(BIN)/python -m bench.bulk_push
 	$(BIN)/python -m bench.quota
 	$(BIN)/python -m bench.delivery
+
+## Every benchmark at a tiny size (seconds each; the numbers mean nothing): they still run.
+bench-smoke: system-deps $(VENV)/.installed-test
+	BENCH_SMOKE=1 $(MAKE) --no-print-directory bench
 
 ## Regenerate the browser tests' screenshots into test-artifacts/screenshots/.
 screenshots: system-deps $(VENV)/.installed-test

@@ -8,7 +8,8 @@ same window; the rate achieved against the quota, and the 429s seen.  Goal: unde
 with zero 429s.  A bulk push may use QUOTA_BULK_SHARE (80 %) of the window: the rest is kept
 for coaches' saves, so 80 % of the quota is the most a bulk push achieves.
 
-Run: python -m bench.bulk_push   (about ten minutes; BULK_SESSIONS, QUOTA to shrink it)
+Run: python -m bench.bulk_push   (about ten minutes; BULK_SESSIONS, QUOTA to shrink it;
+BENCH_SMOKE=1: a few sessions, one worker)
 """
 
 from __future__ import annotations
@@ -21,15 +22,17 @@ from pathlib import Path
 
 import requests
 
-from bench.common import table
-from bench.harness import make_app, people, serve, servers, waiting_sessions, worker_env
+from bench.common import SMOKE, size, table
+from bench.harness import make_app, people, serve, servers, wait_for_workers, waiting_sessions, worker_env
 from tests.support.browser import Browser
 from tests.support.pipeline import Workers
 
-SESSIONS = int(os.environ.get("BULK_SESSIONS", "500"))
-QUOTA = int(os.environ.get("QUOTA", "120"))
-QUOTA_SESSIONS = int(os.environ.get("QUOTA_SESSIONS", "120"))
+SESSIONS = size("BULK_SESSIONS", 500, 4)
+QUOTA = size("QUOTA", 120, 120)
+QUOTA_SESSIONS = size("QUOTA_SESSIONS", 120, 4)
 LATENCY_MS = 100
+WORKER_COUNTS = (1,) if SMOKE else (1, 2, 4, 8)
+QUOTA_WORKERS = 1 if SMOKE else 4
 
 
 def sent_count(app) -> int:
@@ -62,7 +65,7 @@ def one_run(workers: int, sessions: int, faults: dict, quota: int | None) -> tup
             pool = Workers(worker_env(database_url, redis.url, server.url, **settings),
                            Path(tempfile.mkdtemp(prefix="bench-workers-")))
             pool.start(workers)
-            time.sleep(3)  # let the workers start before the clock does
+            wait_for_workers(redis.url, workers)  # started before the clock does
             browser = Browser(server.url)
             browser.login("bench-athlete0@example.test", "athlete-password")
             started = time.perf_counter()
@@ -99,7 +102,7 @@ LIFTED_ATHLETE_DAY = 100_000
 
 def latency_part() -> None:
     rows = []
-    for workers in (1, 2, 4, 8):
+    for workers in WORKER_COUNTS:
         elapsed, seen = one_run(workers, SESSIONS, {"latencyMs": LATENCY_MS,
                                                     "limits": {"userPerDay": LIFTED_ATHLETE_DAY}}, quota=None)
         ideal = SESSIONS * 2 * LATENCY_MS / 1000 / workers
@@ -110,11 +113,11 @@ def latency_part() -> None:
 
 
 def quota_part() -> None:
-    elapsed, seen = one_run(4, QUOTA_SESSIONS, {"limits": {"partnerPerMinute": QUOTA}}, quota=QUOTA)
+    elapsed, seen = one_run(QUOTA_WORKERS, QUOTA_SESSIONS, {"limits": {"partnerPerMinute": QUOTA}}, quota=QUOTA)
     minutes = (seen["last"] - seen["first"]) / 60
     rate = (seen["calls"] - 1) / minutes if minutes else float("inf")
-    print(f"\nWith a quota: Garmin's partner minute at {QUOTA} calls in the sandbox and in our quota, 4 workers, "
-          f"{QUOTA_SESSIONS} sessions (a bulk push: 80 % of each window)\n")
+    print(f"\nWith a quota: Garmin's partner minute at {QUOTA} calls in the sandbox and in our quota, "
+          f"{QUOTA_WORKERS} workers, {QUOTA_SESSIONS} sessions (a bulk push: 80 % of each window)\n")
     print(table(["calls", "duration s", "achieved calls/min", "quota", "achieved / quota", "429s"],
                 [[seen["calls"], f"{elapsed:.1f}", f"{rate:.0f}", QUOTA, f"{rate / QUOTA:.0%}", seen["429"]]]))
 

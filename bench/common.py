@@ -1,10 +1,27 @@
-"""Small helpers shared by the benchmarks: timing loops and table printing."""
+"""Small helpers shared by the benchmarks: timing loops, table printing, and the smoke size.
+
+``BENCH_SMOKE=1`` runs every benchmark at a tiny size (seconds, not minutes): the numbers
+mean nothing, but the bench still runs end to end and prints its table, so it cannot rot
+(tests/test_benchmarks.py runs each one that way).
+"""
 
 from __future__ import annotations
 
+import os
 import statistics
 import time
 from typing import Callable
+
+SMOKE = os.environ.get("BENCH_SMOKE", "") not in ("", "0")
+
+
+def size(name: str, full, smoke):
+    """A bench's size: the environment variable ``name`` if set, else ``smoke`` under
+    BENCH_SMOKE, else ``full`` (converted to the type of ``full``)."""
+    value = os.environ.get(name)
+    if value is not None and value != "":
+        return type(full)(value)
+    return smoke if SMOKE else full
 
 
 def sample(fn: Callable[[], object], runs: int, warmup: int = 3) -> list[float]:

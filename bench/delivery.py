@@ -17,7 +17,7 @@ device for a session inside its window.
 
 Run: python -m bench.delivery   (about 30 minutes; BENCH_ATHLETES, BENCH_DAYS, DAY_SECONDS;
 BENCH_DEBUG=1 prints each late session, BENCH_LOG_LEVEL=INFO keeps every attempt in the
-workers' logs)
+workers' logs; BENCH_SMOKE=1: 6 athletes, one simulated day of 5 real seconds, one worker)
 """
 
 from __future__ import annotations
@@ -34,18 +34,21 @@ from zoneinfo import ZoneInfo
 
 import requests
 
-from bench.common import table
-from bench.harness import make_app, serve, servers, worker_env
+from bench.common import size, table
+from bench.harness import make_app, serve, servers, wait_for_workers, worker_env
 from tests.support.browser import Browser
 from tests.support.people import People
 from tests.support.pipeline import Workers
 from tests.support.workouts import EASY_RUN, SPEC_EXAMPLE
 
-ATHLETES = int(os.environ.get("BENCH_ATHLETES", "200"))
-DAYS = int(os.environ.get("BENCH_DAYS", "28"))
-DAY_SECONDS = float(os.environ.get("DAY_SECONDS", "60"))
+ATHLETES = size("BENCH_ATHLETES", 200, 6)
+DAYS = size("BENCH_DAYS", 28, 1)
+DAY_SECONDS = size("DAY_SECONDS", 60.0, 5.0)
 RATE = 86400 / DAY_SECONDS
-WORKERS = int(os.environ.get("BENCH_WORKERS", "4"))
+WORKERS = size("BENCH_WORKERS", 4, 1)
+# The month starts this long after its clock is made: a day of a few seconds would be half over
+# before a worker has started.
+LEAD_SECONDS = size("BENCH_LEAD_SECONDS", 0.0, 8.0)
 ZONES = ("UTC", "Europe/Paris", "America/New_York", "Asia/Tokyo", "Australia/Sydney")
 SWIM = {"sport": "SWIM", "name": "Swim 8 x 100", "steps": [
     {"intensity": "WARMUP", "duration": {"type": "DISTANCE", "value": 300}},
@@ -59,12 +62,13 @@ WORKOUTS = {"BIKE": (SPEC_EXAMPLE, OPEN_RIDE), "RUN": (EASY_RUN,), "SWIM": (SWIM
 
 
 class Clock:
-    """The simulation's clock, as every process computes it (webapp/clock.py), from the moment
-    it is made: the month starts then, at ``start``."""
+    """The simulation's clock, as every process computes it (core/clock.py), from the moment
+    it is made, or ``lead`` real seconds later (time for the workers to start): the month
+    starts then, at ``start``."""
 
-    def __init__(self, start: datetime):
-        self.anchor = time.time()
-        self.offset = (start - datetime.now(timezone.utc)).total_seconds()
+    def __init__(self, start: datetime, lead: float = 0.0):
+        self.anchor = time.time() + lead
+        self.offset = start.timestamp() - self.anchor
 
     @property
     def env(self) -> dict:
@@ -393,12 +397,14 @@ def main() -> None:
             for provider in ("garmin", "wahoo"):
                 faults(provider, server.url, 0.02)
             # The month begins: one clock, sped up, for the app and the workers.
-            month.clock = clock = Clock(sunday)
+            month.clock = clock = Clock(sunday, lead=LEAD_SECONDS)
             app.config.update(clock.env)
             pool = Workers(worker_env(database_url, redis.url, server.url, **settings, **clock.env),
                            Path(tempfile.mkdtemp(prefix="bench-delivery-")))
             month.plan_events()
             pool.start(WORKERS)
+            wait_for_workers(redis.url, WORKERS)
+            clock.wait_until(sunday)
             started = time.perf_counter()
             month.run()
             clock.wait_until(sunday + timedelta(days=DAYS, hours=1))

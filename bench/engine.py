@@ -1,14 +1,12 @@
 """The engine's cost: validate + normalize + validate + convert, per format and workout size.
 
 Goal (issue 3): the whole pipeline for a 200-step workout under 5 ms on one core.
-Run: python -m bench.engine
+Run: python -m bench.engine   (BENCH_RUNS runs per stage, 300; BENCH_SMOKE=1: 3)
 """
 
 from __future__ import annotations
 
-import os
-
-from bench.common import median, sample, table
+from bench.common import median, sample, size, table
 from providers.garmin import convert as garmin
 from providers.wahoo import convert as wahoo
 from workouts import Thresholds, check_workout, normalize, prepare
@@ -46,7 +44,7 @@ def flat_workout(expanded: int) -> dict:
 
 
 def main() -> None:
-    runs = int(os.environ.get("BENCH_RUNS", "300"))
+    runs = size("BENCH_RUNS", 300, 3)
     rows = []
     for label, w in (("10", workout(10)), ("100", workout(100)), ("200", workout(200)),
                      ("200 flat", flat_workout(200))):
@@ -55,12 +53,12 @@ def main() -> None:
             "validate": lambda: check_workout(w),
             "normalize": lambda: normalize(w, THRESHOLDS),
             "prepare": lambda: prepare(w, THRESHOLDS),
-            "wahoo": lambda: wahoo.plan(n, ftp=250),
+            "wahoo": lambda: wahoo.plan(n, THRESHOLDS),
             "fit": lambda: fit.convert(n),
         }
         if n["totals"]["steps"] <= 100 or label != "200 flat":
             stages["garmin"] = lambda: garmin.convert(n)
-        us = {name: median(sample(fn, runs)) * 1e6 for name, fn in stages.items()}
+        us = {name: median(sample(fn, runs, warmup=min(3, runs))) * 1e6 for name, fn in stages.items()}
         pipeline = {fmt: us["prepare"] + us[fmt] for fmt in ("garmin", "wahoo", "fit") if fmt in us}
         worst_ms = max(pipeline.values()) / 1000
         cell = lambda key, d=us: f"{d[key]:.0f}" if key in d else "refused (>100)"  # noqa: E731

@@ -80,11 +80,34 @@ def people(app, athletes: int = 1, provider: str | None = "garmin", base_url: st
 
 
 def worker_env(database_url: str, redis_url: str, public_url: str, **extra) -> dict:
-    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url, "PUBLIC_URL": public_url,
+    """The environment of the benches' ``rq worker`` processes.  PYTHONPATH names this tree
+    first: ``rq`` is a script of the shared venv, whose editable install maps the namespace
+    package ``core`` to another checkout, and a worker would otherwise run that one's core."""
+    path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
+    env = {**os.environ, "PYTHONPATH": path, "DATABASE_URL": database_url, "REDIS_URL": redis_url, "PUBLIC_URL": public_url,
            "SECRET_KEY": "bench", "TOKEN_ENCRYPTION_KEY": TOKEN_KEY, "APP_ENV": "testing", "SANDBOX_ENABLED": "0",
            "LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "WARNING")}
     env.update({k: str(v) for k, v in extra.items()})
     return env
+
+
+def wait_for_workers(redis_url: str, count: int, timeout: float = 60.0) -> None:
+    """Until ``count`` ``rq worker`` processes are listening (an AppWorker makes its app
+    before it registers: a registered worker takes jobs at once)."""
+    import time
+
+    import redis as redis_lib
+    from rq import Worker
+
+    connection = redis_lib.Redis.from_url(redis_url)
+    deadline = time.monotonic() + timeout
+    try:
+        while len(Worker.all(connection=connection)) < count:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"fewer than {count} workers listening after {timeout} s")
+            time.sleep(0.1)
+    finally:
+        connection.close()
 
 
 def waiting_sessions(app, coach_token: str, athlete_id: int, count: int, first_monday: date, per_plan: int = 50) -> None:

@@ -6,23 +6,23 @@ choice, superseding, 7 ExportJob rows, one pipelined enqueue to a real Redis aft
 commit) versus off (the save keeps the export fields honest and does nothing else), in the
 same run, on SQLite and on PostgreSQL.  Goal: auto-push adds under 10 ms at p95.
 
-Run: python -m bench.plan_save
+Run: python -m bench.plan_save   (BENCH_RUNS saves each, 200; BENCH_SMOKE=1: 3)
 """
 
 from __future__ import annotations
 
 import copy
-import os
 import time
 from datetime import date, timedelta
 from unittest import mock
 
-from bench.common import median, percentile, table
+from bench.common import median, percentile, size, table
 from bench.harness import make_app, servers
 from tests.support.people import People
 from tests.support.workouts import EASY_RUN, SPEC_EXAMPLE
 
-RUNS = int(os.environ.get("BENCH_RUNS", "200"))
+RUNS = size("BENCH_RUNS", 200, 3)
+WARMUP = size("BENCH_WARMUP", 10, 1)  # saves not measured, first
 GOAL_MS = 10.0
 
 
@@ -45,13 +45,13 @@ def measure(app, coach_headers, plan_id, plan, auto_push: bool, redis_client) ->
     samples = []
     patch = mock.patch.object(exports, "sessions_saved", exports.sessions_saved if auto_push else fields_only)
     with patch:
-        for round_ in range(RUNS + 10):
+        for round_ in range(RUNS + WARMUP):
             body = {"sessions": week(plan, round_)}
             started = time.perf_counter()
             response = client.put(f"/api/v1/plans/{plan_id}", json=body, headers=coach_headers)
             elapsed = time.perf_counter() - started
             assert response.status_code == 200, response.get_data(as_text=True)[:300]
-            if round_ >= 10:
+            if round_ >= WARMUP:
                 samples.append(elapsed)
             if round_ % 50 == 0:
                 redis_client.flushall()

@@ -11,7 +11,8 @@ For each: calls made, 429s, sessions FAILED, the most calls that fell in any one
 Goal: zero 429s, nothing FAILED, every window at or under its limit.
 
 Run: python -m bench.quota   (about six minutes; WAHOO_SCALE, GARMIN_SCALE to change the
-compression, WAHOO_SESSIONS, GARMIN_SESSIONS the sizes)
+compression, WAHOO_SESSIONS, GARMIN_SESSIONS the sizes; BENCH_SMOKE=1: a few sessions, one
+worker, no window reached)
 """
 
 from __future__ import annotations
@@ -24,16 +25,16 @@ from pathlib import Path
 
 import requests
 
-from bench.common import table
-from bench.harness import make_app, people, serve, servers, waiting_sessions, worker_env
+from bench.common import size, table
+from bench.harness import make_app, people, serve, servers, wait_for_workers, waiting_sessions, worker_env
 from tests.support.browser import Browser
 from tests.support.pipeline import Workers
 
 WAHOO_SCALE = float(os.environ.get("WAHOO_SCALE", "0.02"))  # 5 min -> 6 s, an hour -> 72 s
 GARMIN_SCALE = float(os.environ.get("GARMIN_SCALE", "0.002"))  # a day -> 173 s
-WAHOO_SESSIONS = int(os.environ.get("WAHOO_SESSIONS", "60"))
-GARMIN_SESSIONS = int(os.environ.get("GARMIN_SESSIONS", "120"))
-WORKERS = 4
+WAHOO_SESSIONS = size("WAHOO_SESSIONS", 60, 3)
+GARMIN_SESSIONS = size("GARMIN_SESSIONS", 120, 2)
+WORKERS = size("BENCH_WORKERS", 4, 1)
 CASES = {
     "WAHOO": {"scale": WAHOO_SCALE, "sessions": WAHOO_SESSIONS, "athletes": 3, "tier": "sandbox",
               "settings": {"WAHOO_QUOTA_TIER": "sandbox"}, "faults": {"tier": "sandbox"},
@@ -76,7 +77,7 @@ def run(provider: str) -> list[list]:
             pool = Workers(worker_env(database_url, redis.url, server.url, **settings),
                            Path(tempfile.mkdtemp(prefix="bench-quota-")))
             pool.start(WORKERS)
-            time.sleep(3)
+            wait_for_workers(redis.url, WORKERS)
             started = time.perf_counter()
             for index in range(case["athletes"]):
                 browser = Browser(server.url)
@@ -126,7 +127,8 @@ def failed_count(app) -> int:
 
 def main() -> None:
     rows = run("WAHOO") + run("GARMIN")
-    print("Bulk pushes at the tightest published quotas, windows compressed on both sides, 4 workers, PostgreSQL\n")
+    print(f"Bulk pushes at the tightest published quotas, windows compressed on both sides, {WORKERS} workers, "
+          "PostgreSQL\n")
     print(table(["provider", "key tier", "window", "limit (compressed)", "sessions", "calls", "429s", "FAILED",
                  "most calls in one window", "most / limit", "seconds"], rows))
     print(f"\nWahoo windows x {WAHOO_SCALE} (5 min = {scaled(300, WAHOO_SCALE)} s), Garmin x {GARMIN_SCALE} "

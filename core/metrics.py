@@ -69,14 +69,17 @@ def count(counter: Counter, *values: str, amount: int = 1) -> None:
         logger.debug("metric dropped", extra={"fields": {"metric": counter.name}})
 
 
-def attempt(provider: str, outcome: str, seconds: float) -> None:
-    """One export attempt: its outcome and its duration."""
-    count(ATTEMPTS, provider, outcome)
+def attempt(provider: str, outcome: str, seconds: float, finished: bool = False) -> None:
+    """One export attempt: its outcome and its duration, and with ``finished`` the export
+    job's end with that outcome (EXPORTS), all in one round trip."""
     bucket = next((str(b) for b in BUCKETS if seconds <= b), "+Inf")
     try:
         pipe = _connection().pipeline(transaction=False)
+        pipe.hincrby(KEY + ATTEMPTS.name, _field((provider, outcome)), 1)
         pipe.hincrby(KEY + DURATION, _field((provider, bucket)), 1)
         pipe.hincrbyfloat(KEY + DURATION, _field((provider, "sum")), seconds)
+        if finished:
+            pipe.hincrby(KEY + EXPORTS.name, _field((provider, outcome)), 1)
         pipe.execute()
     except (redis.RedisError, RuntimeError, OSError):
         logger.debug("metric dropped", extra={"fields": {"metric": DURATION}})

@@ -24,12 +24,14 @@ import logging
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from typing import Callable
 
 from flask import Flask, current_app
 from redis.exceptions import RedisError
 from rq import Queue, Retry
 from sqlalchemy import event, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from . import clock
 from .clock import real_now
@@ -163,23 +165,39 @@ def park(job: ExportJob, until: datetime) -> None:
     job.enqueue_seq += 1
 
 
-def claim(job: ExportJob) -> bool:
+def claim(job: ExportJob, before_commit: Callable[[ExportJob], object] | None = None) -> bool:
     """Take a PENDING row for this worker, with a lease, counting the attempt; False when
     another wake-up took it first.  One guarded UPDATE, committed: two workers holding
     wake-ups of the same row cannot both run it.  An IntegrityError from a unique index
-    is the caller's to handle."""
+    is the caller's to handle.
+
+    ``before_commit(job)`` runs once the row is this worker's, in the claim's own
+    transaction (the export job writes its attempt row there: one commit for both).  The
+    row is not read again: the claim knows what it wrote (RETURNING gives the attempt count)."""
     # A lease measures the worker, not the calendar: real time.
     lease = real_now() + timedelta(seconds=current_app.config["EXPORT_LEASE_SECONDS"])
-    result = db.session.execute(
+    claimed = db.session.execute(
         update(ExportJob)
         .where(ExportJob.id == job.id, ExportJob.status == JobStatus.PENDING, ExportJob.enqueue_seq == job.enqueue_seq)
         .values(status=JobStatus.PROCESSING, lease_expires_at=lease, attempts=ExportJob.attempts + 1)
-    )
-    db.session.commit()
-    if result.rowcount != 1:
+        .returning(ExportJob.attempts)
+        .execution_options(synchronize_session=False)
+    ).first()
+    if claimed is None:
+        db.session.commit()
         return False
-    db.session.refresh(job)
+    written = {"status": JobStatus.PROCESSING, "lease_expires_at": lease, "attempts": claimed.attempts}
+    _loaded(job, written)
+    if before_commit is not None:
+        before_commit(job)
+    db.session.commit()
+    _loaded(job, written)  # again, where the commit expired the row
     return True
+
+
+def _loaded(job: ExportJob, values: dict) -> None:
+    for key, value in values.items():
+        set_committed_value(job, key, value)
 
 
 def after_commit(*items) -> None:

@@ -42,22 +42,51 @@ from .db import db
 from .logs import log_event
 from .models import ConnectionStatus, DeviceConnection, RevokedReason
 from .queue import rq
+from .security import cipher
 
 T = TypeVar("T")
 logger = logging.getLogger(__name__)
 LOCK_SECONDS = 60
 
 
-def with_token(connection_id: int, action: Callable[[str], T], allow_revoked: bool = False) -> T:
+class Held:
+    """The access token of a connection row its caller has just read (the export job reads
+    it once, for every call it makes): :func:`with_token` uses it instead of reading the row
+    again, until it is near its expiry or refused, and from then on reads the row as always.
+    Decrypted once, when first used."""
+
+    def __init__(self, connection: DeviceConnection):
+        self.connection_id = connection.id
+        self.athlete = connection.provider_user_id
+        self._sealed = connection.access_token_enc if connection.is_active else None
+        self._expires_at = connection.access_expires_at
+        self._token: str | None = None
+
+    def get(self, connection_id: int) -> tuple[str, str] | None:
+        if connection_id != self.connection_id or self._sealed is None or _expiring_at(self._expires_at):
+            return None
+        if self._token is None:
+            self._token = cipher().decrypt(self._sealed)
+        return self._token, self.athlete
+
+    def drop(self) -> None:
+        self._sealed = self._token = None
+
+
+def with_token(connection_id: int, action: Callable[[str], T], allow_revoked: bool = False,
+               held: Held | None = None) -> T:
     """Run ``action(access_token)``; on a 401, refresh once and run it again.
 
     ``allow_revoked``: use a connection we stopped using (a withdrawn permission leaves the
-    token valid), to ask the provider whether it may be used again."""
-    token, athlete = _access(connection_id, allow_revoked)
+    token valid), to ask the provider whether it may be used again.  ``held``: the token of
+    the row as the caller read it, used while it is good (see :class:`Held`)."""
+    token, athlete = (held.get(connection_id) if held is not None else None) or _access(connection_id, allow_revoked)
     with quota.calling(athlete=athlete):
         try:
             return action(token)
         except TokenExpired:
+            if held is not None:
+                held.drop()  # refused: every later call reads the row (and its refreshed token)
             token = refresh(connection_id, refused_token=token, allow_revoked=allow_revoked)
             try:
                 return action(token)
@@ -151,10 +180,14 @@ def _refresh_at_provider(provider: str, refresh_token: str | None) -> dict:
 
 
 def _expiring(connection: DeviceConnection) -> bool:
-    if connection.access_expires_at is None:
+    return _expiring_at(connection.access_expires_at)
+
+
+def _expiring_at(expires_at: datetime | None) -> bool:
+    if expires_at is None:
         return False
     margin = timedelta(seconds=current_app.config["TOKEN_REFRESH_MARGIN_SECONDS"])
-    return connection.access_expires_at - margin <= real_now()
+    return expires_at - margin <= real_now()
 
 
 def expiry(token: dict) -> datetime | None:

@@ -8,9 +8,9 @@ steps, and this job gives it a :class:`_Run` to store each id as it appears.
 Delivery is at least once (a job can run twice, a worker can die half way), so the job is
 idempotent:
 
-- it claims its ExportJob row (PENDING -> PROCESSING) in one UPDATE; a duplicate delivery
-  finds it claimed and stops, and a partial unique index lets only one job per session
-  be PROCESSING, so two revisions never race at the provider;
+- it claims its ExportJob row (PENDING -> PROCESSING) in one UPDATE, committed with its
+  attempt row; a duplicate delivery finds it claimed and stops, and a partial unique index
+  lets only one job per session be PROCESSING, so two revisions never race at the provider;
 - each provider id is committed the moment it exists (the workout before it is
   scheduled), so a retry continues where the last try stopped instead of creating a
   second workout; a step whose create may have reached the provider unanswered is marked
@@ -40,6 +40,7 @@ from flask import current_app
 from rq import get_current_job
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import flag_modified
 
 from core import clients, clock, connections, messages, metrics, outbox, quota, tokens
@@ -105,12 +106,28 @@ class Attempt:
     job: ExportJob
     row: ExportAttempt
     started: float
+    seconds: float = 0.0  # how long it took, once recorded
 
 
 def run_export(job_id: int, seq: int = 0) -> str:
     """Run ExportJob ``job_id`` (the RQ job carries the row's sequence number, so a stale
-    wake-up of a rescheduled row does nothing)."""
-    job = db.session.get(ExportJob, job_id)
+    wake-up of a rescheduled row does nothing).
+
+    Its commits keep what it loaded (no re-reading of the job, session, athlete and
+    connection rows after each one): what may change under it is read again on purpose
+    (the session, before the calls and before it is marked), and the rest is this worker's
+    while it holds the lease.  Everything is expired at the end, as a commit would have."""
+    session = db.session()
+    expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        return _run(job_id, seq)
+    finally:
+        session.expire_on_commit = expire_on_commit
+        session.expire_all()
+
+
+def _run(job_id: int, seq: int) -> str:
+    job = db.session.get(ExportJob, job_id, options=[joinedload(ExportJob.session)])
     if job is None or job.kind not in JobKind.DELIVERIES:
         return "missing"
     if job.status != JobStatus.PENDING or job.enqueue_seq != seq:
@@ -122,14 +139,15 @@ def run_export(job_id: int, seq: int = 0) -> str:
         metrics.count(metrics.EXPORTS, job.provider, AttemptOutcome.SUPERSEDED)
         _log(job, None, AttemptOutcome.SUPERSEDED)
         return "superseded"
-    claim = _claim(job)
+    rows: list[ExportAttempt] = []
+    claim = _claim(job, rows)
     if claim == "busy":
         _reschedule(job, clock.now() + timedelta(seconds=BUSY_RETRY_SECONDS))
         _log(job, None, AttemptOutcome.BUSY)
         return "busy: another export of this session is under way"
     if claim == "taken":
         return "skipped: claimed by another worker"
-    attempt = Attempt(job, _start_attempt(job), time.perf_counter())
+    attempt = Attempt(job, rows[0], time.perf_counter())
     try:
         with quota.calling(bulk=job.queue == BULK):
             refs = _deliver(job)
@@ -168,9 +186,11 @@ def run_export(job_id: int, seq: int = 0) -> str:
 
 # -- claiming ------------------------------------------------------------------------------
 
-def _claim(job: ExportJob) -> str:
+def _claim(job: ExportJob, rows: list[ExportAttempt]) -> str:
+    """Claim the row; its attempt row is written in the claim's transaction (into ``rows``)."""
     try:
-        return "claimed" if outbox.claim(job) else "taken"
+        return "claimed" if outbox.claim(job, before_commit=lambda claimed: rows.append(_start_attempt(claimed))) \
+            else "taken"
     except IntegrityError:  # uq_export_jobs_one_processing_per_session
         db.session.rollback()
         return "busy"
@@ -180,7 +200,6 @@ def _start_attempt(job: ExportJob) -> ExportAttempt:
     row = ExportAttempt(export_job_id=job.id, session_id=job.session_id, provider=job.provider,
                         attempt=job.attempts, started_at=clock.now())
     db.session.add(row)
-    db.session.commit()
     return row
 
 
@@ -203,7 +222,7 @@ def _deliver(job: ExportJob) -> dict:
     if _is_superseded(job):
         raise Superseded()
     session = job.session
-    athlete = db.session.get(User, job.athlete_id)
+    athlete = db.session.get(User, job.athlete_id, options=[joinedload(User.profile)])
     if window.day_passed(session.date, athlete.timezone, clock.now()):
         raise DayPassed(session.date, athlete.timezone)
     connection = connections.find(job.athlete_id, job.provider)
@@ -217,7 +236,7 @@ def _deliver(job: ExportJob) -> dict:
     item = Item(session_id=session.id, revision=job.revision, title=session.title, day=session.date,
                 starts=_morning(session, athlete), updated_at=_aware(session.updated_at),
                 normalized=normalized, payload=fit.sendable(), extra=fit.extra)
-    run = _Run(job, connection.id)
+    run = _Run(job, connection)
     client = clients.api(job.provider)
     if job.kind == JobKind.MOVE:
         try:
@@ -234,12 +253,13 @@ def _deliver(job: ExportJob) -> dict:
 class _Run:
     """The job's side of the conversation with a provider client (providers/delivery.py)."""
 
-    def __init__(self, job: ExportJob, connection_id: int):
-        self.job, self.connection_id = job, connection_id
+    def __init__(self, job: ExportJob, connection: DeviceConnection):
+        self.job, self.connection_id = job, connection.id
+        self.held = tokens.Held(connection)  # the row the job just read: not read again for each call
         self.refs = dict(job.external_refs or {})
 
     def call(self, action: Callable[[str], T]) -> T:
-        return tokens.with_token(self.connection_id, action)
+        return tokens.with_token(self.connection_id, action, held=self.held)
 
     def step(self, ref: str, create: Callable[[str], str], find: Callable[[str], str | None] | None = None) -> str:
         if ref in self.refs:
@@ -349,6 +369,7 @@ def _retry_or_fail(attempt: Attempt, message: str) -> str:
                     export_waiting=WaitKind.RETRY)
     _record(attempt, AttemptOutcome.RETRY, message)
     _reschedule(job, at)
+    _counted(attempt, AttemptOutcome.RETRY)
     _log(job, attempt, AttemptOutcome.RETRY, message, next_attempt_at=at)
     return f"retry at {at.isoformat(timespec='seconds')}Z"
 
@@ -369,6 +390,8 @@ def _wait_for_quota(attempt: Attempt, until: datetime, reason: str, counted: boo
                     last_export_error=reason if counted else None)
     outbox.park(job, until)
     db.session.commit()
+    if counted:
+        _counted(attempt, AttemptOutcome.RETRY)
     _log(job, attempt if counted else None, AttemptOutcome.QUOTA_WAIT, reason, next_attempt_at=until)
     return "waiting for quota"
 
@@ -416,17 +439,23 @@ def _reconnect_text(job: ExportJob, detail: str) -> str:
 
 
 def _record(attempt: Attempt, outcome: str, error: str | None) -> None:
+    """The attempt's row says how it ended; its metrics are counted once that is committed
+    (:func:`_counted`)."""
     seconds = time.perf_counter() - attempt.started
     attempt.row.finished_at = clock.now()
     attempt.row.outcome, attempt.row.error = outcome, error
     attempt.row.duration_ms = int(seconds * 1000)
-    metrics.attempt(attempt.job.provider, outcome, seconds)
+    attempt.seconds = seconds
+
+
+def _counted(attempt: Attempt, outcome: str, finished: bool = False) -> None:
+    metrics.attempt(attempt.job.provider, outcome, attempt.seconds, finished=finished)
 
 
 def _end(attempt: Attempt, outcome: str, error: str | None) -> str:
     _record(attempt, outcome, error)
     db.session.commit()
-    metrics.count(metrics.EXPORTS, attempt.job.provider, outcome)
+    _counted(attempt, outcome, finished=True)  # the attempt and the job's end: one round trip
     _log(attempt.job, attempt, outcome, error)
     return outcome.lower()
 
