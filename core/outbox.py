@@ -230,7 +230,10 @@ def enqueue(wakeups: list[Wakeup]) -> int:
             else:
                 immediate.setdefault(wakeup.queue, []).append(Queue.prepare_data(wakeup.func, wakeup.args, **options))
         for name, batch in immediate.items():
-            rq.get_queue(name).enqueue_many(batch)  # one round trip for a whole plan
+            # RQ pushes each at_front job onto the front in turn, which would reverse them:
+            # given last-first, today's session stays ahead of tomorrow's.
+            front = [data for data in batch if data.at_front]
+            rq.get_queue(name).enqueue_many(front[::-1] + [data for data in batch if not data.at_front])
         return len(wakeups)
     except RedisError as error:
         _redis_down_until = time.monotonic() + BREAKER_SECONDS

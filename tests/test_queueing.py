@@ -73,3 +73,29 @@ def test_a_session_of_today_or_tomorrow_goes_to_the_front_of_the_queue(app, peop
     assert order[0] == day(1)  # saved last, taken first
     assert sorted(order[1:]) == sorted([day(12), day(13), day(5), day(6)])
     assert order[1:3] == [day(12), day(13)]  # the rest in the order saved
+
+
+def test_sessions_that_go_first_keep_their_order_at_the_front(app, people, api_as):
+    """A connect or a plan with today's and tomorrow's sessions: today's is taken first."""
+    from core.db import db
+    from core.models import DeviceConnection, ExportJob
+    from core.models.export import rq_job_id
+    from core.queue import rq
+    from tests.conftest import day
+    from tests.support.workouts import EASY_RUN
+
+    coach = people.coach()
+    athlete = people.athlete(coach)
+    with app.app_context():
+        connection = DeviceConnection(athlete_id=athlete, provider="GARMIN", provider_user_id="g1", is_primary=True)
+        connection.set_tokens("access-value", "refresh-value", None)
+        db.session.add(connection)
+        db.session.commit()
+        rq.get_queue("high").empty()
+    plan = api_as(coach).post("/plans", json={"athleteId": athlete, "weekStart": day(0), "sessions": [
+        {"date": day(d), "type": "ENDURANCE", "title": f"Run {d}", "workout": EASY_RUN} for d in (0, 1, 2, 5)]})
+    assert plan.status_code == 201
+    with app.app_context():
+        by_rq_id = {rq_job_id(j.id, j.enqueue_seq): j.session.date.isoformat() for j in db.session.query(ExportJob)}
+        order = [by_rq_id[job_id] for job_id in rq.get_queue("high").job_ids]
+    assert order == [day(0), day(1), day(2), day(5)]
