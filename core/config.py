@@ -134,6 +134,9 @@ def load_config(env: str | None = None, overrides: dict | None = None) -> dict:
         "PREFERRED_URL_SCHEME": "https" if production else "http",
         "WTF_CSRF_TIME_LIMIT": None,
         "LOGIN_RATE_LIMIT": _env("LOGIN_RATE_LIMIT", "10 per minute"),
+        # Werkzeug's method for new passwords.  The tests, which make thousands of accounts,
+        # use a cheap one (scrypt is about 0.1 s of CPU a hash); the timing test sets scrypt.
+        "PASSWORD_HASH_METHOD": _env("PASSWORD_HASH_METHOD", "pbkdf2:sha256:1000" if env == "testing" else "scrypt"),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2} if redis_url else {},
         # A Redis outage must not fail requests: count in memory until it is back.

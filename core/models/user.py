@@ -5,7 +5,9 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime
+from functools import lru_cache
 
+from flask import current_app, has_app_context
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -75,7 +77,7 @@ class User(UserMixin, db.Model):
         """A new password, which ends every session that the old one opened."""
         if self.password_hash:
             self.end_sessions()
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = generate_password_hash(password, method=password_method())
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
@@ -93,6 +95,24 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:  # never the hash
         return f"<User {self.id} {self.role}>"
+
+
+def password_method() -> str:
+    """Werkzeug's hash method for new passwords (PASSWORD_HASH_METHOD; scrypt unless set)."""
+    return current_app.config.get("PASSWORD_HASH_METHOD", "scrypt") if has_app_context() else "scrypt"
+
+
+@lru_cache(maxsize=4)
+def dummy_hash(method: str) -> str:
+    """Made once per method; the app makes it at start (webapp/auth/routes.py), so that the
+    first unknown email does not cost a hash more."""
+    return generate_password_hash(secrets.token_urlsafe(16), method=method)
+
+
+def check_nobodys_password(password: str) -> None:
+    """The hash an unknown email costs (a random text's, by today's method): a login's time
+    tells nothing of whether the account exists."""
+    check_password_hash(dummy_hash(password_method()), password)
 
 
 def hash_api_token(token: str) -> str:

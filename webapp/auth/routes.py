@@ -6,12 +6,11 @@ import secrets
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
-from werkzeug.security import check_password_hash
 
 from core.db import db
 from core.logs import log_event
 from core.models import User
-from core.models.user import normalize_email
+from core.models.user import check_nobodys_password, dummy_hash, normalize_email
 
 from ..extensions import limiter
 from . import bp
@@ -21,9 +20,10 @@ from .forms import LoginForm, PasswordForm
 logger = logging.getLogger(__name__)
 
 
-# Checked against for an unknown email, so that it costs the same hash as a known one (the
-# hash of a random text nobody knows; werkzeug's default method, as every stored password's).
-DUMMY_HASH = "scrypt:32768:8:1$v5JWosFyCd2vlDSx$b345021a65eed1f5e3784261a62c3b4caa5b1b1e5f7d5b2738b88429802a170d4cc293886f7332e273df3178dba5b8926f29b88ea7496a38a20cd973379d6533"
+
+@bp.record_once
+def _make_the_dummy_hash(state) -> None:
+    dummy_hash(state.app.config.get("PASSWORD_HASH_METHOD", "scrypt"))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -38,7 +38,7 @@ def login():
         user = db.session.scalar(select(User).where(User.email == normalize_email(form.email.data)))
         # An unknown email costs the same hash as a known one: the time taken tells nothing.
         if user is None:
-            check_password_hash(DUMMY_HASH, form.password.data)
+            check_nobodys_password(form.password.data)
         elif user.check_password(form.password.data):
             user.login_nonce = secrets.token_urlsafe(12)
             login_user(user, remember=form.remember.data)
