@@ -13,26 +13,37 @@ from pathlib import Path
 
 import requests
 
+from tests.support.forkserver import ForkServer
+
 ROOT = Path(__file__).resolve().parents[2]
 RQ = str(Path(sys.executable).with_name("rq"))
 
 
 class Workers:
-    def __init__(self, env: dict, log_dir: Path):
-        self.env, self.log_dir = env, log_dir
-        self.processes: list[subprocess.Popen] = []
+    """``rq worker`` and ``rq cron`` processes with ``env``.  Forked from a server that has
+    imported their libraries (tests/support/forkserver.py) unless ``fork`` is off, as the
+    production tests have it: there each is started from nothing, as an operator starts it."""
+
+    def __init__(self, env: dict, log_dir: Path, fork: bool = True):
+        self.env, self.log_dir, self.fork = env, log_dir, fork
+        self.processes: list = []
+
+    def _spawn(self, command: list[str], log_name: str):
+        if self.fork:
+            return ForkServer.spawn(command, dict(self.env), self.log_dir / log_name)
+        log = open(self.log_dir / log_name, "ab")
+        return subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
 
     def start(self, count: int = 1, burst: bool = False) -> list[subprocess.Popen]:
         started = []
         for _ in range(count):
             index = len(self.processes)
-            log = open(self.log_dir / f"worker-{index}.log", "ab")
             command = [RQ, "worker", "-c", "jobs.rq_settings", "--worker-class", "jobs.worker.AppWorker",
                        "--with-scheduler", "--maintenance-interval", "5", "--name", f"test-worker-{os.getpid()}-{index}",
                        "--url", self.env["REDIS_URL"], "high", "default", "pings"]
             if burst:
                 command.append("--burst")
-            process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+            process = self._spawn(command, f"worker-{index}.log")
             self.processes.append(process)
             started.append(process)
         if not burst and not any(p.args[1] == "cron" for p in self.processes):
@@ -41,9 +52,8 @@ class Workers:
 
     def start_cron(self) -> subprocess.Popen:
         """RQ's cron scheduler with our periodic jobs (the relay, the retention), as production runs it."""
-        log = open(self.log_dir / "cron.log", "ab")
-        process = subprocess.Popen([RQ, "cron", "-c", "jobs.rq_settings", "--url", self.env["REDIS_URL"], "jobs.cron"],
-                                   cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        process = self._spawn([RQ, "cron", "-c", "jobs.rq_settings", "--url", self.env["REDIS_URL"], "jobs.cron"],
+                              "cron.log")
         self.processes.append(process)
         return process
 

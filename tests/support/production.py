@@ -67,7 +67,7 @@ class Production:
                     "EXPORT_RETRY_DELAYS": "1,1", "EXPORT_RETRY_JITTER": "0", "RELAY_INTERVAL_SECONDS": "2",
                     "RELAY_GRACE_SECONDS": "1", "LOG_LEVEL": "INFO"}
         self.processes: list[subprocess.Popen] = []
-        self.workers = Workers(self.env, log_dir)
+        self.workers = Workers(self.env, log_dir, fork=False)
         self.web_workers = web_workers
 
     def start(self) -> "Production":
