@@ -6,6 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
+TEST_JOBS ?= 4
 SUDO   := $(if $(filter 0,$(shell id -u)),,sudo)
 export FLASK_APP := wsgi
 export PUBLIC_URL ?= http://$(HOST):$(PORT)
@@ -21,9 +22,11 @@ run: $(VENV)/.installed
 
 ## Install what the tests need (Redis, PostgreSQL and Chromium from Debian, the Python
 ## test extras) and run every test: SQLite and PostgreSQL, real Redis and RQ workers,
-## the sandbox over HTTP, and the browser tests in headless Chromium.
+## the sandbox over HTTP, and the browser tests in headless Chromium.  In TEST_JOBS
+## processes (pytest-xdist, a file per process): most tests wait on workers and servers,
+## so four share two cores well.
 test: system-deps $(VENV)/.installed-test
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_JOBS) --dist loadfile --durations=25
 
 ## The unit tests only (no Redis, PostgreSQL or browser): quick feedback while editing.
 test-fast: $(VENV)/.installed-test

@@ -8,7 +8,6 @@ processes; the jobs are the same either way.
 
 from __future__ import annotations
 
-import fakeredis
 import redis
 from flask import Flask
 from flask_rq import RQ
@@ -29,6 +28,8 @@ def init_queue(app: Flask) -> None:
                                              health_check_interval=30, retry=Retry(NoBackoff(), 0))
         app.config["RQ_CONNECTION"] = {"connection_pool": pool}
     else:
+        import fakeredis  # here: a Redis-backed process (a worker, gunicorn) need not import it (0.3 s)
+
         app.config["RQ_CONNECTION_CLASS"] = "fakeredis.FakeRedis"
         app.config["RQ_CONNECTION"] = {"server": fakeredis.FakeServer()}
     app.config["RQ_QUEUES"] = list(QUEUES)

@@ -12,12 +12,19 @@ in the Flask world do: the worker depends on the app, never the reverse, and no 
 
 from __future__ import annotations
 
+import logging
 import os
+import time
 
+from redis.exceptions import ConnectionError as RedisConnectionError
 from rq import SimpleWorker
 from werkzeug.utils import import_string
 
 from core.db import db
+from core.logs import log_event
+
+logger = logging.getLogger(__name__)
+REDIS_WAIT_MAX_SECONDS = 10
 
 DEFAULT_FACTORY = "webapp:create_app"
 
@@ -31,6 +38,29 @@ class AppWorker(SimpleWorker):
     def __init__(self, *args, app=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.app = app if app is not None else make_app()
+
+    def execute_job(self, job, queue):
+        """As RQ's, but a Redis that goes away around a job (a restart, a failover) does not end
+        the worker: RQ would quit with "found an unhandled exception".  The job's outcome is in
+        the database; its RQ record went with the rest of Redis, and the relay requeues what is
+        unfinished.  The worker waits for Redis (RQ's loop writes to it at once), then goes on."""
+        try:
+            super().execute_job(job, queue)
+        except RedisConnectionError as error:
+            log_event(logger, "redis lost during a job", level=logging.WARNING, rq_job_id=job.id,
+                      outcome="waiting for redis", error=type(error).__name__)
+            self._wait_for_redis()
+
+    def _wait_for_redis(self) -> None:
+        delay = 0.5
+        while not self._stop_requested:
+            try:
+                self.connection.ping()
+                log_event(logger, "redis back", outcome="worker goes on")
+                return
+            except RedisConnectionError:
+                time.sleep(delay)
+                delay = min(delay * 2, REDIS_WAIT_MAX_SECONDS)
 
     def perform_job(self, job, queue, execution):
         with self.app.app_context():

@@ -382,6 +382,26 @@ def test_a_save_while_redis_is_down_succeeds_and_is_pushed_once_redis_is_back(pi
     assert_consistent(pipeline, athlete)
 
 
+def test_a_worker_outlives_redis_going_away_at_the_end_of_a_job(pipeline, tmp_path):
+    """RQ's own worker quits ("found an unhandled exception") when Redis is gone as it records
+    a job's end; ours stays up and runs the next job once Redis is back."""
+    from rq import Queue
+
+    worker = pipeline.workers.start(1)[0]
+    queue = Queue("high", connection=redis_lib.Redis.from_url(pipeline.redis.url))
+    queue.enqueue("tests.support.worker_jobs.shut_redis_down")
+    wait_for(lambda: pipeline.redis.process.poll() is not None, message="Redis to stop")
+    time.sleep(1)  # the worker has ended the job against a Redis that is not there
+    pipeline.redis.stop()
+    pipeline.redis.start()
+    marker = tmp_path / "second-job"
+    Queue("high", connection=redis_lib.Redis.from_url(pipeline.redis.url)).enqueue(
+        "tests.support.worker_jobs.touch", str(marker))
+    wait_for(marker.exists, timeout=30, message="the next job to run")
+    assert worker.poll() is None
+    assert "redis lost during a job" in pipeline.workers.logs()
+
+
 @pytest.mark.dialect
 def test_two_workers_racing_one_session_leave_one_workout(pipeline):
     athlete = pipeline.athlete("garmin")
