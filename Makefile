@@ -44,6 +44,7 @@ bench: system-deps $(VENV)/.installed-test
 	$(BIN)/python -m bench.bulk_push
 	$(BIN)/python -m bench.quota
 	$(BIN)/python -m bench.delivery
+	$(BIN)/python -m bench.formats
 
 ## Every benchmark at a tiny size (seconds each; the numbers mean nothing): they still run.
 bench-smoke: system-deps $(VENV)/.installed-test

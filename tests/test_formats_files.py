@@ -12,7 +12,6 @@ import builtins
 import io
 import json
 import math
-import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -197,11 +196,9 @@ def test_hostile_xml_is_refused_fast_and_nothing_is_read_from_disk(monkeypatch):
     read(b"<workout_file><workout><SteadyState Duration='1' Power='1'/></workout></workout_file>", "zwo")  # imports
     monkeypatch.setattr(builtins, "open", watching_open)
     monkeypatch.setattr(io, "open", watching_open)
-    for data in bombs:
-        started = time.perf_counter()
+    for data in bombs:  # how long a refusal takes is measured in bench/formats.py
         with pytest.raises(ReadError) as refused:
             read(data, "zwo")
-        assert time.perf_counter() - started < 0.5
         assert "DTD or entities" in str(refused.value) and "root:" not in str(refused.value)
     assert opened == []
 
@@ -291,13 +288,12 @@ def test_a_long_erg_that_merging_would_distort_is_refused_with_the_reason():
     assert "450 segments" in str(refused.value) and "move the power" in str(refused.value)
 
 
-def test_an_erg_near_the_size_cap_reads_in_a_moment():
+def test_an_erg_near_the_size_cap_reads_whole():
+    """Its time is measured in bench/formats.py."""
     parts = [(5, 100 + (i % 200)) for i in range(30000)]
     data = _erg(parts, ftp=None)
     assert len(data) < MAX_BYTES
-    started = time.perf_counter()
     imported = read(data, "erg")
-    assert time.perf_counter() - started < 5
     assert sum(s["duration"]["value"] for s in flatten(native_tree(normalize(imported.workout)["steps"]))) == 150000
     assert imported.workout["steps"][0]["target"].get("unit") is None  # watts, no FTP to share them out
 
