@@ -106,5 +106,8 @@ def test_a_brick_offers_one_fit_file_a_leg_and_says_why_not_one(coach_page):
         response = client.get(f"/sessions/{session}/leg-{leg}.fit")
         assert response.status_code == 200 and response.data[8:12] == b".FIT"
     assert client.get(f"/sessions/{session}/leg-3.fit").status_code == 404
+    ride = api.post("/plans", json={"athleteId": athlete, "weekStart": "2026-11-30", "sessions": [
+        {"date": "2026-11-30", "type": "ENDURANCE", "title": "Ride", "workout": BRICK["legs"][0] | {"name": "R"}}]}).json
+    assert client.get(f"/sessions/{ride['sessions'][0]['id']}/leg-1.fit").status_code == 422
     whole = client.get(f"/sessions/{session}/workout.fit")
     assert whole.status_code == 422 and "one sport" in whole.get_data(as_text=True)

@@ -180,14 +180,19 @@ def download(session_id: int, fmt: str):
                     headers={"Content-Disposition": f'attachment; filename="{session.date.isoformat()}-{name}.{fmt}"'})
 
 
+NOT_MULTISPORT = "legs: only a multisport workout has legs; download this workout's .fit instead"
+
+
 @bp.get("/sessions/<int:session_id>/leg-<int:leg>.fit")
 @login_required
 def leg_download(session_id: int, leg: int):
     """One leg of a multisport session as a .fit file of its own (fit.write_legs): a watch's
     workout file holds one sport, so a brick comes as one file a leg."""
     session = _visible_session(session_id)
-    if not session.workout or session.workout.get("sport") != MULTISPORT:
+    if not session.workout:
         abort(404)
+    if session.workout.get("sport") != MULTISPORT:
+        return Response(NOT_MULTISPORT, status=422, mimetype="text/plain")
     try:
         legs = fit.write_legs(prepare(session.workout, session.plan.athlete.thresholds()))
     except WorkoutInvalid as error:
