@@ -111,3 +111,16 @@ def test_a_brick_offers_one_fit_file_a_leg_and_says_why_not_one(coach_page):
     assert client.get(f"/sessions/{ride['sessions'][0]['id']}/leg-1.fit").status_code == 422
     whole = client.get(f"/sessions/{session}/workout.fit")
     assert whole.status_code == 422 and "one sport" in whole.get_data(as_text=True)
+
+
+def test_a_save_without_javascript_takes_the_edited_text_over_the_form(coach_page):
+    client, athlete, token, api = coach_page
+    response = new_session(client, athlete, {
+        "csrf_token": token, "date": MONDAY, "type": "ENDURANCE", "title": "", "w-sport": "RUN", "save": "1",
+        "w-name": "Stale form", "w-steps-0-kind": "step", "w-steps-0-intensity": "ACTIVE",
+        "w-steps-0-duration_type": "TIME", "w-steps-0-duration_value": "10:00",
+        "w-text-base": "Stale form\n\n- 10m Z2 HR\n", "w-text": "Hill run\n\n5x\n- 1m Z5 HR\n- 2m Z1 HR\n"})
+    assert response.status_code == 302
+    (plan,) = api.get("/plans").json
+    workout = plan["sessions"][0]["workout"]
+    assert workout["name"] == "Hill run" and workout["steps"][0]["repeat"] == 5

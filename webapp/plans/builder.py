@@ -4,8 +4,8 @@
 it cannot read (``steps[1]: duration: enter seconds or m:ss``); the format's rules are then
 checked by workouts.validation, like every other workout.  :func:`from_workout` is the draft
 of any valid workout: opened in the builder and saved untouched, a workout stays the same
-workout (percents, ramps, cues, exercises, weights and legs included; tests/test_editor_builder.py
-holds it to that over generated workouts).
+workout (percents, ramps, cues, exercises, weights and legs included; tests/test_editor_text_mode.py
+holds it to that).
 
 An exercise row (draft.py) is written as the format writes sets: a repeat block of its sets,
 each a REPS (or timed) step with its exercise and weight, then a REST step of the rest time.
