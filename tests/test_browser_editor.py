@@ -165,3 +165,20 @@ def test_the_exercise_picker_finds_as_typed_and_a_brick_saves_with_its_legs(pipe
     brick = sessions["ENDURANCE"]
     assert brick["title"] == "Brick"
     assert [leg["sport"] for leg in brick["workout"]["legs"]] == ["BIKE", "RUN"]
+
+
+def test_a_file_imported_in_the_editor_is_shown_with_the_readers_notes(pipeline, people_in_browsers, shots):  # noqa: F811 (fixtures)
+    from tests.test_editor_pages import ZWO
+
+    coach, _, athlete_id, _ = people_in_browsers
+    coach.set_viewport_size(DESKTOP)
+    coach.goto(f"/plans/sessions/new?athlete={athlete_id}&date={MONDAY.isoformat()}")
+    coach.click("summary:has-text('Import a file')")
+    coach.set_input_files("#workout_file", files=[{"name": "ride.zwo", "mimeType": "application/xml", "buffer": ZWO}])
+    coach.click("button:has-text('Import into the editor')")
+    coach.wait_for_selector("#w-steps-1-repeat")
+    assert coach.input_value("#w-name") == "Zwift ride" and coach.input_value("#w-steps-1-repeat") == "4"
+    assert "Read into the form." in coach.inner_text("#text-problems")
+    wait_for_js(coach, "document.getElementById('w-text').value.includes('4x')")  # the text follows
+    coach.wait_for_selector("#fit-panel figure")
+    shots(coach, "6-desktop-imported-zwo")
