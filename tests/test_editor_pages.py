@@ -4,7 +4,9 @@ bad input a 4xx naming what is wrong."""
 
 from __future__ import annotations
 
+import html
 import io
+import re
 
 import pytest
 
@@ -124,3 +126,17 @@ def test_a_save_without_javascript_takes_the_edited_text_over_the_form(coach_pag
     (plan,) = api.get("/plans").json
     workout = plan["sessions"][0]["workout"]
     assert workout["name"] == "Hill run" and workout["steps"][0]["repeat"] == 5
+
+
+def test_the_editors_workout_is_kept_in_the_library_as_it_is_now(coach_page):
+    client, athlete, token, api = coach_page
+    live = client.post(f"/plans/sessions/fit?athlete={athlete}", data={
+        "csrf_token": token, "type": "ENDURANCE", "w-sport": "BIKE", "source": "text",
+        "w-text": "Tempo\n\n- 10m Z2\n- 20m 85%\n"}).get_data(as_text=True)
+    found = re.search(r'form="library-save" name="workout_json" value="([^"]+)"', live)
+    assert found and 'form="library-save" name="name" value="Tempo"' in live
+    kept = client.post("/library/new", data={"csrf_token": token, "name": "Tempo", "source": "json",
+                                             "workout_json": html.unescape(found.group(1))})
+    assert kept.status_code == 302
+    (entry,) = api.get("/library").json
+    assert entry["name"] == "Tempo" and entry["workout"]["steps"][1]["target"]["min"] == 85

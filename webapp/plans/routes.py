@@ -216,9 +216,11 @@ def _draft_panel(draft: dict, athlete) -> dict:
     if parse_errors or not draft["sport"]:
         return {"fit_items": None, "drawn": None, **said}
     context = exports.Athlete.load(athlete.id)
-    return {"fit_items": fitreport.fits(workout, context),
+    fit_items = fitreport.fits(workout, context)
+    return {"fit_items": fit_items,
             "drawn": profile(workout, context.thresholds, ident="draft", title=workout.get("name") or "Workout"),
-            **said}
+            # A valid workout can be kept in the library (POST /library/new takes it as JSON).
+            "library_json": json.dumps(workout) if fit_items is not None else None, **said}
 
 
 def _about_unreadable_value(message: str) -> bool:
