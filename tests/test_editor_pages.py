@@ -140,3 +140,23 @@ def test_the_editors_workout_is_kept_in_the_library_as_it_is_now(coach_page):
     assert kept.status_code == 302
     (entry,) = api.get("/library").json
     assert entry["name"] == "Tempo" and entry["workout"]["steps"][1]["target"]["min"] == 85
+
+
+def test_one_workout_is_drawn_in_the_same_zone_colours_on_the_week_the_session_page_and_the_editor(coach_page):
+    from tests.support.workouts import SPEC_EXAMPLE
+
+    client, athlete, _, api = coach_page
+    plan = api.post("/plans", json={"athleteId": athlete, "weekStart": MONDAY, "sessions": [
+        {"date": MONDAY, "type": "ENDURANCE", "title": "Threshold", "workout": SPEC_EXAMPLE}]}).json
+    session = plan["sessions"][0]["id"]
+
+    def zones(path: str, around: str) -> list[str]:
+        page = client.get(path).get_data(as_text=True)
+        svg = page[page.index(around):]
+        svg = svg[svg.index("<svg"):svg.index("</svg>")]
+        return re.findall(r'<rect class="(z\d)', svg)
+
+    card = zones(f"/plans?athlete={athlete}&week={MONDAY}", 'class="card-profile')
+    assert card == zones(f"/sessions/{session}", "profile-figure") == zones(f"/plans/sessions/{session}/edit", 'id="fit-panel"')
+    assert card[1] == "z4"  # 250-265 W at an FTP of 250 is threshold, on every page
+    assert "Z4 threshold" in client.get(f"/sessions/{session}").get_data(as_text=True)  # and the legend says so
