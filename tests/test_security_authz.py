@@ -50,6 +50,7 @@ ROUTES = [
     ("POST", "/plans/sessions/{session}/edit", OWNER_COACH, "state"),
     ("POST", "/plans/sessions/{session}/delete", OWNER_COACH, "state"),
     ("POST", "/plans/sessions/fit?athlete={athlete}", OWNER_COACH, "state"),
+    ("GET", "/plans/exercises?for=w-steps-0&w-steps-0-exercise_name=squat", COACHES, "page"),
     ("POST", "/plans/copy?athlete={athlete}", OWNER_COACH, "state"),
     ("GET", "/library", COACHES, "page"),
     ("GET", "/library/new", COACHES, "page"),
@@ -71,6 +72,7 @@ ROUTES = [
     ("GET", "/sessions/{session}/workout.zwo", OWNERS, "page"),
     ("GET", "/sessions/{session}/workout.erg", OWNERS, "page"),  # 422 for a run: judged on content
     ("GET", "/sessions/{session}/workout.mrc", OWNERS, "page"),
+    ("GET", "/sessions/{session}/leg-1.fit", OWNERS, "page"),  # 422 for a single-sport workout
     ("POST", "/sessions/{session}/retry", OWNER_ATHLETE, "state"),
     ("POST", "/sessions/retry-failed", ATHLETES, "state"),
     ("GET", "/connections", ATHLETES, "page"),

@@ -53,6 +53,9 @@ _.compress_type, _.external_attr
 simplify, split_ramps, workload
 DURATION_TYPES  # workouts/constants.py: the format's vocabulary
 
-# The FIT writer's one file per leg of a multisport workout, for a caller that offers the legs as
-# files (workouts/formats/fit.py; tests/test_multisport.py holds it to the legs).
-write_legs
+
+# The session editor's templates read these (templates/plans/_text.html, _exercises.html) through
+# the plans blueprint's context processor, which Flask calls.
+_sayings  # webapp/plans/routes.py
+TEXT_PROBLEMS, NO_EXERCISE_FOUND, TYPE_TO_FIND  # webapp/plans/messages.py
+_.has_form  # text_view.Written, read by templates/plans/_text.html

@@ -79,8 +79,19 @@
     const question = event.target.getAttribute("data-confirm");
     if (question && !window.confirm(question)) event.preventDefault();
   }, true);
+  document.documentElement.classList.add("js");  // buttons only a page without script needs hide
   document.addEventListener("change", (event) => {
     if (event.target.matches("[data-submit-on-change]") && event.target.form) event.target.form.requestSubmit();
+    // A choice that reshapes the editor's form (a session type; a sport of another family:
+    // endurance, strength, multisport) presses its refresh button.  A sport of the same family
+    // does not: the form stays as typed and only the live panel follows.
+    const chosen = event.target;
+    const button = chosen.matches("[data-click-on-change]") &&
+      document.getElementById(chosen.getAttribute("data-click-on-change"));
+    const option = chosen.selectedOptions && chosen.selectedOptions[0];
+    const sameFamily = chosen.hasAttribute("data-family") && option &&
+      option.getAttribute("data-family") === chosen.getAttribute("data-family");
+    if (button && !sameFamily) button.click();
   });
   document.addEventListener("focusin", (event) => {
     if (event.target.matches("[data-select-on-focus]")) event.target.select();

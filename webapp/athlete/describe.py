@@ -11,8 +11,13 @@ def describe(workout: dict, thresholds: Thresholds) -> dict:
     """Totals and a tree of display rows (repeats nest) for a valid workout."""
     normalized = normalize(workout, thresholds)
     sport = normalized["sport"]
-    return {"totals": normalized["totals"], "sport": sport,
-            "rows": [_row(node, sport) for node in native_tree(normalized["steps"])]}
+    if "legs" in normalized:  # a multisport workout: its legs in order, each its sport's steps
+        rows = [{"leg": f"Leg {index}: {leg['sport'].lower()}",
+                 "rows": [_row(node, leg["sport"]) for node in native_tree(leg["steps"])]}
+                for index, leg in enumerate(normalized["legs"], start=1)]
+    else:
+        rows = [_row(node, sport) for node in native_tree(normalized["steps"])]
+    return {"totals": normalized["totals"], "sport": sport, "rows": rows}
 
 
 def _row(node, sport: str) -> dict:

@@ -18,6 +18,7 @@ from core.connections import connections_of
 from core.db import db
 from core.models import ExportAttempt, Role, TrainingSession, User
 from workouts import WorkoutInvalid, prepare
+from workouts.constants import MULTISPORT
 from workouts.formats import fit, trainer_files
 
 from ..auth.access import role_required, safe_next
@@ -166,6 +167,8 @@ def download(session_id: int, fmt: str):
     except WorkoutInvalid as error:
         return Response(error.message, status=422, mimetype="text/plain")
     if fmt == "fit":
+        if normalized["sport"] == MULTISPORT:  # one file a leg (leg_download): say so, not fail
+            return Response(fit.MULTISPORT_REASON, status=422, mimetype="text/plain")
         content, media_type = fit.convert(normalized), "application/vnd.ant.fit"
     else:
         made = trainer_files.make(fmt, normalized, thresholds)
@@ -175,6 +178,30 @@ def download(session_id: int, fmt: str):
     name = re.sub(r"[^A-Za-z0-9]+", "-", session.title).strip("-").lower() or "workout"
     return Response(content, mimetype=media_type,
                     headers={"Content-Disposition": f'attachment; filename="{session.date.isoformat()}-{name}.{fmt}"'})
+
+
+NOT_MULTISPORT = "legs: only a multisport workout has legs; download this workout's .fit instead"
+
+
+@bp.get("/sessions/<int:session_id>/leg-<int:leg>.fit")
+@login_required
+def leg_download(session_id: int, leg: int):
+    """One leg of a multisport session as a .fit file of its own (fit.write_legs): a watch's
+    workout file holds one sport, so a brick comes as one file a leg."""
+    session = _visible_session(session_id)
+    if not session.workout:
+        abort(404)
+    if session.workout.get("sport") != MULTISPORT:
+        return Response(NOT_MULTISPORT, status=422, mimetype="text/plain")
+    try:
+        legs = fit.write_legs(prepare(session.workout, session.plan.athlete.thresholds()))
+    except WorkoutInvalid as error:
+        return Response(error.message, status=422, mimetype="text/plain")
+    if not 1 <= leg <= len(legs):
+        abort(404)
+    name = re.sub(r"[^A-Za-z0-9]+", "-", session.title).strip("-").lower() or "workout"
+    return Response(legs[leg - 1][1], mimetype="application/vnd.ant.fit", headers={
+        "Content-Disposition": f'attachment; filename="{session.date.isoformat()}-{name}-leg-{leg}.fit"'})
 
 
 @bp.route("/profile", methods=["GET", "POST"])

@@ -77,6 +77,36 @@ ENDURANCE_RIDE = {
     ],
 }
 
+# The builder's strength rows and a multisport brick, so `make run` shows both.
+GYM = {
+    "sport": "STRENGTH", "name": "Squats and deadlifts",
+    "steps": [
+        {"repeat": 4, "steps": [
+            _step("ACTIVE", "REPS", 5, exercise={"category": "SQUAT", "name": "BARBELL_BACK_SQUAT"},
+                  weight={"value": 100, "unit": "KG"}),
+            _step("REST", "TIME", 180),
+        ]},
+        {"repeat": 3, "steps": [
+            _step("ACTIVE", "REPS", 8, exercise={"category": "DEADLIFT", "name": "BARBELL_DEADLIFT"},
+                  weight={"value": 225, "unit": "LB"}),
+            _step("REST", "TIME", 150),
+        ]},
+    ],
+}
+BRICK = {
+    "sport": "MULTISPORT", "name": "Brick: ride then run",
+    "legs": [
+        {"sport": "BIKE", "steps": [
+            _step("WARMUP", "TIME", 600, {"type": "POWER", "zone": 2}),
+            _step("ACTIVE", "TIME", 2700, {"type": "POWER", "min": 200, "max": 230}),
+        ]},
+        {"sport": "RUN", "steps": [
+            _step("ACTIVE", "TIME", 1200, {"type": "HEART_RATE", "zone": 3}),
+            _step("COOLDOWN", "TIME", 300, {"type": "HEART_RATE", "zone": 1}),
+        ]},
+    ],
+}
+
 
 def demo_week(athlete_email: str, today: date) -> list[dict]:
     """Seven days from today: sessions on past days would never be pushed (and say so)."""
@@ -88,7 +118,7 @@ def demo_week(athlete_email: str, today: date) -> list[dict]:
             {"date": day(0), "type": SessionType.REST, "title": "Rest day"},
             {"date": day(1), "type": SessionType.ENDURANCE, "title": "Sweet spot", "workout": SWEET_SPOT},
             {"date": day(2), "type": SessionType.ENDURANCE, "title": "Track intervals", "workout": TRACK},
-            {"date": day(3), "type": SessionType.STRENGTH, "title": "Gym: lower body"},
+            {"date": day(3), "type": SessionType.STRENGTH, "title": "Gym: lower body", "workout": GYM},
             {"date": day(4), "type": SessionType.ENDURANCE, "title": "Swim technique", "workout": SWIM},
             {"date": day(5), "type": SessionType.ENDURANCE, "title": "Long run", "workout": LONG_RUN},
             {"date": day(6), "type": SessionType.ENDURANCE, "title": "Endurance ride", "workout": ENDURANCE_RIDE},
@@ -97,6 +127,7 @@ def demo_week(athlete_email: str, today: date) -> list[dict]:
         {"date": day(1), "type": SessionType.ENDURANCE, "title": "Sweet spot", "workout": SWEET_SPOT},
         {"date": day(3), "type": SessionType.ENDURANCE, "title": "Track intervals", "workout": TRACK},
         {"date": day(5), "type": SessionType.OTHER, "title": "Mobility and yoga"},
+        {"date": day(6), "type": SessionType.ENDURANCE, "title": "Brick", "workout": BRICK},
     ]
 
 
