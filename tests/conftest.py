@@ -66,16 +66,34 @@ def backends(config, item_markers: set[str]) -> list[str]:
     return ["sqlite", "postgresql"] if "dialect" in item_markers else ["sqlite"]
 
 
+# The longest files (a minute or more each), started first: under `make test`'s processes the
+# run ends when its last file does, so a long one must not be the last to start.
+LONG_FILES = ("test_soak.py", "test_benchmarks.py", "test_embedded.py", "test_autopush.py", "test_suunto_pipeline.py",
+              "test_provider_truth.py", "test_engine_properties.py", "test_format_engine.py", "test_text_format.py",
+              "test_browser.py", "test_browser_views.py", "test_browser_editor.py", "test_browser_library.py",
+              "test_delivery.py", "test_production.py", "test_operator.py", "test_suunto_convert.py")
+# Files whose tests each start their own servers and share nothing: one process need not run them all.
+SPLIT_FILES = ("test_benchmarks.py",)
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(config, items):
     """Tests marked ``postgresql`` (the production path, long end-to-end runs) are not run on
-    SQLite, even when ``--db`` asks for it."""
+    SQLite, even when ``--db`` asks for it.  Under pytest-xdist (``--dist loadgroup``) a file
+    is one group, run by one process (its module fixtures made once), but for SPLIT_FILES,
+    whose tests are a group each; the long files come first."""
     kept, dropped = [], []
     for item in items:
         backend = getattr(item, "callspec", None) and item.callspec.params.get("backend")
         (dropped if item.get_closest_marker("postgresql") and backend == "sqlite" else kept).append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
-        items[:] = kept
+    order = {name: index for index, name in enumerate(LONG_FILES)}
+    kept.sort(key=lambda item: order.get(item.path.name, len(order)))  # stable: a file's own order kept
+    for item in kept:
+        group = item.nodeid if item.path.name in SPLIT_FILES else item.path.name
+        item.add_marker(pytest.mark.xdist_group(group))
+    items[:] = kept
 
 
 def pytest_generate_tests(metafunc):
