@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import TODAY
+from tests.support.pipeline import wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
@@ -321,10 +322,12 @@ def test_a_click_is_never_lost_to_a_live_update_under_the_pointer(pipeline, peop
                                              "message": "workoutName contains characters Garmin refuses."})
     coach_adds_run(coach, athlete_id, MONDAY + timedelta(days=4), "Refused once")  # Save pressed as a person does
     athlete.goto(f"/week?week={MONDAY.isoformat()}")
-    retry = athlete.wait_for_selector(".badge-wrap[data-status='FAILED'] button:has-text('Retry')", timeout=30_000)
+    retry = ".badge-wrap[data-status='FAILED'] button:has-text('Retry')"
+    athlete.wait_for_selector(retry, timeout=30_000)
     athlete.evaluate("""document.body.addEventListener('htmx:beforeSwap', (e) => {
         if (e.detail.target.id === 'week-days') window.weekChangedDuringPress = true; })""")
-    box = retry.bounding_box()
+    # Found afresh: a live update may have replaced the button since it was first seen.
+    box = wait_for(lambda: athlete.locator(retry).first.bounding_box(), timeout=15, message="the Retry button")
     athlete.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     athlete.mouse.down()
     coach_adds_run(coach, athlete_id, MONDAY + timedelta(days=5), "Added while Retry is pressed")
