@@ -106,6 +106,10 @@ def trouble(app, people, api_as):
             "retrying": ExportJob(session_id=ids[2], athlete_id=athlete, provider="GARMIN", revision=1,
                                   status="PENDING", attempts=2, last_error="Garmin: no answer in time",
                                   next_attempt_at=now + timedelta(minutes=2)),
+            "retrying, in an attempt": ExportJob(session_id=ids[1], athlete_id=athlete, provider="GARMIN", revision=1,
+                                                 status="PROCESSING", attempts=3, last_error="Garmin: 503 Service Unavailable",
+                                                 next_attempt_at=now - timedelta(seconds=1),
+                                                 lease_expires_at=real_now() + timedelta(minutes=3)),
             "done": ExportJob(session_id=ids[2], athlete_id=athlete, provider="GARMIN", revision=1, status="COMPLETED",
                               finished_at=now),
             "refused": ExportJob(session_id=ids[3], athlete_id=athlete, provider="GARMIN", revision=1, status="FAILED",
@@ -133,6 +137,8 @@ def test_the_operator_page_lists_what_is_stuck_failing_and_disconnected(app, cli
     assert re.search(rf'id="job-{jobs["stuck"]}" data-state="stuck"', page)
     assert re.search(rf'id="job-{jobs["idle"]}" data-state="not taken"', page) and "due for 20 min" in page
     assert re.search(rf'id="job-{jobs["retrying"]}" data-state="retrying"', page) and "no answer in time" in page
+    # A job that failed before and is in its next attempt is still retrying: an operator sees it between attempts and in them.
+    assert re.search(rf'id="job-{jobs["retrying, in an attempt"]}" data-state="retrying"', page) and "503" in page
     assert f'id="job-{jobs["done"]}"' not in page
     failed = re.search(r'<tr data-provider="GARMIN" data-kind="REJECTED">(.*?)</tr>', page, re.S).group(1)
     assert "The provider refused the workout" in failed and "<td>2</td>" in failed and "2 × Garmin: workoutName" in failed

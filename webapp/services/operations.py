@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 from flask import current_app
 from rq import Queue, Worker
 from rq.job import Job
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from core import clock, outbox, quota
@@ -100,9 +100,12 @@ def troubled_jobs() -> list[JobRow]:
         ExportJob.status == JobStatus.PENDING, ExportJob.parked.is_(False),
         ExportJob.next_attempt_at < now - STUCK_AFTER).order_by(ExportJob.next_attempt_at).limit(LIST_LIMIT)).all()
     rows += [JobRow(j, "not taken", f"due for {_ago(now - j.next_attempt_at)} and no worker has taken it") for j in idle]
+    # A job that has failed before is retrying whether it waits for its next attempt or is in it.
     retrying = db.session.scalars(select(ExportJob).where(
-        ExportJob.status == JobStatus.PENDING, ExportJob.last_error.is_not(None),
-        ExportJob.next_attempt_at >= now - STUCK_AFTER).order_by(ExportJob.next_attempt_at).limit(LIST_LIMIT)).all()
+        ExportJob.last_error.is_not(None),
+        or_(and_(ExportJob.status == JobStatus.PENDING, ExportJob.next_attempt_at >= now - STUCK_AFTER),
+            and_(ExportJob.status == JobStatus.PROCESSING, ExportJob.lease_expires_at >= real)))
+        .order_by(ExportJob.next_attempt_at).limit(LIST_LIMIT)).all()
     rows += [JobRow(j, "waiting for quota" if j.parked else "retrying", j.last_error or "") for j in retrying]
     return rows
 
