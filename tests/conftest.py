@@ -71,7 +71,7 @@ def backends(config, item_markers: set[str]) -> list[str]:
 LONG_FILES = ("test_soak.py", "test_benchmarks.py", "test_embedded.py", "test_autopush.py", "test_suunto_pipeline.py",
               "test_provider_truth.py", "test_engine_properties.py", "test_format_engine.py", "test_text_format.py",
               "test_browser.py", "test_browser_views.py", "test_browser_editor.py", "test_browser_library.py",
-              "test_delivery.py", "test_production.py", "test_operator.py", "test_suunto_convert.py")
+              "test_delivery.py", "test_production.py", "test_operator.py", "test_suunto_convert.py", "test_hybrid_pipeline.py")
 # Files whose tests each start their own servers and share nothing: one process need not run them all.
 SPLIT_FILES = ("test_benchmarks.py",)
 
