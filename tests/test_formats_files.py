@@ -182,7 +182,7 @@ def test_zwift_style_file_reads_percents_repeats_and_cues():
     assert rest[-1]["intensity"] == "COOLDOWN" and rest[-1]["target"]["from"] == 65  # a rising Cooldown goes down
 
 
-def test_hostile_xml_is_refused_fast_and_nothing_is_read_from_disk(monkeypatch):
+def test_hostile_xml_is_refused_and_nothing_is_read_from_disk(monkeypatch):
     opened = []
     real_open = builtins.open
 
