@@ -22,7 +22,7 @@ from datetime import timedelta
 from flask import current_app
 from rq.job import Job
 from rq.job import JobStatus as RqStatus
-from sqlalchemy import select, update
+from sqlalchemy import and_, func, or_, select, update
 
 from core import clock, outbox, quota
 from core.clock import real_now
@@ -80,12 +80,15 @@ def _release_parked() -> int:
     if not due:
         return 0
     room: dict[tuple[str, bool], int] = {}
+    ahead = _queued_ahead()
 
     def take(provider: str, bulk: bool) -> bool:
         keys = [(provider, False)] + ([(provider, True)] if bulk else [])
         for key in keys:
             if key not in room:
-                room[key] = priority.jobs_within(quota.available(provider, bulk=key[1]))
+                # What is queued already spends the room first: releasing past it would let a
+                # later session take the calls a nearer one, queued before it, finds gone.
+                room[key] = priority.jobs_within(quota.available(provider, bulk=key[1])) - ahead.get(key, 0)
         if any(room[key] <= 0 for key in keys):
             return False
         for key in {(provider, False), (provider, True)}:
@@ -105,6 +108,23 @@ def _release_parked() -> int:
                            .execution_options(synchronize_session=False))
     db.session.commit()
     return len(released)
+
+
+def _queued_ahead() -> dict[tuple[str, bool], int]:
+    """Open jobs not parked, due or under way, by (provider, False) (all of them) and
+    (provider, True) (the bulk ones): they will spend the provider's room before any released now."""
+    rows = db.session.execute(
+        select(ExportJob.provider, ExportJob.queue, func.count())
+        .where(or_(ExportJob.status == JobStatus.PROCESSING,
+                   and_(ExportJob.status == JobStatus.PENDING, ExportJob.parked.is_(False),
+                        ExportJob.next_attempt_at <= clock.now())))
+        .group_by(ExportJob.provider, ExportJob.queue)).all()
+    ahead: dict[tuple[str, bool], int] = {}
+    for provider, queue, count in rows:
+        ahead[(provider, False)] = ahead.get((provider, False), 0) + count
+        if queue == priority.BULK:
+            ahead[(provider, True)] = ahead.get((provider, True), 0) + count
+    return ahead
 
 
 def _requeue_orphans() -> int:

@@ -99,3 +99,36 @@ def test_sessions_that_go_first_keep_their_order_at_the_front(app, people, api_a
         by_rq_id = {rq_job_id(j.id, j.enqueue_seq): j.session.date.isoformat() for j in db.session.query(ExportJob)}
         order = [by_rq_id[job_id] for job_id in rq.get_queue("high").job_ids]
     assert order == [day(0), day(1), day(2), day(5)]
+
+
+@pytest.mark.parametrize("app_config", [{"GARMIN_QUOTA_PARTNER_PER_MINUTE": 10}], ids=["garmin-10-a-minute"])
+@pytest.mark.dialect
+def test_the_relay_counts_what_is_queued_before_it_releases_parked_work(app_config, app, people, api_as):
+    """Ten calls a minute, eight of them for bulk pushes: four jobs.  Three are queued already,
+    so the relay releases one parked job, the nearest, and not two: a second would take the
+    calls a nearer session queued before it finds gone (and jump it)."""
+    from core import clock
+    from core.db import db
+    from core.models import DeviceConnection, ExportJob, TrainingSession
+    from jobs.relay import _release_parked
+    from tests.conftest import day
+    from tests.support.workouts import EASY_RUN
+
+    coach = people.coach()
+    athlete = people.athlete(coach)
+    plan = api_as(coach).post("/plans", json={"athleteId": athlete, "weekStart": day(0), "sessions": [
+        {"date": day(d), "type": "ENDURANCE", "title": f"Run {d}", "workout": EASY_RUN} for d in (1, 2, 3, 4, 5, 6)]})
+    assert plan.status_code == 201
+    with app.app_context():
+        connection = DeviceConnection(athlete_id=athlete, provider="GARMIN", provider_user_id="g1", is_primary=True)
+        connection.set_tokens("access-value", "refresh-value", None)
+        db.session.add(connection)
+        sessions = db.session.query(TrainingSession).order_by(TrainingSession.date).all()
+        for index, session in enumerate(sessions):
+            db.session.add(ExportJob(session_id=session.id, athlete_id=athlete, provider="GARMIN",
+                                     revision=session.revision, status="PENDING", queue="default",
+                                     next_attempt_at=clock.now(), parked=index >= 3))
+        db.session.commit()
+        assert _release_parked() == 1
+        still_parked = db.session.query(ExportJob).filter_by(parked=True).join(TrainingSession).all()
+        assert sorted(job.session.date.isoformat() for job in still_parked) == [day(5), day(6)]
