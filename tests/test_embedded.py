@@ -24,8 +24,10 @@ ROOT = Path(__file__).resolve().parent.parent
 FLASK = str(Path(sys.executable).with_name("flask"))
 
 
-@pytest.fixture(params=["serve", "run"])
-def served(tmp_path, request):
+@pytest.fixture(params=["serve", "run"], scope="module")
+def served(tmp_path_factory, request):
+    """The product as `make run` starts it (each test here works in its own week of the demo)."""
+    tmp_path = tmp_path_factory.mktemp(f"embedded-{request.param}")
     port = free_port()
     env = {**{k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL", "APP_ENV")},
            "INSTANCE_PATH": str(tmp_path), "PUBLIC_URL": f"http://127.0.0.1:{port}", "FLASK_APP": "wsgi",
