@@ -22,6 +22,28 @@ def tokyo_clock(monkeypatch):
     time.tzset()
 
 
+def connect_garmin(app, athlete: int) -> None:
+    """The athlete's Garmin connection, and an empty interactive queue."""
+    from core.db import db
+    from core.models import DeviceConnection
+    from core.queue import rq
+
+    with app.app_context():
+        connection = DeviceConnection(athlete_id=athlete, provider="GARMIN", provider_user_id="g1", is_primary=True)
+        connection.set_tokens("access-value", "refresh-value", None)
+        db.session.add(connection)
+        db.session.commit()
+        rq.get_queue("high").empty()
+
+
+def runs(*offsets: int) -> list[dict]:
+    """An easy run on each of these days (from the tests' today)."""
+    from tests.conftest import day
+    from tests.support.workouts import EASY_RUN
+
+    return [{"date": day(d), "type": "ENDURANCE", "title": f"Run {d}", "workout": EASY_RUN} for d in offsets]
+
+
 def test_scheduler_time_is_aware_utc_rounded_up_to_the_second():
     assert outbox.scheduler_time(datetime(2026, 11, 24, 12, 0, 4, 870000)) == datetime(
         2026, 11, 24, 12, 0, 5, tzinfo=timezone.utc)
@@ -48,24 +70,16 @@ def test_a_retry_is_released_no_earlier_than_its_backoff_ends(app, tokyo_clock):
 def test_a_session_of_today_or_tomorrow_goes_to_the_front_of_the_queue(app, people, api_as):
     """A Sunday evening's burst of saves: Monday's workout must not wait behind Saturday's."""
     from core.db import db
-    from core.models import DeviceConnection, ExportJob
+    from core.models import ExportJob
     from core.models.export import rq_job_id
     from core.queue import rq
     from tests.conftest import day
-    from tests.support.workouts import EASY_RUN
 
     coach = people.coach()
     athlete = people.athlete(coach)
-    with app.app_context():
-        connection = DeviceConnection(athlete_id=athlete, provider="GARMIN", provider_user_id="g1", is_primary=True)
-        connection.set_tokens("access-value", "refresh-value", None)
-        db.session.add(connection)
-        db.session.commit()
-        rq.get_queue("high").empty()
-    earlier = api_as(coach).post("/plans", json={"athleteId": athlete, "weekStart": day(7), "sessions": [
-        {"date": day(d), "type": "ENDURANCE", "title": f"Run {d}", "workout": EASY_RUN} for d in (12, 13)]})
-    plan = api_as(coach).post("/plans", json={"athleteId": athlete, "weekStart": day(0), "sessions": [
-        {"date": day(d), "type": "ENDURANCE", "title": f"Run {d}", "workout": EASY_RUN} for d in (5, 1, 6)]})
+    connect_garmin(app, athlete)
+    earlier = api_as(coach).post("/plans", json={"athleteId": athlete, "weekStart": day(7), "sessions": runs(12, 13)})
+    plan = api_as(coach).post("/plans", json={"athleteId": athlete, "weekStart": day(0), "sessions": runs(5, 1, 6)})
     assert earlier.status_code == plan.status_code == 201
     with app.app_context():
         by_rq_id = {rq_job_id(j.id, j.enqueue_seq): j.session.date.isoformat() for j in db.session.query(ExportJob)}
@@ -78,22 +92,15 @@ def test_a_session_of_today_or_tomorrow_goes_to_the_front_of_the_queue(app, peop
 def test_sessions_that_go_first_keep_their_order_at_the_front(app, people, api_as):
     """A connect or a plan with today's and tomorrow's sessions: today's is taken first."""
     from core.db import db
-    from core.models import DeviceConnection, ExportJob
+    from core.models import ExportJob
     from core.models.export import rq_job_id
     from core.queue import rq
     from tests.conftest import day
-    from tests.support.workouts import EASY_RUN
 
     coach = people.coach()
     athlete = people.athlete(coach)
-    with app.app_context():
-        connection = DeviceConnection(athlete_id=athlete, provider="GARMIN", provider_user_id="g1", is_primary=True)
-        connection.set_tokens("access-value", "refresh-value", None)
-        db.session.add(connection)
-        db.session.commit()
-        rq.get_queue("high").empty()
-    plan = api_as(coach).post("/plans", json={"athleteId": athlete, "weekStart": day(0), "sessions": [
-        {"date": day(d), "type": "ENDURANCE", "title": f"Run {d}", "workout": EASY_RUN} for d in (0, 1, 2, 5)]})
+    connect_garmin(app, athlete)
+    plan = api_as(coach).post("/plans", json={"athleteId": athlete, "weekStart": day(0), "sessions": runs(0, 1, 2, 5)})
     assert plan.status_code == 201
     with app.app_context():
         by_rq_id = {rq_job_id(j.id, j.enqueue_seq): j.session.date.isoformat() for j in db.session.query(ExportJob)}
@@ -109,20 +116,16 @@ def test_the_relay_counts_what_is_queued_before_it_releases_parked_work(app_conf
     calls a nearer session queued before it finds gone (and jump it)."""
     from core import clock
     from core.db import db
-    from core.models import DeviceConnection, ExportJob, TrainingSession
+    from core.models import ExportJob, TrainingSession
     from jobs.relay import _release_parked
     from tests.conftest import day
-    from tests.support.workouts import EASY_RUN
 
     coach = people.coach()
     athlete = people.athlete(coach)
-    plan = api_as(coach).post("/plans", json={"athleteId": athlete, "weekStart": day(0), "sessions": [
-        {"date": day(d), "type": "ENDURANCE", "title": f"Run {d}", "workout": EASY_RUN} for d in (1, 2, 3, 4, 5, 6)]})
+    plan = api_as(coach).post("/plans", json={"athleteId": athlete, "weekStart": day(0), "sessions": runs(1, 2, 3, 4, 5, 6)})
     assert plan.status_code == 201
+    connect_garmin(app, athlete)
     with app.app_context():
-        connection = DeviceConnection(athlete_id=athlete, provider="GARMIN", provider_user_id="g1", is_primary=True)
-        connection.set_tokens("access-value", "refresh-value", None)
-        db.session.add(connection)
         sessions = db.session.query(TrainingSession).order_by(TrainingSession.date).all()
         for index, session in enumerate(sessions):
             db.session.add(ExportJob(session_id=session.id, athlete_id=athlete, provider="GARMIN",
