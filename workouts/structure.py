@@ -8,6 +8,7 @@ of its first iteration.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Union
 
@@ -44,6 +45,36 @@ def regroup(steps: list[dict], depth: int = 0) -> list[Node]:
         nodes.append(Repeat(block["repeat"], regroup(first, depth + 1), block["path"]))
         index = end
     return nodes
+
+
+def node_count(nodes: list[Node]) -> int:
+    """Steps as a device with native repeats counts them: a repeat step once, plus its children."""
+    return sum(1 + node_count(n.steps) if isinstance(n, Repeat) else 1 for n in nodes)
+
+
+def one_level(nodes: list[Node], written_out: Callable[[Repeat, bool], None] | None = None) -> list[Node]:
+    """For devices whose repeats do not nest: a block holding a block, with one level written
+    out (the outer block's repetitions, or the inner blocks'), whichever gives fewer steps.
+    ``written_out(block, outer)`` is told which, for a note."""
+    out: list[Node] = []
+    for node in nodes:
+        if not isinstance(node, Repeat) or not any(isinstance(child, Repeat) for child in node.steps):
+            out.append(node)
+            continue
+        outer = [child for _ in range(node.count) for child in node.steps]
+        inner = Repeat(node.count, [step for child in node.steps for step in _written_out(child)], node.path)
+        written_outer = node_count(outer) < node_count([inner])
+        if written_outer:
+            out.extend(outer)
+        else:
+            out.append(inner)
+        if written_out is not None:
+            written_out(node, written_outer)
+    return out
+
+
+def _written_out(node: Node) -> list[Node]:
+    return [step for _ in range(node.count) for step in node.steps] if isinstance(node, Repeat) else [node]
 
 
 def expanded_count(nodes: list[Node]) -> int:

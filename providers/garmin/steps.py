@@ -11,7 +11,8 @@ from workouts.constants import STRENGTH_SPORTS
 from workouts.fitting import CannotFit, fit_steps
 from workouts.ramps import is_ramp, split_ramps
 from workouts.strength import weight_text
-from workouts.structure import Node, Repeat, native_tree
+from workouts.structure import Node, Repeat, native_tree, one_level
+from workouts.structure import node_count as step_count  # Garmin counts as every device with native repeats
 from workouts.text import LABELS, cues_text, distance_text, duration_text, target_text, threshold_name
 from workouts.validation import Problem
 from workouts.zones import pace_speed
@@ -67,7 +68,7 @@ def fitted_nodes(steps: list[dict], sport: str, thresholds: Thresholds, notes: N
 
     def nodes_of(flat: list[dict], into: Notes) -> list[Node]:
         converter = _Converter(sport, thresholds, into, pool)
-        return [converted for node in one_level_repeats(native_tree(flat)) for converted in converter.node(node)]
+        return [converted for node in one_level(native_tree(flat)) for converted in converter.node(node)]
 
     def count(flat: list[dict]) -> int:
         nodes = nodes_of(flat, Notes())
@@ -107,31 +108,6 @@ def plays_ramp(target: dict | None, sport: str) -> bool:
 
 
 # -- repeats -----------------------------------------------------------------------------
-
-def one_level_repeats(nodes: list[Node]) -> list[Node]:
-    """Garmin's repeat steps hold plain steps: expand one level of any nested block."""
-    out: list[Node] = []
-    for node in nodes:
-        if not isinstance(node, Repeat) or not any(isinstance(n, Repeat) for n in node.steps):
-            out.append(node)
-            continue
-        outer_expanded = [child for _ in range(node.count) for child in node.steps]
-        inner_expanded = Repeat(node.count, [s for child in node.steps for s in _expand(child)], node.path)
-        if step_count(outer_expanded) < step_count([inner_expanded]):
-            out.extend(outer_expanded)
-        else:
-            out.append(inner_expanded)
-    return out
-
-
-def _expand(node: Node) -> list[Node]:
-    return [s for _ in range(node.count) for s in node.steps] if isinstance(node, Repeat) else [node]
-
-
-def step_count(nodes: list[Node]) -> int:
-    """Steps as Garmin counts them: a repeat step once, plus its children."""
-    return sum(1 + step_count(n.steps) if isinstance(n, Repeat) else 1 for n in nodes)
-
 
 def compact(nodes: list[Node], longest: int = 12) -> list[Node]:
     """Runs of identical consecutive steps as repeat steps: the same steps, fewer of them.

@@ -46,7 +46,7 @@ from bisect import bisect_right
 
 from workouts import Thresholds
 from workouts.ramps import is_ramp, ramp_steps
-from workouts.structure import Node, Repeat, native_tree
+from workouts.structure import Node, Repeat, native_tree, one_level
 from workouts.text import pace_text, ramp_text, target_text
 from workouts.validation import Problem
 from workouts.zones import round_half_up
@@ -94,7 +94,7 @@ def fit(normalized: dict, thresholds: Thresholds | None = None) -> Fit:
         notes = Notes()
         top = _top(normalized, notes)
         converter = _Converter(sport, thresholds, notes, split_cues=plan[0], ramp_max=plan[1])
-        steps = [guide_step for node in one_level(tree, notes) for guide_step in converter.node(node)]
+        steps = [guide_step for node in _one_level(tree, notes) for guide_step in converter.node(node)]
         if played(steps) <= MAX_STEPS:
             break
     else:  # pragma: no cover (200 steps with one screen each always fit)
@@ -138,33 +138,13 @@ def _top(normalized: dict, notes: Notes) -> dict:
 
 # -- repeats ------------------------------------------------------------------------------------
 
-def one_level(nodes: list[Node], notes: Notes) -> list[Node]:
-    """Suunto's repeats do not nest: a block holding a block is sent with one level written out
-    (the outer block's repetitions, or the inner block's), whichever gives fewer steps."""
-    out: list[Node] = []
-    for node in nodes:
-        if not isinstance(node, Repeat) or not any(isinstance(child, Repeat) for child in node.steps):
-            out.append(node)
-            continue
-        outer = [child for _ in range(node.count) for child in node.steps]
-        inner = Repeat(node.count, [step for child in node.steps for step in _written_out(child)], node.path)
-        if _count(outer) < _count([inner]):
-            out.extend(outer)
-            notes.add(node.path, f"a repeat holding a repeat is sent with its {node.count} repetitions written out "
-                                 "(Suunto's repeats do not nest)")
-        else:
-            out.append(inner)
-            notes.add(node.path, "a repeat holding a repeat is sent with the inner repeat written out (Suunto's "
-                                 "repeats do not nest)")
-    return out
-
-
-def _written_out(node: Node) -> list[Node]:
-    return [step for _ in range(node.count) for step in node.steps] if isinstance(node, Repeat) else [node]
-
-
-def _count(nodes: list[Node]) -> int:
-    return sum(1 + _count(node.steps) if isinstance(node, Repeat) else 1 for node in nodes)
+def _one_level(nodes: list[Node], notes: Notes) -> list[Node]:
+    """Suunto's repeats do not nest: workouts.structure.one_level, with a note of which level went."""
+    def say(node: Repeat, outer: bool) -> None:
+        notes.add(node.path, f"a repeat holding a repeat is sent with its {node.count} repetitions written out "
+                             "(Suunto's repeats do not nest)" if outer else
+                  "a repeat holding a repeat is sent with the inner repeat written out (Suunto's repeats do not nest)")
+    return one_level(nodes, say)
 
 
 def played(steps: list[dict]) -> int:
