@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import cache
 from urllib.parse import quote
 
 import pytest
@@ -33,7 +34,10 @@ CONTENT_TYPES = ["application/json", "application/x-www-form-urlencoded", "multi
 pytestmark = pytest.mark.dialect
 
 
-def odd_values(owned: list[int]):
+# The strategies are built once (per set of owned ids), not at every draw: hypothesis
+# validates a new strategy and reads its lambdas' source each time one is made.
+@cache
+def odd_values(owned: tuple[int, ...]):
     return st.one_of(st.sampled_from(HUGE).map(str), st.sampled_from(ODD_TEXT), st.sampled_from(ODD_DATES),
                      st.sampled_from(owned).map(str), st.integers(-10, 10).map(str), st.text(max_size=40))
 
@@ -47,14 +51,15 @@ json_values = st.recursive(json_leaves, lambda inner: st.one_of(
          "athleteIds", "fromWeek", "toWeek"]), inner, max_size=5)), max_leaves=12)
 
 
-def bodies(owned: list[int]):
+@cache
+def bodies(owned: tuple[int, ...]):
     plan_like = st.fixed_dictionaries({
         "athleteId": st.one_of(st.sampled_from(owned), st.sampled_from(HUGE)),
         "weekStart": st.sampled_from(ODD_DATES + ["2026-11-23"]),
         "sessions": st.lists(st.fixed_dictionaries({
             "date": st.sampled_from(ODD_DATES + ["2026-11-24"]), "type": st.sampled_from(["ENDURANCE", "REST", "x"]),
             "title": st.sampled_from(ODD_TEXT + ["Easy"]), "workout": st.sampled_from([EASY_RUN, None, {}, []]),
-            "id": st.one_of(st.none(), st.sampled_from(HUGE + owned))}), max_size=2)})
+            "id": st.one_of(st.none(), st.sampled_from(HUGE + list(owned)))}), max_size=2)})
     return st.one_of(
         json_values.map(lambda v: json.dumps(v).encode()),
         plan_like.map(lambda v: json.dumps(v).encode()),
@@ -65,6 +70,32 @@ def bodies(owned: list[int]):
                         st.sampled_from(ODD_TEXT + ODD_DATES + [str(h) for h in HUGE]), max_size=4)
         .map(lambda form: "&".join(f"{k}={v}" for k, v in form.items()).encode("utf-8", "surrogatepass")),
     )
+
+
+@cache
+def ids(owned: tuple[int, ...]):
+    return st.one_of(st.sampled_from(HUGE + list(owned)), st.integers(1, 50))
+
+
+@cache
+def path_texts(owned: tuple[int, ...]):
+    # As a client sends it: percent-encoded bytes (a lone surrogate as the bytes it would be).
+    return st.one_of(st.sampled_from(["garmin", "wahoo", "GARMIN"]), odd_values(owned)).map(
+        lambda t: quote(t.encode("utf-8", "surrogatepass"), safe=""))
+
+
+@cache
+def queries(owned: tuple[int, ...]):
+    return st.dictionaries(st.sampled_from(QUERY_NAMES), odd_values(owned), max_size=3)
+
+
+@cache
+def _choices(items: tuple[str, ...]):
+    return st.sampled_from(items)
+
+
+ROLE_CHOICES = st.sampled_from(ROLES + ("api-coach", "api-athlete"))
+CONTENT_TYPE_CHOICES = st.sampled_from(CONTENT_TYPES)
 
 
 @pytest.fixture(scope="module")
@@ -92,7 +123,7 @@ def world(database_url):
         client = app.test_client()
         login(client, email, password)
         clients[role] = (client, csrf_token(client, "/"))
-    owned = [coach, athlete, plan["id"], plan["sessions"][0]["id"]]
+    owned = (coach, athlete, plan["id"], plan["sessions"][0]["id"])
     yield {"app": app, "clients": clients, "owned": owned, "tokens": {"coach": token, "athlete": people.token(athlete)}}
     with app.app_context():
         db.session.remove()
@@ -115,21 +146,18 @@ def _routes():
 @given(data=st.data())
 def test_no_input_is_a_500(world, rule, method, data):
     app, owned = world["app"], world["owned"]
-    role = data.draw(st.sampled_from(ROLES + ("api-coach", "api-athlete")), label="role")
+    role = data.draw(ROLE_CHOICES, label="role")
     converters = next(r for r in app.url_map.iter_rules() if r.rule == rule)._converters
     values = {}
     for name, converter in converters.items():
         if isinstance(converter, AnyConverter):
-            values[f"any:{name}"] = data.draw(st.sampled_from(sorted(converter.items)))
+            values[f"any:{name}"] = data.draw(_choices(tuple(sorted(converter.items))))
         elif isinstance(converter, IntegerConverter):
-            values[f"int:{name}"] = data.draw(st.one_of(st.sampled_from(HUGE + owned), st.integers(1, 50)))
+            values[f"int:{name}"] = data.draw(ids(owned))
         else:
-            # As a client sends it: percent-encoded bytes (a lone surrogate as the bytes it would be).
-            values[f"str:{name}"] = data.draw(st.one_of(st.sampled_from(["garmin", "wahoo", "GARMIN"]),
-                                                        odd_values(owned)).map(
-                lambda t: quote(t.encode("utf-8", "surrogatepass"), safe="")))
+            values[f"str:{name}"] = data.draw(path_texts(owned))
     path = _segments(rule, converters, values)
-    query = data.draw(st.dictionaries(st.sampled_from(QUERY_NAMES), odd_values(owned), max_size=3), label="query")
+    query = data.draw(queries(owned), label="query")
     headers = {}
     if role.startswith("api-"):
         client = world["clients"]["anonymous"][0]
@@ -141,7 +169,7 @@ def test_no_input_is_a_500(world, rule, method, data):
     kwargs = {"query_string": {k: v.encode("utf-8", "surrogatepass") for k, v in query.items()}, "headers": headers}
     if method in ("POST", "PUT", "PATCH", "DELETE"):
         kwargs["data"] = data.draw(bodies(owned), label="body")
-        kwargs["content_type"] = data.draw(st.sampled_from(CONTENT_TYPES), label="content type")
+        kwargs["content_type"] = data.draw(CONTENT_TYPE_CHOICES, label="content type")
     response = client.open(path, method=method, **kwargs)
     assert response.status_code < 500, (method, path, query, response.status_code, response.get_data()[:300])
 
