@@ -215,6 +215,14 @@ def test_timed_swim_steps_stay_within_one_to_59_minutes():
     assert steps_of(known)[3]["durationType"] == "DISTANCE" and steps_of(known)[3]["durationValue"] == 50
 
 
+@pytest.mark.parametrize("seconds", [3541, 7081, 60133, 60133.5, 86400, 3540 * 17])
+def test_a_long_timed_swim_step_is_split_into_parts_of_1_to_59_minutes_that_add_up(seconds):
+    made = garmin_fit({"sport": "SWIM", "name": "s", "steps": [step("ACTIVE", "TIME", seconds)]})
+    parts = [s["durationValue"] for s in steps_of(made)]
+    assert all(60 <= part <= 59 * 60 for part in parts), parts  # 60,133 s once ended in a part of 3,541
+    assert sum(parts) == seconds and max(parts) - min(parts) < 1 + 1e-9, parts
+
+
 def test_garmin_schedule_body():
     assert garmin.schedule_body(123, datetime(2026, 11, 24).date()) == {"workoutId": 123, "date": "2026-11-24"}
 

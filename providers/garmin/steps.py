@@ -237,8 +237,12 @@ class _Converter:
         low, high = SWIM_TIME_RANGE
         if value > high:
             parts = math.ceil(value / high)
-            each = [round(value / parts)] * (parts - 1)
-            each.append(value - sum(each))
+            # Whole seconds that differ by one at most (rounding each part, the last could
+            # pass 59 minutes: 60,133 s as 16 x 3,537 and 3,541), the fraction on the last.
+            whole = math.floor(value)
+            size, longer = divmod(whole, parts)
+            each = [size + 1] * longer + [size] * (parts - longer)
+            each[-1] += value - whole
             self.notes.add(path, f"a {duration_text(value)} timed swim step is over Garmin's 59 minutes: sent as "
                                  f"{parts} steps of about {duration_text(each[0])}")
             return [("TIME", part) for part in each]
