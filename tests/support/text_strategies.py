@@ -12,9 +12,11 @@ The canonical form: what the text can say, said one way.
 
 from __future__ import annotations
 
+from functools import cache
+
 from hypothesis import strategies as st
 
-from tests.support.strategies import PERCENTS, PRINTABLE, _absolute_limits, expanded
+from tests.support.strategies import PERCENTS, PRINTABLE, _absolute_limits, expanded, pick, within
 from workouts.constants import INTENSITIES, SPORTS
 from workouts.formats.text import MAX_NUMBER_CHARS, _num, _Writer
 
@@ -25,23 +27,28 @@ def _fits(value) -> bool:
     return len(_num(value)) <= MAX_NUMBER_CHARS
 
 
+# Each strategy made once per set of arguments (see tests/support/strategies.py).
+@cache
 def _number(low, high):
     return st.integers(low, high) | st.floats(low, high, allow_nan=False, allow_infinity=False).filter(_fits)
 
 
+@cache
 def _text(max_size: int):
     return st.text(alphabet=PRINTABLE, min_size=1, max_size=max_size).filter(
         lambda t: t == t.strip() and t and "<!>" not in t)
 
 
 names = _text(50).filter(HOLDS_NAME)
+SECONDS = _number(1, 86400) | st.floats(0.5, 1).filter(_fits)
 
 
+@cache
 @st.composite
 def targets(draw, sport: str, timed: bool):
     kinds = ["HEART_RATE"] + (["POWER"] if sport != "SWIM" else []) + (["PACE"] if sport != "BIKE" else [])
-    kind = draw(st.sampled_from(kinds))
-    shape = draw(st.sampled_from(["zone", "range", "percent"] + (["ramp", "percent ramp"] if timed else [])))
+    kind = draw(pick(*kinds))
+    shape = draw(pick("zone", "range", "percent", *(["ramp", "percent ramp"] if timed else [])))
     if shape == "zone":
         return {"type": kind, "zone": draw(st.integers(1, {"POWER": 7, "HEART_RATE": 5, "PACE": 5}[kind]))}
     percent = "percent" in shape
@@ -53,12 +60,19 @@ def targets(draw, sport: str, timed: bool):
     return target
 
 
+@cache
+def _cues(length):
+    at = st.integers(0, max(0, int(length) - 1)) if length >= 1 else st.just(0)
+    return st.lists(st.fixed_dictionaries({"at": at, "text": _text(40)}), min_size=1, max_size=3)
+
+
+@cache
 @st.composite
 def steps(draw, sport: str):
-    kind = draw(st.sampled_from(["TIME", "TIME", "DISTANCE", "OPEN"]))
-    step: dict = {"intensity": draw(st.sampled_from(INTENSITIES))}
+    kind = draw(pick("TIME", "TIME", "DISTANCE", "OPEN"))
+    step: dict = {"intensity": draw(pick(*INTENSITIES))}
     if kind == "TIME":
-        step["duration"] = {"type": "TIME", "value": draw(_number(1, 86400) | st.floats(0.5, 1).filter(_fits))}
+        step["duration"] = {"type": "TIME", "value": draw(SECONDS)}
     elif kind == "DISTANCE":
         step["duration"] = {"type": "DISTANCE", "value": draw(_number(1, 1_000_000))}
     else:
@@ -73,12 +87,11 @@ def steps(draw, sport: str):
     if draw(st.integers(0, 3)) == 0:
         step["notes"] = draw(_text(200))
     if draw(st.integers(0, 3)) == 0:
-        length = step["duration"].get("value", 5000) if kind == "TIME" else 5000
-        at = st.integers(0, max(0, int(length) - 1)) if length >= 1 else st.just(0)
-        step["cues"] = draw(st.lists(st.fixed_dictionaries({"at": at, "text": _text(40)}), min_size=1, max_size=3))
+        step["cues"] = draw(_cues(step["duration"].get("value", 5000) if kind == "TIME" else 5000))
     return step
 
 
+@cache
 @st.composite
 def nodes(draw, sport: str, depth: int = 0):
     items = []
@@ -100,14 +113,16 @@ descriptions = st.lists(
                         and len(d) <= 1000)
 
 
+WORKOUT_NAME = st.text(alphabet=PRINTABLE, min_size=1, max_size=80).filter(
+    lambda t: t == t.strip() and t and not t.startswith("-"))
+
+
+@cache
 @st.composite
 def text_workouts(draw, sports=SPORTS):
     """Valid workouts in the text's canonical form (see the module)."""
-    sport = draw(st.sampled_from(sports))
-    name = draw(st.text(alphabet=PRINTABLE, min_size=1, max_size=80).filter(
-        lambda t: t == t.strip() and t and not t.startswith("-")))
-    workout = {"sport": sport, "name": name,
-               "steps": draw(nodes(sport).filter(lambda items: expanded(items) <= 200))}
+    sport = draw(pick(*sports))
+    workout = {"sport": sport, "name": draw(WORKOUT_NAME), "steps": draw(within(nodes(sport), 200))}
     if draw(st.booleans()):
         workout["description"] = draw(descriptions)
     return workout
