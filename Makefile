@@ -23,10 +23,11 @@ run: $(VENV)/.installed
 ## Install what the tests need (Redis, PostgreSQL and Chromium from Debian, the Python
 ## test extras) and run every test: SQLite and PostgreSQL, real Redis and RQ workers,
 ## the sandbox over HTTP, and the browser tests in headless Chromium.  In TEST_JOBS
-## processes (pytest-xdist, a file per process, the long ones first): most tests wait on
-## workers and servers, so four share two cores well.
+## processes (pytest-xdist, a file per process, the long ones first: xdist would otherwise
+## order the files by their number of tests): most tests wait on workers and servers, so
+## four share two cores well.
 test: system-deps $(VENV)/.installed-test
-	$(BIN)/pytest -n $(TEST_JOBS) --dist loadgroup --durations=25
+	$(BIN)/pytest -n $(TEST_JOBS) --dist loadgroup --no-loadscope-reorder --durations=25
 
 ## The unit tests only (no Redis, PostgreSQL or browser): quick feedback while editing.
 test-fast: $(VENV)/.installed-test

@@ -66,12 +66,16 @@ def backends(config, item_markers: set[str]) -> list[str]:
     return ["sqlite", "postgresql"] if "dialect" in item_markers else ["sqlite"]
 
 
-# The longest files (a minute or more each), started first: under `make test`'s processes the
-# run ends when its last file does, so a long one must not be the last to start.
-LONG_FILES = ("test_soak.py", "test_benchmarks.py", "test_embedded.py", "test_autopush.py", "test_suunto_pipeline.py",
-              "test_provider_truth.py", "test_engine_properties.py", "test_format_engine.py", "test_text_format.py",
-              "test_browser.py", "test_browser_views.py", "test_browser_editor.py", "test_browser_library.py",
-              "test_delivery.py", "test_production.py", "test_operator.py", "test_suunto_convert.py", "test_hybrid_pipeline.py")
+# The longest files, longest first (as measured in a full `make test`): under its processes
+# the run ends when its last file does, so a long one must not be the last to start.  (The
+# Makefile passes --no-loadscope-reorder: xdist would order the files by number of tests.)
+LONG_FILES = ("test_browser.py", "test_autopush.py", "test_soak.py", "test_provider_truth.py",
+              "test_browser_editor.py", "test_embedded.py", "test_browser_views.py", "test_delivery.py",
+              "test_suunto_pipeline.py", "test_engine_properties.py", "test_no_500.py", "test_browser_library.py",
+              "test_tokens.py", "test_benchmarks.py", "test_security_input.py", "test_production.py",
+              "test_text_format.py", "test_format_engine.py", "test_schedule_and_copy.py", "test_security_authz.py",
+              "test_operator.py", "test_formats_files.py", "test_library.py", "test_connections.py",
+              "test_hardening.py", "test_hybrid_pipeline.py", "test_editor_pages.py", "test_suunto_convert.py")
 # Files whose tests each start their own servers and share nothing: one process need not run them all.
 SPLIT_FILES = ("test_benchmarks.py",)
 
