@@ -107,6 +107,7 @@ class Attempt:
     row: ExportAttempt
     started: float
     seconds: float = 0.0  # how long it took, once recorded
+    run: "_Run | None" = None  # its side of the provider conversation, once it starts
 
 
 def run_export(job_id: int, seq: int = 0) -> str:
@@ -150,7 +151,7 @@ def _run(job_id: int, seq: int) -> str:
     attempt = Attempt(job, rows[0], time.perf_counter())
     try:
         with quota.calling(bulk=job.queue == BULK):
-            refs = _deliver(job)
+            refs = _deliver(attempt)
     except Superseded:
         _finish(job, JobStatus.SUPERSEDED)
         _remove_created(job)
@@ -180,6 +181,8 @@ def _run(job_id: int, seq: int) -> str:
     except Exception as error:  # a bug or an outage we did not foresee: retry, keep the trace
         logger.exception("export crashed", extra={"fields": {"export_job_id": job.id, "session_id": job.session_id}})
         db.session.rollback()
+        if attempt.run is not None:
+            attempt.run.keep()  # the ids the provider gave, not yet committed
         return _retry_or_fail(attempt, messages.crashed(type(error).__name__))
     return _complete(attempt, refs)
 
@@ -216,7 +219,8 @@ def _remove_created(job: ExportJob) -> None:
         outbox.add_removal(job.athlete_id, job.provider, job.external_refs)
 
 
-def _deliver(job: ExportJob) -> dict:
+def _deliver(attempt: Attempt) -> dict:
+    job = attempt.job
     if job.session is not None:
         db.session.refresh(job.session)
     if _is_superseded(job):
@@ -236,7 +240,7 @@ def _deliver(job: ExportJob) -> dict:
     item = Item(session_id=session.id, revision=job.revision, title=session.title, day=session.date,
                 starts=_morning(session, athlete), updated_at=_aware(session.updated_at),
                 normalized=normalized, payload=fit.sendable(), extra=fit.extra)
-    run = _Run(job, connection)
+    run = attempt.run = _Run(job, connection)
     client = clients.api(job.provider)
     if job.kind == JobKind.MOVE:
         try:
@@ -251,15 +255,28 @@ def _deliver(job: ExportJob) -> dict:
 
 
 class _Run:
-    """The job's side of the conversation with a provider client (providers/delivery.py)."""
+    """The job's side of the conversation with a provider client (providers/delivery.py).
+
+    An id the provider gave is committed before the next call to the provider, together
+    with the next step's mark (or with the job's end), not in a commit of its own: nothing
+    reaches the provider between the answer and that commit, and a step whose id was lost
+    all the same is marked as tried, so the next try looks for it."""
 
     def __init__(self, job: ExportJob, connection: DeviceConnection):
         self.job, self.connection_id = job, connection.id
         self.held = tokens.Held(connection)  # the row the job just read: not read again for each call
         self.refs = dict(job.external_refs or {})
+        self.staged = False  # refs changed since the last commit
 
     def call(self, action: Callable[[str], T]) -> T:
+        if self.staged:
+            db.session.commit()
+            self.staged = False
         return tokens.with_token(self.connection_id, action, held=self.held)
+
+    def keep(self) -> None:
+        """After a rollback: the refs this run knows go into the job's next commit."""
+        self._write()
 
     def step(self, ref: str, create: Callable[[str], str], find: Callable[[str], str | None] | None = None) -> str:
         if ref in self.refs:
@@ -268,7 +285,7 @@ class _Run:
         if ref in tried and find is not None:
             found = self.call(find)
             if found is not None:
-                return self._save(ref, found)
+                return self._stage(ref, found)
         self._save(TRIED, sorted(set(tried) | {ref}))  # before the call: a worker may die during it
         try:
             value = self.call(create)
@@ -281,19 +298,30 @@ class _Run:
             self.refs[TRIED] = tried
         else:
             self.refs.pop(TRIED, None)
-        return self._save(ref, value)
+        return self._stage(ref, value)
 
     def gone(self, ref: str) -> None:
         self.refs.pop(ref, None)
 
     def _save(self, key: str, value):
+        """``key`` stored now (a step's mark: before its call)."""
+        self._stage(key, value)
+        db.session.commit()
+        self.staged = False
+        return value
+
+    def _stage(self, key: str, value):
+        """``key`` stored with the job's next commit."""
         self.refs[key] = value
         if key == TRIED and not value:
             self.refs.pop(TRIED)
+        self._write()
+        self.staged = True
+        return value
+
+    def _write(self) -> None:
         self.job.external_refs = dict(self.refs)
         flag_modified(self.job, "external_refs")
-        db.session.commit()
-        return value
 
 
 def _morning(session: TrainingSession, athlete: User) -> datetime:

@@ -1,0 +1,74 @@
+"""What the export job commits, and when: the ids a provider gives survive whatever happens
+next.  In-process (our AppWorker in burst mode) with a real Redis, against the sandbox
+over real HTTP; the SIGKILL cases are in tests/test_autopush.py."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.db import db
+from core.models import ExportAttempt, ExportJob, TrainingSession
+from tests.conftest import TODAY
+from tests.support.pipeline import run_queued_jobs, run_scheduled_jobs_now
+from tests.support.workouts import EASY_RUN
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def app_config(redis_server):
+    redis_server.ensure_running()
+    import redis
+
+    redis.Redis.from_url(redis_server.url).flushall()  # ids restart with each test: so must what Redis keeps
+    return {"REDIS_URL": redis_server.url, "EXPORT_RETRY_DELAYS": [1], "EXPORT_RETRY_JITTER": 0.0}
+
+
+def save_one_session(live, athlete_id: int, coach_token: str) -> int:
+    import requests
+
+    response = requests.post(f"{live.url}/api/v1/plans", headers={"Authorization": f"Bearer {coach_token}"}, timeout=30,
+                             json={"athleteId": athlete_id, "weekStart": TODAY.isoformat(),
+                                   "sessions": [{"date": TODAY.isoformat(), "type": "ENDURANCE", "workout": EASY_RUN}]})
+    assert response.status_code == 201, response.text
+    return response.json()["sessions"][0]["id"]
+
+
+def test_a_crash_of_our_own_between_two_steps_keeps_the_workouts_id_and_the_retry_schedules_that_one(
+        live, live_people, monkeypatch):
+    """Garmin's create has no idempotency key and no way to find a workout again: its id is
+    committed with the next step's mark, so a bug of ours in between (rolled back) must still
+    leave the id to the retry, or the athlete would get a second workout."""
+    from providers.garmin.api import GarminApi
+
+    coach = live_people.coach()
+    athlete_id = live_people.athlete(coach, email="ana@example.test")
+    browser = live.browser()
+    browser.login("ana@example.test", "athlete-password")
+    assert "is connected" in browser.connect("garmin").text
+    original = GarminApi.create
+
+    def create_then_crash(self, run, item):
+        run.step("workoutId", lambda token: self.create_workout(token, item.payload))
+        raise RuntimeError("a bug between the two steps")
+
+    monkeypatch.setattr(GarminApi, "create", create_then_crash)
+    session_id = save_one_session(live, athlete_id, live_people.token(coach))
+    run_queued_jobs(live.app)
+    with live.app.app_context():
+        job = db.session.query(ExportJob).filter_by(session_id=session_id).one()
+        assert (job.status, job.last_error is not None) == ("PENDING", True), (job.status, job.last_error)
+        assert "workoutId" in job.external_refs, job.external_refs
+        db.session.remove()
+    monkeypatch.setattr(GarminApi, "create", original)
+    run_scheduled_jobs_now(live.app)
+    with live.app.app_context():
+        session = db.session.get(TrainingSession, session_id)
+        outcomes = [a.outcome for a in db.session.query(ExportAttempt).filter_by(session_id=session_id)
+                    .order_by(ExportAttempt.id)]
+        assert (session.export_status, outcomes) == ("SENT", ["RETRY", "SENT"])
+        workout_id = session.external_workout_id
+        db.session.remove()
+    held = live.held("garmin")
+    assert [str(w["id"]) for w in held["workouts"]] == [workout_id]  # one workout: the first try's
+    assert [str(s["workoutId"]) for s in held["schedules"]] == [workout_id]
