@@ -67,8 +67,8 @@ def backends(config, item_markers: set[str]) -> list[str]:
 
 
 # The longest files, longest first (as measured in a full `make test`): under its processes
-# the run ends when its last file does, so a long one must not be the last to start.  (The
-# Makefile passes --no-loadscope-reorder: xdist would order the files by number of tests.)
+# the run ends when its last test does, so a long one must not be the last to start.  (The
+# Makefile passes --no-loadscope-reorder: xdist would order the units by number of tests.)
 LONG_FILES = ("test_browser.py", "test_autopush.py", "test_soak.py", "test_provider_truth.py",
               "test_browser_editor.py", "test_embedded.py", "test_browser_views.py", "test_delivery.py",
               "test_suunto_pipeline.py", "test_engine_properties.py", "test_no_500.py", "test_browser_library.py",
@@ -76,16 +76,37 @@ LONG_FILES = ("test_browser.py", "test_autopush.py", "test_soak.py", "test_provi
               "test_text_format.py", "test_format_engine.py", "test_schedule_and_copy.py", "test_security_authz.py",
               "test_operator.py", "test_formats_files.py", "test_library.py", "test_connections.py",
               "test_hardening.py", "test_hybrid_pipeline.py", "test_editor_pages.py", "test_suunto_convert.py")
-# Files whose tests each start their own servers and share nothing: one process need not run them all.
-SPLIT_FILES = ("test_benchmarks.py",)
+# Under pytest-xdist a test is a unit of work of its own, given to whichever process is free,
+# but for tests sharing a module fixture too costly to make in every process: those are one
+# unit (the file, and the fixture's parameter as the test id ends with it).
+SHARED_FIXTURES = {"test_embedded.py": re.compile(r"\[(serve|run)\]$")}  # `served`: a whole `make run` each
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+def unit_of_work(nodeid: str) -> str:
+    """The unit of work (pytest-xdist's scope) a test belongs to (see SHARED_FIXTURES)."""
+    path = nodeid.split("::")[0]
+    shared = SHARED_FIXTURES.get(path.rsplit("/", 1)[-1])
+    if shared is None:
+        return nodeid
+    found = shared.search(nodeid)
+    return path + (found.group(0) if found else "")
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """xdist's scope scheduling with our units of work.  (Its ``xdist_group`` marks do not
+    group under pytest 9: xdist 3.8 renames ``item._nodeid``, which pytest 9 no longer reads.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class UnitScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return unit_of_work(nodeid)
+
+    return UnitScheduling(config, log)
+
+
 def pytest_collection_modifyitems(config, items):
     """Tests marked ``postgresql`` (the production path, long end-to-end runs) are not run on
-    SQLite, even when ``--db`` asks for it.  Under pytest-xdist (``--dist loadgroup``) a file
-    is one group, run by one process (its module fixtures made once), but for SPLIT_FILES,
-    whose tests are a group each; the long files come first."""
+    SQLite, even when ``--db`` asks for it; the long files come first."""
     kept, dropped = [], []
     for item in items:
         backend = getattr(item, "callspec", None) and item.callspec.params.get("backend")
@@ -94,9 +115,6 @@ def pytest_collection_modifyitems(config, items):
         config.hook.pytest_deselected(items=dropped)
     order = {name: index for index, name in enumerate(LONG_FILES)}
     kept.sort(key=lambda item: order.get(item.path.name, len(order)))  # stable: a file's own order kept
-    for item in kept:
-        group = item.nodeid if item.path.name in SPLIT_FILES else item.path.name
-        item.add_marker(pytest.mark.xdist_group(group))
     items[:] = kept
 
 
@@ -243,6 +261,25 @@ def login(client, email, password):
     response = client.post("/login", data={"email": email, "password": password, "csrf_token": token})
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     return response
+
+
+# -- a real browser --------------------------------------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-sync", "--disable-quic"]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's Chromium, headless, one per test process (each test opens its own context)."""
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    if not os.path.exists(CHROMIUM):
+        pytest.fail("Debian's chromium is missing: run `make test` (it installs it)")
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
 
 
 # -- the app over real HTTP -----------------------------------------------------------------

@@ -18,22 +18,8 @@ from tests.support.pipeline import wait_for
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
 SHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--no-first-run", "--disable-sync", "--disable-quic"]
 MONDAY = TODAY - timedelta(days=TODAY.weekday())  # the app's clock is the suite's (conftest.NOW)
 PRESS_MS = 150  # how long a person holds a mouse button in a click (Playwright's default is 0)
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian's chromium is missing: run `make test` (it installs it)")
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ from tests.support.workouts import SPEC_EXAMPLE
 from tests.test_browser import (  # noqa: F401
     MONDAY,
     PRESS_MS,
-    chromium,
     connect_garmin,
     people_in_browsers,
     shots,

@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 
 from tests.support.pipeline import Client
-from tests.test_browser import MONDAY, chromium, login, shots  # noqa: F401
+from tests.test_browser import MONDAY, login, shots  # noqa: F401
 from tests.test_schedule_and_copy import power_targets
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]

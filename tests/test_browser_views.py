@@ -14,7 +14,6 @@ from tests.support.pipeline import Client
 from tests.support.workouts import EASY_RUN, SPEC_EXAMPLE
 from tests.test_browser import (  # noqa: F401
     MONDAY,
-    chromium,
     connect_garmin,
     login,
     mark_page,

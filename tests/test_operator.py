@@ -14,7 +14,7 @@ from core.models import DeviceConnection
 from tests.conftest import day
 from tests.support.pipeline import wait_for
 from tests.support.workouts import EASY_RUN
-from tests.test_browser import chromium, login, shots  # noqa: F401
+from tests.test_browser import login, shots  # noqa: F401
 from tests.test_browser_views import PHONE, fits_the_phone
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
