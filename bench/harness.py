@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import copy
 import os
+import subprocess
+import sys
 import tempfile
 from contextlib import contextmanager
 from datetime import date, timedelta
@@ -16,7 +18,7 @@ from cryptography.fernet import Fernet
 os.environ.setdefault("INSTANCE_PATH", tempfile.mkdtemp(prefix="hp-bench-"))
 
 from tests.support.browser import Browser  # noqa: E402
-from tests.support.servers import LiveServer, PostgresServer, RedisServer, free_port  # noqa: E402
+from tests.support.servers import LiveServer, PostgresServer, RedisServer, free_port, wait_for_port  # noqa: E402
 from tests.support.workouts import EASY_RUN  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,6 +60,28 @@ def make_app(database_url: str, redis_url: str | None, port: int | None = None, 
 
 def serve(app) -> LiveServer:
     return LiveServer(app, app.bench_port).start()
+
+
+@contextmanager
+def sandbox_process(database: str):
+    """The sandbox's API in a process of its own, as a provider is another machine: gunicorn
+    with threads and keep-alive (a pooled client reuses its connection, as with a real
+    provider; Werkzeug's server closes each one), its work on the other core instead of our
+    GIL.  It shares ``database`` (the sandbox's SQLite file) with the sandbox the app mounts,
+    so athletes connect through the app as always and their tokens are good here; yields the
+    base URL to give the app as a provider's API_BASE (``{url}/garmin``...)."""
+    port = free_port()
+    path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--worker-class", "gthread", "--threads", "4", "--keep-alive", "60",
+         "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "sandbox:create_sandbox_app()"],
+        cwd=ROOT, env={**os.environ, "PYTHONPATH": path, "SANDBOX_DATABASE": database})
+    try:
+        wait_for_port(port)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(10)
 
 
 def people(app, athletes: int = 1, provider: str | None = "garmin", base_url: str | None = None):

@@ -4,7 +4,7 @@ product runs and is tested with no real account.
 It stands for the outside world: it imports nothing from webapp/, jobs/ or the converters,
 and checks what it receives by the providers' documented rules, so it catches what the
 product gets wrong.  Mounted at /sandbox by the app in the embedded default; on its own:
-``python -m providers.sandbox --port 5001``.
+``python -m sandbox --port 5001``.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Run the provider sandbox on its own: ``python -m providers.sandbox --port 5001``.
+"""Run the provider sandbox on its own: ``python -m sandbox --port 5001``.
 
 Point the app at it with SANDBOX_URL=http://127.0.0.1:5001 (and make it send Garmin's
 pings to the app with --webhook-url http://127.0.0.1:5000/webhooks/garmin).
