@@ -38,7 +38,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from rq import get_current_job
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import flag_modified
@@ -87,10 +87,6 @@ TRIED = "_tried"  # refs key: the steps whose create may have reached the provid
 
 class NotConnected(Exception):
     """The athlete has no usable connection to the job's provider."""
-
-
-class Superseded(Exception):
-    """The coach changed or removed the session since this job was written."""
 
 
 class DayPassed(Exception):
@@ -152,10 +148,6 @@ def _run(job_id: int, seq: int) -> str:
     try:
         with quota.calling(bulk=job.queue == BULK):
             refs = _deliver(attempt)
-    except Superseded:
-        _finish(job, JobStatus.SUPERSEDED)
-        _remove_created(job)
-        return _end(attempt, AttemptOutcome.SUPERSEDED, None)
     except DayPassed as passed:
         if job.last_error:  # it was being retried: say what kept it from arriving
             return _fail(attempt, FailureKind.TRANSIENT, messages.gave_up(job.last_error, passed.day, passed.zone))
@@ -220,11 +212,10 @@ def _remove_created(job: ExportJob) -> None:
 
 
 def _deliver(attempt: Attempt) -> dict:
+    # The session was read in the claim's own transaction: a coach's edit committed before
+    # the claim superseded the row (the claim then failed), one committed after it is
+    # found when the session is marked (_complete), and its workout removed.
     job = attempt.job
-    if job.session is not None:
-        db.session.refresh(job.session)
-    if _is_superseded(job):
-        raise Superseded()
     session = job.session
     athlete = db.session.get(User, job.athlete_id, options=[joinedload(User.profile)])
     if window.day_passed(session.date, athlete.timezone, clock.now()):
@@ -339,13 +330,12 @@ def _aware(moment: datetime) -> datetime:
 
 def _complete(attempt: Attempt, refs: dict) -> str:
     job = attempt.job
-    session = db.session.get(TrainingSession, job.session_id) if job.session_id else None
-    if session is not None:
-        db.session.refresh(session)
-    previous = session.external_refs if session is not None else None
+    # What the session sent before (its refs as stored now), and it is marked only if it
+    # still has the revision we exported: a coach's edit meanwhile wins.
+    previous = db.session.scalar(select(TrainingSession.external_refs).where(TrainingSession.id == job.session_id)) \
+        if job.session_id else None
     sent_refs = {"provider": job.provider, **refs}
-    # Only if the session still has the revision we exported: a coach's edit meanwhile wins.
-    marked = session is not None and _update_session(
+    marked = _update_session(
         job, export_status=ExportStatus.SENT, export_provider=job.provider, exported_at=clock.now(),
         external_workout_id=str(refs.get(registry.get(job.provider).workout_ref)), last_export_error=None,
         external_refs=sent_refs,
