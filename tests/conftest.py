@@ -138,6 +138,16 @@ def redis_server():
     server.cleanup()
 
 
+def fresh_redis(redis_server) -> dict:
+    """The app settings of a test whose app queues on the real Redis, emptied first: ids
+    restart with each test, so must what Redis keeps."""
+    import redis
+
+    redis_server.ensure_running()
+    redis.Redis.from_url(redis_server.url).flushall()
+    return {"REDIS_URL": redis_server.url}
+
+
 def base_config(database_url: str, **extra) -> dict:
     config = {
         "SQLALCHEMY_DATABASE_URI": database_url,

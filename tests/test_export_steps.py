@@ -8,8 +8,8 @@ import pytest
 
 from core.db import db
 from core.models import ExportAttempt, ExportJob, TrainingSession
-from tests.conftest import TODAY
-from tests.support.pipeline import run_queued_jobs, run_scheduled_jobs_now
+from tests.conftest import TODAY, fresh_redis
+from tests.support.pipeline import Client, run_queued_jobs, run_scheduled_jobs_now
 from tests.support.workouts import EASY_RUN
 
 pytestmark = pytest.mark.integration
@@ -17,19 +17,13 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture
 def app_config(redis_server):
-    redis_server.ensure_running()
-    import redis
-
-    redis.Redis.from_url(redis_server.url).flushall()  # ids restart with each test: so must what Redis keeps
-    return {"REDIS_URL": redis_server.url, "EXPORT_RETRY_DELAYS": [1], "EXPORT_RETRY_JITTER": 0.0}
+    return {**fresh_redis(redis_server), "EXPORT_RETRY_DELAYS": [1], "EXPORT_RETRY_JITTER": 0.0}
 
 
 def save_one_session(live, athlete_id: int, coach_token: str) -> int:
-    import requests
-
-    response = requests.post(f"{live.url}/api/v1/plans", headers={"Authorization": f"Bearer {coach_token}"}, timeout=30,
-                             json={"athleteId": athlete_id, "weekStart": TODAY.isoformat(),
-                                   "sessions": [{"date": TODAY.isoformat(), "type": "ENDURANCE", "workout": EASY_RUN}]})
+    response = Client(live.url, coach_token).post("/plans", json={
+        "athleteId": athlete_id, "weekStart": TODAY.isoformat(),
+        "sessions": [{"date": TODAY.isoformat(), "type": "ENDURANCE", "workout": EASY_RUN}]})
     assert response.status_code == 201, response.text
     return response.json()["sessions"][0]["id"]
 

@@ -21,7 +21,7 @@ from core import clients, tokens
 from core.db import db
 from core.models import DeviceConnection
 from providers.errors import TokenRevoked
-from tests.conftest import TOKEN_KEY
+from tests.conftest import TOKEN_KEY, fresh_redis
 from tests.support.pipeline import run_queued_jobs, run_scheduled_jobs_now
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,11 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.fixture
 def app_config(redis_server):
-    redis_server.ensure_running()
-    import redis
-
-    redis.Redis.from_url(redis_server.url).flushall()  # ids restart with each test: so must what Redis keeps
-    return {"REDIS_URL": redis_server.url}
+    return fresh_redis(redis_server)
 
 
 @pytest.fixture
