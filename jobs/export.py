@@ -261,8 +261,7 @@ class _Run:
 
     def call(self, action: Callable[[str], T]) -> T:
         if self.staged:
-            db.session.commit()
-            self.staged = False
+            self._commit()
         return tokens.with_token(self.connection_id, action, held=self.held)
 
     def keep(self) -> None:
@@ -297,8 +296,7 @@ class _Run:
     def _save(self, key: str, value):
         """``key`` stored now (a step's mark: before its call)."""
         self._stage(key, value)
-        db.session.commit()
-        self.staged = False
+        self._commit()
         return value
 
     def _stage(self, key: str, value):
@@ -313,6 +311,10 @@ class _Run:
     def _write(self) -> None:
         self.job.external_refs = dict(self.refs)
         flag_modified(self.job, "external_refs")
+
+    def _commit(self) -> None:
+        db.session.commit()
+        self.staged = False
 
 
 def _morning(session: TrainingSession, athlete: User) -> datetime:
