@@ -77,18 +77,18 @@ LONG_FILES = ("test_browser.py", "test_autopush.py", "test_soak.py", "test_provi
               "test_operator.py", "test_formats_files.py", "test_library.py", "test_connections.py",
               "test_hardening.py", "test_hybrid_pipeline.py", "test_editor_pages.py", "test_suunto_convert.py")
 # Under pytest-xdist a test is a unit of work of its own, given to whichever process is free,
-# but for tests sharing a module fixture too costly to make in every process: those are one
-# unit (the file, and the fixture's parameter as the test id ends with it).
-SHARED_FIXTURES = {"test_embedded.py": re.compile(r"\[(serve|run)\]$")}  # `served`: a whole `make run` each
+# but in files whose parametrized module fixture is too costly to make in every process: there
+# the tests of one parameter (the id their test ids end with) are one unit.
+SHARED_FIXTURES = ("test_embedded.py",)  # `served`: a whole `make run` for each parameter
+PARAMETER_ID = re.compile(r"\[[^\]]*\]$")
 
 
 def unit_of_work(nodeid: str) -> str:
     """The unit of work (pytest-xdist's scope) a test belongs to (see SHARED_FIXTURES)."""
     path = nodeid.split("::")[0]
-    shared = SHARED_FIXTURES.get(path.rsplit("/", 1)[-1])
-    if shared is None:
+    if path.rsplit("/", 1)[-1] not in SHARED_FIXTURES:
         return nodeid
-    found = shared.search(nodeid)
+    found = PARAMETER_ID.search(nodeid)
     return path + (found.group(0) if found else "")
 
 
