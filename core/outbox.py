@@ -165,15 +165,16 @@ def park(job: ExportJob, until: datetime) -> None:
     job.enqueue_seq += 1
 
 
-def claim(job: ExportJob, before_commit: Callable[[ExportJob], object] | None = None) -> bool:
+def claim(job: ExportJob, commit: bool = True) -> bool:
     """Take a PENDING row for this worker, with a lease, counting the attempt; False when
-    another wake-up took it first.  One guarded UPDATE, committed: two workers holding
-    wake-ups of the same row cannot both run it.  An IntegrityError from a unique index
-    is the caller's to handle.
+    another wake-up took it first.  One guarded UPDATE: two workers holding wake-ups of the
+    same row cannot both run it.  An IntegrityError from a unique index is the caller's to
+    handle.
 
-    ``before_commit(job)`` runs once the row is this worker's, in the claim's own
-    transaction (the export job writes its attempt row there: one commit for both).  The
-    row is not read again: the claim knows what it wrote (RETURNING gives the attempt count)."""
+    With ``commit=False`` the claim holds the row until the caller commits, which it must
+    before any call to a provider (the export job commits it with its first step's mark,
+    and writes its attempt row in the same transaction).  The row is not read again: the
+    claim knows what it wrote (RETURNING gives the attempt count)."""
     # A lease measures the worker, not the calendar: real time.
     lease = real_now() + timedelta(seconds=current_app.config["EXPORT_LEASE_SECONDS"])
     claimed = db.session.execute(
@@ -184,14 +185,13 @@ def claim(job: ExportJob, before_commit: Callable[[ExportJob], object] | None = 
         .execution_options(synchronize_session=False)
     ).first()
     if claimed is None:
-        db.session.commit()
+        db.session.rollback()  # nothing was written
         return False
     written = {"status": JobStatus.PROCESSING, "lease_expires_at": lease, "attempts": claimed.attempts}
     _loaded(job, written)
-    if before_commit is not None:
-        before_commit(job)
-    db.session.commit()
-    _loaded(job, written)  # again, where the commit expired the row
+    if commit:
+        db.session.commit()
+        _loaded(job, written)  # again, where the commit expired the row
     return True
 
 

@@ -8,8 +8,10 @@ steps, and this job gives it a :class:`_Run` to store each id as it appears.
 Delivery is at least once (a job can run twice, a worker can die half way), so the job is
 idempotent:
 
-- it claims its ExportJob row (PENDING -> PROCESSING) in one UPDATE, committed with its
-  attempt row; a duplicate delivery finds it claimed and stops, and a partial unique index
+- it reads its row, the session, the athlete and the connection in one statement, and
+  claims the row (PENDING -> PROCESSING) in one UPDATE, committed with its attempt row and
+  the first step's mark (a crash of ours before that takes the claim again, so the attempt
+  counts); a duplicate delivery finds it claimed and stops, and a partial unique index
   lets only one job per session be PROCESSING, so two revisions never race at the provider;
 - each provider id is committed the moment it exists (the workout before it is
   scheduled), so a retry continues where the last try stopped instead of creating a
@@ -38,7 +40,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from rq import get_current_job
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import flag_modified
@@ -102,8 +104,23 @@ class Attempt:
     job: ExportJob
     row: ExportAttempt
     started: float
+    athlete: User
+    connection: DeviceConnection | None
     seconds: float = 0.0  # how long it took, once recorded
     run: "_Run | None" = None  # its side of the provider conversation, once it starts
+    claim_committed: bool = False  # the claim and this row are committed with the first step's mark
+
+
+# The job, its session, its athlete (with the profile) and the athlete's connection to the
+# job's provider: one statement, built once.
+_LOAD = (
+    select(ExportJob, User, DeviceConnection)
+    .join(User, User.id == ExportJob.athlete_id)
+    .outerjoin(DeviceConnection, (DeviceConnection.athlete_id == ExportJob.athlete_id)
+               & (DeviceConnection.provider == ExportJob.provider))
+    .options(joinedload(ExportJob.session), joinedload(User.profile))
+    .where(ExportJob.id == bindparam("job_id"))
+)
 
 
 def run_export(job_id: int, seq: int = 0) -> str:
@@ -124,9 +141,10 @@ def run_export(job_id: int, seq: int = 0) -> str:
 
 
 def _run(job_id: int, seq: int) -> str:
-    job = db.session.get(ExportJob, job_id, options=[joinedload(ExportJob.session)])
-    if job is None or job.kind not in JobKind.DELIVERIES:
+    loaded = db.session.execute(_LOAD, {"job_id": job_id}).first()
+    if loaded is None or loaded.ExportJob.kind not in JobKind.DELIVERIES:
         return "missing"
+    job = loaded.ExportJob
     if job.status != JobStatus.PENDING or job.enqueue_seq != seq:
         return f"skipped: {job.status.lower()} (sequence {job.enqueue_seq})"
     if _is_superseded(job):
@@ -136,15 +154,14 @@ def _run(job_id: int, seq: int) -> str:
         metrics.count(metrics.EXPORTS, job.provider, AttemptOutcome.SUPERSEDED)
         _log(job, None, AttemptOutcome.SUPERSEDED)
         return "superseded"
-    rows: list[ExportAttempt] = []
-    claim = _claim(job, rows)
+    claim = _claim(job)
     if claim == "busy":
         _reschedule(job, clock.now() + timedelta(seconds=BUSY_RETRY_SECONDS))
         _log(job, None, AttemptOutcome.BUSY)
         return "busy: another export of this session is under way"
     if claim == "taken":
         return "skipped: claimed by another worker"
-    attempt = Attempt(job, rows[0], time.perf_counter())
+    attempt = Attempt(job, _start_attempt(job), time.perf_counter(), loaded.User, loaded.DeviceConnection)
     try:
         with quota.calling(bulk=job.queue == BULK):
             refs = _deliver(attempt)
@@ -173,22 +190,36 @@ def _run(job_id: int, seq: int) -> str:
     except Exception as error:  # a bug or an outage we did not foresee: retry, keep the trace
         logger.exception("export crashed", extra={"fields": {"export_job_id": job.id, "session_id": job.session_id}})
         db.session.rollback()
-        if attempt.run is not None:
-            attempt.run.keep()  # the ids the provider gave, not yet committed
+        if not _after_rollback(attempt):
+            return "skipped: claimed by another worker"
         return _retry_or_fail(attempt, messages.crashed(type(error).__name__))
     return _complete(attempt, refs)
 
 
 # -- claiming ------------------------------------------------------------------------------
 
-def _claim(job: ExportJob, rows: list[ExportAttempt]) -> str:
-    """Claim the row; its attempt row is written in the claim's transaction (into ``rows``)."""
+def _claim(job: ExportJob) -> str:
+    """Claim the row, uncommitted: its attempt row and the first step's mark go with it."""
     try:
-        return "claimed" if outbox.claim(job, before_commit=lambda claimed: rows.append(_start_attempt(claimed))) \
-            else "taken"
+        return "claimed" if outbox.claim(job, commit=False) else "taken"
     except IntegrityError:  # uq_export_jobs_one_processing_per_session
         db.session.rollback()
         return "busy"
+
+
+def _after_rollback(attempt: Attempt) -> bool:
+    """After a crash's rollback: the ids the provider gave (not yet committed) go into the
+    job's next commit, and a claim the rollback undid is taken again (the attempt counts).
+    False when another worker took the row meanwhile."""
+    if attempt.run is not None:
+        attempt.run.keep()
+    if attempt.claim_committed:
+        return True
+    if _claim(attempt.job) != "claimed":
+        db.session.rollback()
+        return False
+    attempt.row = _start_attempt(attempt.job)
+    return True
 
 
 def _start_attempt(job: ExportJob) -> ExportAttempt:
@@ -215,12 +246,10 @@ def _deliver(attempt: Attempt) -> dict:
     # The session was read in the claim's own transaction: a coach's edit committed before
     # the claim superseded the row (the claim then failed), one committed after it is
     # found when the session is marked (_complete), and its workout removed.
-    job = attempt.job
+    job, athlete, connection = attempt.job, attempt.athlete, attempt.connection
     session = job.session
-    athlete = db.session.get(User, job.athlete_id, options=[joinedload(User.profile)])
     if window.day_passed(session.date, athlete.timezone, clock.now()):
         raise DayPassed(session.date, athlete.timezone)
-    connection = connections.find(job.athlete_id, job.provider)
     if connection is None:
         raise NotConnected(messages.not_connected(job.provider))
     if not connection.is_active:
@@ -231,7 +260,7 @@ def _deliver(attempt: Attempt) -> dict:
     item = Item(session_id=session.id, revision=job.revision, title=session.title, day=session.date,
                 starts=_morning(session, athlete), updated_at=_aware(session.updated_at),
                 normalized=normalized, payload=fit.sendable(), extra=fit.extra)
-    run = attempt.run = _Run(job, connection)
+    run = attempt.run = _Run(attempt, connection)
     client = clients.api(job.provider)
     if job.kind == JobKind.MOVE:
         try:
@@ -253,11 +282,11 @@ class _Run:
     reaches the provider between the answer and that commit, and a step whose id was lost
     all the same is marked as tried, so the next try looks for it."""
 
-    def __init__(self, job: ExportJob, connection: DeviceConnection):
-        self.job, self.connection_id = job, connection.id
+    def __init__(self, attempt: Attempt, connection: DeviceConnection):
+        self.attempt, self.job, self.connection_id = attempt, attempt.job, connection.id
         self.held = tokens.Held(connection)  # the row the job just read: not read again for each call
-        self.refs = dict(job.external_refs or {})
-        self.staged = False  # refs changed since the last commit
+        self.refs = dict(self.job.external_refs or {})
+        self.staged = not attempt.claim_committed  # something to commit before the next call
 
     def call(self, action: Callable[[str], T]) -> T:
         if self.staged:
@@ -315,6 +344,7 @@ class _Run:
     def _commit(self) -> None:
         db.session.commit()
         self.staged = False
+        self.attempt.claim_committed = True
 
 
 def _morning(session: TrainingSession, athlete: User) -> datetime:

@@ -66,3 +66,41 @@ def test_a_crash_of_our_own_between_two_steps_keeps_the_workouts_id_and_the_retr
     held = live.held("garmin")
     assert [str(w["id"]) for w in held["workouts"]] == [workout_id]  # one workout: the first try's
     assert [str(s["workoutId"]) for s in held["schedules"]] == [workout_id]
+
+
+def test_a_crash_of_our_own_before_the_first_call_still_counts_the_attempt_and_retries(
+        live, live_people, monkeypatch):
+    """The claim and its attempt row are committed with the first step's mark: a bug of ours
+    before that (rolled back with them) must still leave a counted attempt and a retry, or a
+    workout that always crashes the converter would be retried for ever, uncounted."""
+    from jobs import export
+
+    coach = live_people.coach()
+    athlete_id = live_people.athlete(coach, email="ben@example.test")
+    browser = live.browser()
+    browser.login("ben@example.test", "athlete-password")
+    assert "is connected" in browser.connect("garmin").text
+    original = export.fit_for
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("a bug in a converter")
+
+    monkeypatch.setattr(export, "fit_for", crash)
+    session_id = save_one_session(live, athlete_id, live_people.token(coach))
+    run_queued_jobs(live.app)
+    with live.app.app_context():
+        job = db.session.query(ExportJob).filter_by(session_id=session_id).one()
+        attempts = db.session.query(ExportAttempt).filter_by(session_id=session_id).all()
+        assert (job.status, job.attempts, job.next_attempt_at is not None) == ("PENDING", 1, True)
+        assert [(a.attempt, a.outcome) for a in attempts] == [(1, "RETRY")]
+        assert "RuntimeError" in job.last_error, job.last_error
+        db.session.remove()
+    assert live.held("garmin")["workouts"] == []
+    monkeypatch.setattr(export, "fit_for", original)
+    run_scheduled_jobs_now(live.app)
+    with live.app.app_context():
+        session = db.session.get(TrainingSession, session_id)
+        outcomes = [(a.attempt, a.outcome) for a in db.session.query(ExportAttempt).filter_by(session_id=session_id)
+                    .order_by(ExportAttempt.id)]
+        assert (session.export_status, outcomes) == ("SENT", [(1, "RETRY"), (2, "SENT")])
+        db.session.remove()
