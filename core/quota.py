@@ -38,6 +38,7 @@ from flask import current_app, has_request_context
 from limits import RateLimitItemPerSecond
 from limits.storage import RedisStorage
 from limits.strategies import MovingWindowRateLimiter
+from redis.exceptions import NoScriptError
 
 from providers import registry
 from providers.spec import APP, ATHLETE, QuotaWindow
@@ -123,33 +124,64 @@ def _utc(epoch: float) -> datetime:
 
 def spend(provider: str, oauth: bool = False, athlete_only: bool = False) -> None:
     """Count one call to ``provider`` in every window it falls in (see the module's rules);
-    ``athlete_only``: a call already counted for the app, now known to be this athlete's."""
+    ``athlete_only``: a call already counted for the app, now known to be this athlete's.
+    Two Redis round trips at most: the blocks and every window's count, then the hits."""
     caller = _caller.get() or Caller()
-    windows = [(w, limit) for w, limit in limits_of(provider).items()
+    windows = [(w, _item(w, limit), _key(provider, w, caller.athlete)) for w, limit in limits_of(provider).items()
                if (w.counts_oauth or not oauth) and (w.scope == APP or caller.athlete)
                and not (athlete_only and w.scope == APP)]
-    limiter = _limiter()
+    if not has_request_context():
+        _check(provider, caller, windows)
+    hits = _scripts(lambda pipe, storage: [pipe.evalsha(storage.lua_acquire_moving_window.sha, 1,
+                                                        storage.prefixed_key(item.key_for(*key)),
+                                                        _now(), item.amount, item.get_expiry(), 1)
+                                           for _, item, key in windows])
     if has_request_context():
-        for window, limit in windows:
-            limiter.hit(_item(window, limit), *_key(provider, window, caller.athlete))
-        return
-    waits = [_blocked(provider, caller.athlete)]
+        return  # a page's call is counted, and never waits
+    for (window, item, key), hit in zip(windows, hits):
+        if not hit:  # another process took the last room
+            stats = _limiter().get_window_stats(item, *key)
+            raise Throttled(provider, _utc(max(stats.reset_time, _now() + 1)), window.name)
+
+
+def _check(provider: str, caller: Caller, windows: list) -> None:
+    """Throttled when the provider is blocked or a window has no room (a bulk push: no room
+    past the reserve)."""
     share = float(current_app.config.get("QUOTA_BULK_SHARE", 0.8))
-    for window, limit in windows:
-        item = _item(window, limit)
-        reserve = math.ceil(limit * (1 - share)) if caller.bulk and window.scope == APP else 0
-        stats = limiter.get_window_stats(item, *_key(provider, window, caller.athlete))
-        if stats.remaining <= reserve:
-            waits.append((stats.reset_time, window.name))
-    waits = [w for w in waits if w and w[0] > _now()]
+    blocks = [_block_key(provider, None), _block_key(provider, caller.athlete)] if caller.athlete \
+        else [_block_key(provider, None)]
+    now = _now()
+    values, *counts = _scripts(lambda pipe, storage: [pipe.mget(blocks)] + [
+        pipe.evalsha(storage.lua_moving_window.sha, 1, storage.prefixed_key(item.key_for(*key)),
+                     now - item.get_expiry(), item.amount) for _, item, key in windows])
+    waits = [_parse_block(value) for value in values if value]
+    for (window, item, _), count in zip(windows, counts):
+        # limits' moving window: the oldest call in it and how many there are (none: empty)
+        start, used = (float(count[0]), int(count[1])) if count else (now, 0)
+        reserve = math.ceil(item.amount * (1 - share)) if caller.bulk and window.scope == APP else 0
+        if item.amount - used <= reserve:
+            waits.append((start + item.get_expiry(), window.name))
+    waits = [w for w in waits if w[0] > _now()]
     if waits:
         until, name = max(waits)
         raise Throttled(provider, _utc(until), name)
-    for window, limit in windows:
-        item = _item(window, limit)
-        if not limiter.hit(item, *_key(provider, window, caller.athlete)):  # another process took the last room
-            stats = limiter.get_window_stats(item, *_key(provider, window, caller.athlete))
-            raise Throttled(provider, _utc(max(stats.reset_time, _now() + 1)), window.name)
+
+
+def _scripts(build) -> list:
+    """Run ``build(pipeline, storage)``'s commands in one round trip: the ``limits`` storage's
+    own Lua scripts, by their hash.  A Redis that restarted or was flushed has forgotten
+    them: they are loaded again and the commands sent once more."""
+    storage = _limiter().storage
+    connection = rq.queue.connection
+    for _ in range(2):
+        pipe = connection.pipeline(transaction=False)
+        build(pipe, storage)
+        try:
+            return pipe.execute()
+        except NoScriptError:
+            for script in (storage.lua_moving_window, storage.lua_acquire_moving_window):
+                script.sha = connection.script_load(script.script)
+    raise RuntimeError("Redis keeps forgetting the quota scripts")
 
 
 def available(provider: str, bulk: bool = True) -> int:
@@ -205,12 +237,13 @@ def _blocked(provider: str, athlete: str | None) -> tuple[float, str] | None:
     connection = rq.queue.connection
     values = connection.mget([_block_key(provider, None), _block_key(provider, athlete)] if athlete
                              else [_block_key(provider, None)])
-    found = []
-    for value in values:
-        if value:
-            epoch, _, window = value.decode().partition("|")
-            found.append((float(epoch), window))
+    found = [_parse_block(value) for value in values if value]
     return max(found) if found else None
+
+
+def _parse_block(value: bytes) -> tuple[float, str]:
+    epoch, _, window = value.decode().partition("|")
+    return float(epoch), window
 
 
 def observe(provider: str, state) -> None:

@@ -135,6 +135,22 @@ def test_garmins_athlete_day_counts_per_athlete_and_not_oauth(app):
         assert quota.available("GARMIN", bulk=False) == 10 - 6  # the partner minute saw all six
 
 
+def test_a_redis_that_forgot_the_scripts_still_counts_every_call(app):
+    """The windows are read and hit with the ``limits`` scripts by their hash: a Redis that
+    restarted or was flushed (SCRIPT FLUSH) has to be given them again, and nothing is lost."""
+    from core.queue import rq
+
+    with app.app_context():
+        for _ in range(12):
+            quota.spend("WAHOO")
+        rq.queue.connection.script_flush()
+        for _ in range(13):
+            quota.spend("WAHOO")
+        with pytest.raises(quota.Throttled) as caught:
+            quota.spend("WAHOO")
+        assert caught.value.window == "5 minutes"
+
+
 def test_a_page_counts_its_calls_but_never_waits(app):
     with app.test_request_context("/connections/wahoo/callback"):
         for _ in range(30):
