@@ -16,7 +16,9 @@ fail an export or a page.
 
 from __future__ import annotations
 
+import contextvars
 import logging
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import redis
@@ -26,6 +28,7 @@ from .queue import rq
 logger = logging.getLogger(__name__)
 KEY = "hybridpeaks:metrics:"
 SEPARATOR = "\x1f"  # between label values in a hash field
+_held: contextvars.ContextVar[list | None] = contextvars.ContextVar("hybridpeaks_metrics_held", default=None)
 
 
 @dataclass(frozen=True)
@@ -63,26 +66,52 @@ def _field(values) -> str:
 def count(counter: Counter, *values: str, amount: int = 1) -> None:
     if len(values) != len(counter.labels):
         raise ValueError(f"{counter.name} takes {counter.labels}")
-    try:
-        _connection().hincrby(KEY + counter.name, _field(values), amount)
-    except (redis.RedisError, RuntimeError, OSError):  # RuntimeError: outside an app
-        logger.debug("metric dropped", extra={"fields": {"metric": counter.name}})
+    _add([("hincrby", KEY + counter.name, _field(values), amount)])
 
 
 def attempt(provider: str, outcome: str, seconds: float, finished: bool = False) -> None:
     """One export attempt: its outcome and its duration, and with ``finished`` the export
-    job's end with that outcome (EXPORTS), all in one round trip."""
+    job's end with that outcome (EXPORTS)."""
     bucket = next((str(b) for b in BUCKETS if seconds <= b), "+Inf")
+    ops = [("hincrby", KEY + ATTEMPTS.name, _field((provider, outcome)), 1),
+           ("hincrby", KEY + DURATION, _field((provider, bucket)), 1),
+           ("hincrbyfloat", KEY + DURATION, _field((provider, "sum")), seconds)]
+    if finished:
+        ops.append(("hincrby", KEY + EXPORTS.name, _field((provider, outcome)), 1))
+    _add(ops)
+
+
+@contextmanager
+def batch():
+    """The counts made inside go to Redis together, in one round trip, at the end (a job's
+    provider calls and its outcome)."""
+    held: list = []
+    token = _held.set(held)
+    try:
+        yield
+    finally:
+        _held.reset(token)
+        _send(held)
+
+
+def _add(ops: list) -> None:
+    held = _held.get()
+    if held is not None:
+        held.extend(ops)
+    else:
+        _send(ops)
+
+
+def _send(ops: list) -> None:
+    if not ops:
+        return
     try:
         pipe = _connection().pipeline(transaction=False)
-        pipe.hincrby(KEY + ATTEMPTS.name, _field((provider, outcome)), 1)
-        pipe.hincrby(KEY + DURATION, _field((provider, bucket)), 1)
-        pipe.hincrbyfloat(KEY + DURATION, _field((provider, "sum")), seconds)
-        if finished:
-            pipe.hincrby(KEY + EXPORTS.name, _field((provider, outcome)), 1)
+        for method, key, field, amount in ops:
+            getattr(pipe, method)(key, field, amount)
         pipe.execute()
-    except (redis.RedisError, RuntimeError, OSError):
-        logger.debug("metric dropped", extra={"fields": {"metric": DURATION}})
+    except (redis.RedisError, RuntimeError, OSError):  # RuntimeError: outside an app
+        logger.debug("metric dropped", extra={"fields": {"metrics": sorted({key for _, key, _, _ in ops})}})
 
 
 def provider_call(provider: str, status: int | str) -> None:
