@@ -134,7 +134,8 @@ def run_export(job_id: int, seq: int = 0) -> str:
     session = db.session()
     expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
     try:
-        return _run(job_id, seq)
+        with metrics.batch():  # its provider calls and its outcome: one round trip, at the end
+            return _run(job_id, seq)
     finally:
         session.expire_on_commit = expire_on_commit
         session.expire_all()
@@ -360,12 +361,15 @@ def _aware(moment: datetime) -> datetime:
 
 # -- outcomes ----------------------------------------------------------------------------------------
 
+_PREVIOUS_REFS = select(TrainingSession.external_refs).where(TrainingSession.id == bindparam("session_id"))
+
+
 def _complete(attempt: Attempt, refs: dict) -> str:
     job = attempt.job
     # What the session sent before (its refs as stored now), and it is marked only if it
     # still has the revision we exported: a coach's edit meanwhile wins.
-    previous = db.session.scalar(select(TrainingSession.external_refs).where(TrainingSession.id == job.session_id)) \
-        if job.session_id else None
+    with db.session.no_autoflush:  # the job's refs go with its end: one UPDATE
+        previous = db.session.scalar(_PREVIOUS_REFS, {"session_id": job.session_id}) if job.session_id else None
     sent_refs = {"provider": job.provider, **refs}
     marked = _update_session(
         job, export_status=ExportStatus.SENT, export_provider=job.provider, exported_at=clock.now(),
@@ -463,11 +467,12 @@ def _update_session(job: ExportJob, **values) -> bool:
     if job.session_id is None:
         return False
     values.setdefault("updated_at", TrainingSession.updated_at)  # bookkeeping, not an edit
-    result = db.session.execute(
-        update(TrainingSession)
-        .where(TrainingSession.id == job.session_id, TrainingSession.revision == job.revision)
-        .values(**values)
-    )
+    with db.session.no_autoflush:  # the job's own changes go with its commit, in one UPDATE
+        result = db.session.execute(
+            update(TrainingSession)
+            .where(TrainingSession.id == job.session_id, TrainingSession.revision == job.revision)
+            .values(**values)
+        )
     return result.rowcount == 1
 
 
@@ -505,7 +510,7 @@ def _counted(attempt: Attempt, outcome: str, finished: bool = False) -> None:
 def _end(attempt: Attempt, outcome: str, error: str | None) -> str:
     _record(attempt, outcome, error)
     db.session.commit()
-    _counted(attempt, outcome, finished=True)  # the attempt and the job's end: one round trip
+    _counted(attempt, outcome, finished=True)
     _log(attempt.job, attempt, outcome, error)
     return outcome.lower()
 
