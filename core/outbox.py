@@ -195,6 +195,33 @@ def claim(job: ExportJob, commit: bool = True) -> bool:
     return True
 
 
+class Staged:
+    """Changes to a job's row by the worker holding it, written in one UPDATE with the next
+    commit (a Core UPDATE: no unit of work for a row no one else writes meanwhile).  The
+    loaded row shows them at once; what the ORM itself changed on it (``requeue``,
+    ``park``) is flushed beside them as always."""
+
+    def __init__(self, job: ExportJob):
+        self.job, self.values = job, {}
+
+    def set(self, **values) -> None:
+        self.values.update(values)
+        _loaded(self.job, values)
+
+    def again(self) -> None:
+        """After a rollback, which expired the row: show what is still to write."""
+        _loaded(self.job, self.values)
+
+    def commit(self) -> None:
+        if self.values:
+            db.session.execute(_JOBS.update().where(_JOBS.c.id == self.job.id).values(**self.values))
+            self.values = {}
+        db.session.commit()
+
+
+_JOBS = ExportJob.__table__
+
+
 def _loaded(job: ExportJob, values: dict) -> None:
     for key, value in values.items():
         set_committed_value(job, key, value)

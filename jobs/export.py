@@ -43,7 +43,6 @@ from rq import get_current_job
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
-from sqlalchemy.orm.attributes import flag_modified
 
 from core import clients, clock, connections, messages, metrics, outbox, quota, tokens
 from core.db import db
@@ -102,7 +101,8 @@ class DayPassed(Exception):
 @dataclass
 class Attempt:
     job: ExportJob
-    row: ExportAttempt
+    writes: outbox.Staged  # the job row's changes, written with the next commit
+    row_id: int  # its ExportAttempt row
     started: float
     athlete: User
     connection: DeviceConnection | None
@@ -148,21 +148,22 @@ def _run(job_id: int, seq: int) -> str:
     job = loaded.ExportJob
     if job.status != JobStatus.PENDING or job.enqueue_seq != seq:
         return f"skipped: {job.status.lower()} (sequence {job.enqueue_seq})"
+    writes = outbox.Staged(job)
     if _is_superseded(job):
-        _finish(job, JobStatus.SUPERSEDED)
+        _finish(writes, JobStatus.SUPERSEDED)
         _remove_created(job)
-        db.session.commit()
+        writes.commit()
         metrics.count(metrics.EXPORTS, job.provider, AttemptOutcome.SUPERSEDED)
         _log(job, None, AttemptOutcome.SUPERSEDED)
         return "superseded"
     claim = _claim(job)
     if claim == "busy":
-        _reschedule(job, clock.now() + timedelta(seconds=BUSY_RETRY_SECONDS))
+        _reschedule(writes, clock.now() + timedelta(seconds=BUSY_RETRY_SECONDS))
         _log(job, None, AttemptOutcome.BUSY)
         return "busy: another export of this session is under way"
     if claim == "taken":
         return "skipped: claimed by another worker"
-    attempt = Attempt(job, _start_attempt(job), time.perf_counter(), loaded.User, loaded.DeviceConnection)
+    attempt = Attempt(job, writes, _start_attempt(job), time.perf_counter(), loaded.User, loaded.DeviceConnection)
     try:
         with quota.calling(bulk=job.queue == BULK):
             refs = _deliver(attempt)
@@ -212,22 +213,20 @@ def _after_rollback(attempt: Attempt) -> bool:
     """After a crash's rollback: the ids the provider gave (not yet committed) go into the
     job's next commit, and a claim the rollback undid is taken again (the attempt counts).
     False when another worker took the row meanwhile."""
-    if attempt.run is not None:
-        attempt.run.keep()
+    attempt.writes.again()
     if attempt.claim_committed:
         return True
     if _claim(attempt.job) != "claimed":
         db.session.rollback()
         return False
-    attempt.row = _start_attempt(attempt.job)
+    attempt.row_id = _start_attempt(attempt.job)
     return True
 
 
-def _start_attempt(job: ExportJob) -> ExportAttempt:
-    row = ExportAttempt(export_job_id=job.id, session_id=job.session_id, provider=job.provider,
-                        attempt=job.attempts, started_at=clock.now())
-    db.session.add(row)
-    return row
+def _start_attempt(job: ExportJob) -> int:
+    return db.session.execute(_ATTEMPTS.insert().returning(_ATTEMPTS.c.id), {
+        "export_job_id": job.id, "session_id": job.session_id, "provider": job.provider, "attempt": job.attempts,
+        "started_at": clock.now()}).scalar_one()
 
 
 # -- the delivery -----------------------------------------------------------------------------------
@@ -294,10 +293,6 @@ class _Run:
             self._commit()
         return tokens.with_token(self.connection_id, action, held=self.held)
 
-    def keep(self) -> None:
-        """After a rollback: the refs this run knows go into the job's next commit."""
-        self._write()
-
     def step(self, ref: str, create: Callable[[str], str], find: Callable[[str], str | None] | None = None) -> str:
         if ref in self.refs:
             return self.refs[ref]
@@ -339,11 +334,10 @@ class _Run:
         return value
 
     def _write(self) -> None:
-        self.job.external_refs = dict(self.refs)
-        flag_modified(self.job, "external_refs")
+        self.attempt.writes.set(external_refs=dict(self.refs))
 
     def _commit(self) -> None:
-        db.session.commit()
+        self.attempt.writes.commit()
         self.staged = False
         self.attempt.claim_committed = True
 
@@ -361,6 +355,7 @@ def _aware(moment: datetime) -> datetime:
 
 # -- outcomes ----------------------------------------------------------------------------------------
 
+_ATTEMPTS = ExportAttempt.__table__
 _PREVIOUS_REFS = select(TrainingSession.external_refs).where(TrainingSession.id == bindparam("session_id"))
 
 
@@ -377,13 +372,13 @@ def _complete(attempt: Attempt, refs: dict) -> str:
         external_refs=sent_refs,
         export_scheduled_for=None, export_waiting=None)
     if marked:
-        _finish(job, JobStatus.COMPLETED)
+        _finish(attempt.writes, JobStatus.COMPLETED)
         old = outbox.provider_ids(previous or {})
         if old and old != outbox.provider_ids(sent_refs):
             outbox.add_removal(job.athlete_id, previous["provider"], old)  # one version on the calendar
         outcome = AttemptOutcome.SENT
     else:
-        _finish(job, JobStatus.SUPERSEDED)
+        _finish(attempt.writes, JobStatus.SUPERSEDED)
         if job.kind == JobKind.EXPORT:
             outbox.add_removal(job.athlete_id, job.provider, sent_refs)
         outcome = AttemptOutcome.SUPERSEDED
@@ -391,7 +386,7 @@ def _complete(attempt: Attempt, refs: dict) -> str:
 
 
 def _fail(attempt: Attempt, kind: str, message: str) -> str:
-    _finish(attempt.job, JobStatus.FAILED, kind, message)
+    _finish(attempt.writes, JobStatus.FAILED, kind, message)
     _remove_created(attempt.job)  # a workout created but never scheduled must not linger
     _update_session(attempt.job, export_status=ExportStatus.FAILED, export_provider=attempt.job.provider,
                     last_export_error=message, export_scheduled_for=None, export_waiting=None)
@@ -399,7 +394,7 @@ def _fail(attempt: Attempt, kind: str, message: str) -> str:
 
 
 def _not_connected(attempt: Attempt, message: str) -> str:
-    _finish(attempt.job, JobStatus.FAILED, FailureKind.NOT_CONNECTED, message)
+    _finish(attempt.writes, JobStatus.FAILED, FailureKind.NOT_CONNECTED, message)
     _remove_created(attempt.job)  # tried when the athlete reconnects; harmless if that never happens
     _update_session(attempt.job, export_status=ExportStatus.NOT_CONNECTED, export_provider=attempt.job.provider,
                     last_export_error=message, export_scheduled_for=None, export_waiting=None)
@@ -422,7 +417,7 @@ def _retry_or_fail(attempt: Attempt, message: str) -> str:
     _update_session(job, export_status=ExportStatus.PENDING, last_export_error=message, export_scheduled_for=at,
                     export_waiting=WaitKind.RETRY)
     _record(attempt, AttemptOutcome.RETRY, message)
-    _reschedule(job, at)
+    _reschedule(attempt.writes, at)
     _counted(attempt, AttemptOutcome.RETRY)
     _log(job, attempt, AttemptOutcome.RETRY, message, next_attempt_at=at)
     return f"retry at {at.isoformat(timespec='seconds')}Z"
@@ -437,29 +432,30 @@ def _wait_for_quota(attempt: Attempt, until: datetime, reason: str, counted: boo
     if counted:
         _record(attempt, AttemptOutcome.RETRY, reason)
     else:
-        db.session.delete(attempt.row)  # no provider call was made for it
+        db.session.execute(_ATTEMPTS.delete().where(_ATTEMPTS.c.id == attempt.row_id))  # no provider call was made
         job.attempts -= 1
     job.last_error = reason
     _update_session(job, export_status=ExportStatus.PENDING, export_scheduled_for=until, export_waiting=WaitKind.QUOTA,
                     last_export_error=reason if counted else None)
     outbox.park(job, until)
-    db.session.commit()
+    attempt.writes.commit()
     if counted:
         _counted(attempt, AttemptOutcome.RETRY)
     _log(job, attempt if counted else None, AttemptOutcome.QUOTA_WAIT, reason, next_attempt_at=until)
     return "waiting for quota"
 
 
-def _reschedule(job: ExportJob, at: datetime) -> None:
-    outbox.requeue(job, at)
-    db.session.commit()
+def _reschedule(writes: outbox.Staged, at: datetime) -> None:
+    outbox.requeue(writes.job, at)
+    writes.commit()
 
 
-def _finish(job: ExportJob, status: str, kind: str | None = None, error: str | None = None) -> None:
-    job.status, job.failure_kind, job.finished_at, job.lease_expires_at = status, kind, clock.now(), None
-    job.parked = False
+def _finish(writes: outbox.Staged, status: str, kind: str | None = None, error: str | None = None) -> None:
+    values = {"status": status, "failure_kind": kind, "finished_at": clock.now(), "lease_expires_at": None,
+              "parked": False}
     if error is not None:
-        job.last_error = error
+        values["last_error"] = error
+    writes.set(**values)
 
 
 def _update_session(job: ExportJob, **values) -> bool:
@@ -472,6 +468,7 @@ def _update_session(job: ExportJob, **values) -> bool:
             update(TrainingSession)
             .where(TrainingSession.id == job.session_id, TrainingSession.revision == job.revision)
             .values(**values)
+            .execution_options(synchronize_session=False)  # the loaded session is not read again
         )
     return result.rowcount == 1
 
@@ -497,9 +494,8 @@ def _record(attempt: Attempt, outcome: str, error: str | None) -> None:
     """The attempt's row says how it ended; its metrics are counted once that is committed
     (:func:`_counted`)."""
     seconds = time.perf_counter() - attempt.started
-    attempt.row.finished_at = clock.now()
-    attempt.row.outcome, attempt.row.error = outcome, error
-    attempt.row.duration_ms = int(seconds * 1000)
+    db.session.execute(_ATTEMPTS.update().where(_ATTEMPTS.c.id == attempt.row_id).values(
+        finished_at=clock.now(), outcome=outcome, error=error, duration_ms=int(seconds * 1000)))
     attempt.seconds = seconds
 
 
@@ -509,7 +505,7 @@ def _counted(attempt: Attempt, outcome: str, finished: bool = False) -> None:
 
 def _end(attempt: Attempt, outcome: str, error: str | None) -> str:
     _record(attempt, outcome, error)
-    db.session.commit()
+    attempt.writes.commit()
     _counted(attempt, outcome, finished=True)
     _log(attempt.job, attempt, outcome, error)
     return outcome.lower()
