@@ -15,3 +15,10 @@ NAMING = {
 }
 
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING))
+
+
+def execute(statement, parameters=None):
+    """A Core statement on the session's connection, in the session's transaction, with none
+    of the ORM's work around it (no autoflush, no ORM compile state): for the few statements
+    of the export job's path, where that work cost more than the round trip."""
+    return db.session.connection().execute(statement, parameters)

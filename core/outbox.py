@@ -35,13 +35,14 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from . import clock
 from .clock import real_now
-from .db import db
+from .db import db, execute
 from .delivery import priority
 from .logs import log_event
 from .models.export import ExportJob, JobKind, JobStatus, rq_job_id
 from .queue import rq
 
 logger = logging.getLogger(__name__)
+_JOBS = ExportJob.__table__  # the row's own writes by the worker holding it: Core
 
 RUN_EXPORT = "jobs.export.run_export"
 RUN_REMOVAL = "jobs.removal.run_removal"
@@ -177,12 +178,11 @@ def claim(job: ExportJob, commit: bool = True) -> bool:
     claim knows what it wrote (RETURNING gives the attempt count)."""
     # A lease measures the worker, not the calendar: real time.
     lease = real_now() + timedelta(seconds=current_app.config["EXPORT_LEASE_SECONDS"])
-    claimed = db.session.execute(
-        update(ExportJob)
-        .where(ExportJob.id == job.id, ExportJob.status == JobStatus.PENDING, ExportJob.enqueue_seq == job.enqueue_seq)
-        .values(status=JobStatus.PROCESSING, lease_expires_at=lease, attempts=ExportJob.attempts + 1)
-        .returning(ExportJob.attempts)
-        .execution_options(synchronize_session=False)
+    claimed = execute(
+        _JOBS.update()
+        .where(_JOBS.c.id == job.id, _JOBS.c.status == JobStatus.PENDING, _JOBS.c.enqueue_seq == job.enqueue_seq)
+        .values(status=JobStatus.PROCESSING, lease_expires_at=lease, attempts=_JOBS.c.attempts + 1)
+        .returning(_JOBS.c.attempts)
     ).first()
     if claimed is None:
         db.session.rollback()  # nothing was written
@@ -214,12 +214,10 @@ class Staged:
 
     def commit(self) -> None:
         if self.values:
-            db.session.execute(_JOBS.update().where(_JOBS.c.id == self.job.id).values(**self.values))
+            execute(_JOBS.update().where(_JOBS.c.id == self.job.id).values(**self.values))
             self.values = {}
         db.session.commit()
 
-
-_JOBS = ExportJob.__table__
 
 
 def _loaded(job: ExportJob, values: dict) -> None:

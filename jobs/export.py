@@ -45,6 +45,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from core import clients, clock, connections, messages, metrics, outbox, quota, tokens
+from core import db as core_db
 from core.db import db
 from core.delivery import window
 from core.delivery.priority import BULK
@@ -224,7 +225,7 @@ def _after_rollback(attempt: Attempt) -> bool:
 
 
 def _start_attempt(job: ExportJob) -> int:
-    return db.session.execute(_ATTEMPTS.insert().returning(_ATTEMPTS.c.id), {
+    return core_db.execute(_ATTEMPTS.insert().returning(_ATTEMPTS.c.id), {
         "export_job_id": job.id, "session_id": job.session_id, "provider": job.provider, "attempt": job.attempts,
         "started_at": clock.now()}).scalar_one()
 
@@ -355,16 +356,15 @@ def _aware(moment: datetime) -> datetime:
 
 # -- outcomes ----------------------------------------------------------------------------------------
 
-_ATTEMPTS = ExportAttempt.__table__
-_PREVIOUS_REFS = select(TrainingSession.external_refs).where(TrainingSession.id == bindparam("session_id"))
+_ATTEMPTS, _SESSIONS = ExportAttempt.__table__, TrainingSession.__table__
+_PREVIOUS_REFS = select(_SESSIONS.c.external_refs).where(_SESSIONS.c.id == bindparam("session_id"))
 
 
 def _complete(attempt: Attempt, refs: dict) -> str:
     job = attempt.job
     # What the session sent before (its refs as stored now), and it is marked only if it
     # still has the revision we exported: a coach's edit meanwhile wins.
-    with db.session.no_autoflush:  # the job's refs go with its end: one UPDATE
-        previous = db.session.scalar(_PREVIOUS_REFS, {"session_id": job.session_id}) if job.session_id else None
+    previous = core_db.execute(_PREVIOUS_REFS, {"session_id": job.session_id}).scalar() if job.session_id else None
     sent_refs = {"provider": job.provider, **refs}
     marked = _update_session(
         job, export_status=ExportStatus.SENT, export_provider=job.provider, exported_at=clock.now(),
@@ -432,7 +432,7 @@ def _wait_for_quota(attempt: Attempt, until: datetime, reason: str, counted: boo
     if counted:
         _record(attempt, AttemptOutcome.RETRY, reason)
     else:
-        db.session.execute(_ATTEMPTS.delete().where(_ATTEMPTS.c.id == attempt.row_id))  # no provider call was made
+        core_db.execute(_ATTEMPTS.delete().where(_ATTEMPTS.c.id == attempt.row_id))  # no provider call was made
         job.attempts -= 1
     job.last_error = reason
     _update_session(job, export_status=ExportStatus.PENDING, export_scheduled_for=until, export_waiting=WaitKind.QUOTA,
@@ -462,14 +462,9 @@ def _update_session(job: ExportJob, **values) -> bool:
     """Update the session's export fields if it still has this job's revision."""
     if job.session_id is None:
         return False
-    values.setdefault("updated_at", TrainingSession.updated_at)  # bookkeeping, not an edit
-    with db.session.no_autoflush:  # the job's own changes go with its commit, in one UPDATE
-        result = db.session.execute(
-            update(TrainingSession)
-            .where(TrainingSession.id == job.session_id, TrainingSession.revision == job.revision)
-            .values(**values)
-            .execution_options(synchronize_session=False)  # the loaded session is not read again
-        )
+    values.setdefault("updated_at", _SESSIONS.c.updated_at)  # bookkeeping, not an edit
+    result = core_db.execute(
+        _SESSIONS.update().where(_SESSIONS.c.id == job.session_id, _SESSIONS.c.revision == job.revision).values(**values))
     return result.rowcount == 1
 
 
@@ -494,7 +489,7 @@ def _record(attempt: Attempt, outcome: str, error: str | None) -> None:
     """The attempt's row says how it ended; its metrics are counted once that is committed
     (:func:`_counted`)."""
     seconds = time.perf_counter() - attempt.started
-    db.session.execute(_ATTEMPTS.update().where(_ATTEMPTS.c.id == attempt.row_id).values(
+    core_db.execute(_ATTEMPTS.update().where(_ATTEMPTS.c.id == attempt.row_id).values(
         finished_at=clock.now(), outcome=outcome, error=error, duration_ms=int(seconds * 1000)))
     attempt.seconds = seconds
 
