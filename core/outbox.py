@@ -29,7 +29,7 @@ from typing import Callable
 from flask import Flask, current_app
 from redis.exceptions import RedisError
 from rq import Queue, Retry
-from sqlalchemy import event, update
+from sqlalchemy import bindparam, event, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -42,7 +42,14 @@ from .models.export import ExportJob, JobKind, JobStatus, rq_job_id
 from .queue import rq
 
 logger = logging.getLogger(__name__)
-_JOBS = ExportJob.__table__  # the row's own writes by the worker holding it: Core
+# The row's own writes by the worker holding it: Core statements, built once.
+_JOBS = ExportJob.__table__
+_CLAIM = (_JOBS.update()
+          .where(_JOBS.c.id == bindparam("b_job_id"), _JOBS.c.status == JobStatus.PENDING,
+                 _JOBS.c.enqueue_seq == bindparam("b_seq"))
+          .values(status=JobStatus.PROCESSING, lease_expires_at=bindparam("b_lease"), attempts=_JOBS.c.attempts + 1)
+          .returning(_JOBS.c.attempts))
+_WRITE_JOB = _JOBS.update().where(_JOBS.c.id == bindparam("b_job_id"))
 
 RUN_EXPORT = "jobs.export.run_export"
 RUN_REMOVAL = "jobs.removal.run_removal"
@@ -178,12 +185,7 @@ def claim(job: ExportJob, commit: bool = True) -> bool:
     claim knows what it wrote (RETURNING gives the attempt count)."""
     # A lease measures the worker, not the calendar: real time.
     lease = real_now() + timedelta(seconds=current_app.config["EXPORT_LEASE_SECONDS"])
-    claimed = execute(
-        _JOBS.update()
-        .where(_JOBS.c.id == job.id, _JOBS.c.status == JobStatus.PENDING, _JOBS.c.enqueue_seq == job.enqueue_seq)
-        .values(status=JobStatus.PROCESSING, lease_expires_at=lease, attempts=_JOBS.c.attempts + 1)
-        .returning(_JOBS.c.attempts)
-    ).first()
+    claimed = execute(_CLAIM, {"b_job_id": job.id, "b_seq": job.enqueue_seq, "b_lease": lease}).first()
     if claimed is None:
         db.session.rollback()  # nothing was written
         return False
@@ -214,7 +216,7 @@ class Staged:
 
     def commit(self) -> None:
         if self.values:
-            execute(_JOBS.update().where(_JOBS.c.id == self.job.id).values(**self.values))
+            execute(_WRITE_JOB, {**self.values, "b_job_id": self.job.id})
             self.values = {}
         db.session.commit()
 

@@ -225,7 +225,7 @@ def _after_rollback(attempt: Attempt) -> bool:
 
 
 def _start_attempt(job: ExportJob) -> int:
-    return core_db.execute(_ATTEMPTS.insert().returning(_ATTEMPTS.c.id), {
+    return core_db.execute(_START_ATTEMPT, {
         "export_job_id": job.id, "session_id": job.session_id, "provider": job.provider, "attempt": job.attempts,
         "started_at": clock.now()}).scalar_one()
 
@@ -356,15 +356,23 @@ def _aware(moment: datetime) -> datetime:
 
 # -- outcomes ----------------------------------------------------------------------------------------
 
+# The job's own statements, built once (constructing one costs more than running it).
 _ATTEMPTS, _SESSIONS = ExportAttempt.__table__, TrainingSession.__table__
-_PREVIOUS_REFS = select(_SESSIONS.c.external_refs).where(_SESSIONS.c.id == bindparam("session_id"))
+_START_ATTEMPT = _ATTEMPTS.insert().returning(_ATTEMPTS.c.id)
+_END_ATTEMPT = _ATTEMPTS.update().where(_ATTEMPTS.c.id == bindparam("b_attempt_id"))
+_DROP_ATTEMPT = _ATTEMPTS.delete().where(_ATTEMPTS.c.id == bindparam("b_attempt_id"))
+_PREVIOUS_REFS = select(_SESSIONS.c.external_refs).where(_SESSIONS.c.id == bindparam("b_session_id"))
+# The session's export fields, if it still has the job's revision (updated_at kept: bookkeeping, not an edit).
+_MARK_SESSION = (_SESSIONS.update()
+                 .where(_SESSIONS.c.id == bindparam("b_session_id"), _SESSIONS.c.revision == bindparam("b_revision"))
+                 .values(updated_at=_SESSIONS.c.updated_at))
 
 
 def _complete(attempt: Attempt, refs: dict) -> str:
     job = attempt.job
     # What the session sent before (its refs as stored now), and it is marked only if it
     # still has the revision we exported: a coach's edit meanwhile wins.
-    previous = core_db.execute(_PREVIOUS_REFS, {"session_id": job.session_id}).scalar() if job.session_id else None
+    previous = core_db.execute(_PREVIOUS_REFS, {"b_session_id": job.session_id}).scalar() if job.session_id else None
     sent_refs = {"provider": job.provider, **refs}
     marked = _update_session(
         job, export_status=ExportStatus.SENT, export_provider=job.provider, exported_at=clock.now(),
@@ -432,7 +440,7 @@ def _wait_for_quota(attempt: Attempt, until: datetime, reason: str, counted: boo
     if counted:
         _record(attempt, AttemptOutcome.RETRY, reason)
     else:
-        core_db.execute(_ATTEMPTS.delete().where(_ATTEMPTS.c.id == attempt.row_id))  # no provider call was made
+        core_db.execute(_DROP_ATTEMPT, {"b_attempt_id": attempt.row_id})  # no provider call was made for it
         job.attempts -= 1
     job.last_error = reason
     _update_session(job, export_status=ExportStatus.PENDING, export_scheduled_for=until, export_waiting=WaitKind.QUOTA,
@@ -462,9 +470,7 @@ def _update_session(job: ExportJob, **values) -> bool:
     """Update the session's export fields if it still has this job's revision."""
     if job.session_id is None:
         return False
-    values.setdefault("updated_at", _SESSIONS.c.updated_at)  # bookkeeping, not an edit
-    result = core_db.execute(
-        _SESSIONS.update().where(_SESSIONS.c.id == job.session_id, _SESSIONS.c.revision == job.revision).values(**values))
+    result = core_db.execute(_MARK_SESSION, {**values, "b_session_id": job.session_id, "b_revision": job.revision})
     return result.rowcount == 1
 
 
@@ -489,8 +495,8 @@ def _record(attempt: Attempt, outcome: str, error: str | None) -> None:
     """The attempt's row says how it ended; its metrics are counted once that is committed
     (:func:`_counted`)."""
     seconds = time.perf_counter() - attempt.started
-    core_db.execute(_ATTEMPTS.update().where(_ATTEMPTS.c.id == attempt.row_id).values(
-        finished_at=clock.now(), outcome=outcome, error=error, duration_ms=int(seconds * 1000)))
+    core_db.execute(_END_ATTEMPT, {"b_attempt_id": attempt.row_id, "finished_at": clock.now(), "outcome": outcome,
+                                   "error": error, "duration_ms": int(seconds * 1000)})
     attempt.seconds = seconds
 
 
