@@ -24,7 +24,6 @@ import logging
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Callable
 
 from flask import Flask, current_app
 from redis.exceptions import RedisError

@@ -3,7 +3,7 @@
 normalize -> validate -> convert (what the provider will get, adapted where it must be) ->
 create (or move) it with the athlete's own token -> the session reads SENT.  The job knows
 no provider by name: the provider's client (providers/delivery.py) does the provider's
-steps, and this job gives it a :class:`_Run` to store each id as it appears.
+steps, and this job gives it a :class:`jobs.steps.Run` to store each id as it appears.
 
 Delivery is at least once (a job can run twice, a worker can die half way), so the job is
 idempotent:
@@ -24,7 +24,7 @@ idempotent:
 Failures by class: a validation problem, a workout the provider cannot take, or a payload
 it rejects fails at once with the reason; network errors, timeouts and 5xx are retried
 with capped backoff until the session's day has passed in the athlete's time zone
-(jobs/backoff.py); a quota wait (our budget, or a 429) parks the job until the window
+(core/retry.py); a quota wait (our budget, or a 429) parks the job until the window
 frees, without counting an attempt; a revoked token or a missing permission turns the
 session NOT_CONNECTED with a message that tells the athlete what to do.
 """
@@ -35,7 +35,6 @@ import logging
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Callable, TypeVar
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -44,7 +43,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from core import clients, clock, connections, messages, metrics, outbox, quota, tokens
+from core import clients, clock, connections, messages, metrics, outbox, quota
 from core import db as core_db
 from core.db import db
 from core.delivery import window
@@ -74,17 +73,16 @@ from providers.errors import (
     NotFound,
     PayloadRejected,
     PermissionMissing,
-    ProviderError,
     RateLimited,
     TokenRevoked,
     Transient,
 )
 from workouts import WorkoutInvalid, prepare
 
+from .steps import Run
+
 logger = logging.getLogger(__name__)
 BUSY_RETRY_SECONDS = 5
-T = TypeVar("T")
-TRIED = "_tried"  # refs key: the steps whose create may have reached the provider unanswered
 
 
 class NotConnected(Exception):
@@ -108,8 +106,12 @@ class Attempt:
     athlete: User
     connection: DeviceConnection | None
     seconds: float = 0.0  # how long it took, once recorded
-    run: "_Run | None" = None  # its side of the provider conversation, once it starts
-    claim_committed: bool = False  # the claim and this row are committed with the first step's mark
+    run: Run | None = None  # its side of the provider conversation, once it starts
+
+    @property
+    def claim_committed(self) -> bool:
+        """The claim and this row are committed with the first step's mark."""
+        return self.run is not None and self.run.committed
 
 
 # The job, its session, its athlete (with the profile) and the athlete's connection to the
@@ -130,8 +132,10 @@ def run_export(job_id: int, seq: int = 0) -> str:
 
     Its commits keep what it loaded (no re-reading of the job, session, athlete and
     connection rows after each one): what may change under it is read again on purpose
-    (the session, before the calls and before it is marked), and the rest is this worker's
-    while it holds the lease.  Everything is expired at the end, as a commit would have."""
+    (the session's refs, when it is marked, and the mark only if its revision is still the
+    job's), the job's row is this worker's while it holds the lease, and the job writes it
+    with Core statements (outbox.Staged).  Everything is expired at the end, as a commit
+    would have."""
     session = db.session()
     expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
     try:
@@ -261,7 +265,7 @@ def _deliver(attempt: Attempt) -> dict:
     item = Item(session_id=session.id, revision=job.revision, title=session.title, day=session.date,
                 starts=_morning(session, athlete), updated_at=_aware(session.updated_at),
                 normalized=normalized, payload=fit.sendable(), extra=fit.extra)
-    run = attempt.run = _Run(attempt, connection)
+    run = attempt.run = Run(attempt.writes, connection)
     client = clients.api(job.provider)
     if job.kind == JobKind.MOVE:
         try:
@@ -273,74 +277,6 @@ def _deliver(attempt: Attempt) -> dict:
         client.create(run, item)
     return {**{k: v for k, v in run.refs.items() if not k.startswith("_")},
             "payloadHash": fit.payload_hash, "day": session.date.isoformat()}
-
-
-class _Run:
-    """The job's side of the conversation with a provider client (providers/delivery.py).
-
-    An id the provider gave is committed before the next call to the provider, together
-    with the next step's mark (or with the job's end), not in a commit of its own: nothing
-    reaches the provider between the answer and that commit, and a step whose id was lost
-    all the same is marked as tried, so the next try looks for it."""
-
-    def __init__(self, attempt: Attempt, connection: DeviceConnection):
-        self.attempt, self.job, self.connection_id = attempt, attempt.job, connection.id
-        self.held = tokens.Held(connection)  # the row the job just read: not read again for each call
-        self.refs = dict(self.job.external_refs or {})
-        self.staged = not attempt.claim_committed  # something to commit before the next call
-
-    def call(self, action: Callable[[str], T]) -> T:
-        if self.staged:
-            self._commit()
-        return tokens.with_token(self.connection_id, action, held=self.held)
-
-    def step(self, ref: str, create: Callable[[str], str], find: Callable[[str], str | None] | None = None) -> str:
-        if ref in self.refs:
-            return self.refs[ref]
-        tried = list(self.refs.get(TRIED, []))
-        if ref in tried and find is not None:
-            found = self.call(find)
-            if found is not None:
-                return self._stage(ref, found)
-        self._save(TRIED, sorted(set(tried) | {ref}))  # before the call: a worker may die during it
-        try:
-            value = self.call(create)
-        except (ProviderError, quota.Throttled) as error:
-            if not getattr(error, "ambiguous", False):
-                self._save(TRIED, tried)  # refused, or never sent: nothing to look for
-            raise
-        # (Any other error, an unreadable answer included, keeps the mark: it may have worked.)
-        if tried:
-            self.refs[TRIED] = tried
-        else:
-            self.refs.pop(TRIED, None)
-        return self._stage(ref, value)
-
-    def gone(self, ref: str) -> None:
-        self.refs.pop(ref, None)
-
-    def _save(self, key: str, value):
-        """``key`` stored now (a step's mark: before its call)."""
-        self._stage(key, value)
-        self._commit()
-        return value
-
-    def _stage(self, key: str, value):
-        """``key`` stored with the job's next commit."""
-        self.refs[key] = value
-        if key == TRIED and not value:
-            self.refs.pop(TRIED)
-        self._write()
-        self.staged = True
-        return value
-
-    def _write(self) -> None:
-        self.attempt.writes.set(external_refs=dict(self.refs))
-
-    def _commit(self) -> None:
-        self.attempt.writes.commit()
-        self.staged = False
-        self.attempt.claim_committed = True
 
 
 def _morning(session: TrainingSession, athlete: User) -> datetime:

@@ -64,7 +64,7 @@ class Recording(httpx.BaseTransport):
 
 
 class FakeRun:
-    """The export job's side of the conversation (as jobs/export.py's _Run): refs kept, a
+    """The export job's side of the conversation (as jobs/steps.py's Run): refs kept, a
     create that may have reached Suunto unanswered marked, and looked for before the next try."""
 
     def __init__(self, token: str):
