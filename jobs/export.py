@@ -297,7 +297,6 @@ _ATTEMPTS, _SESSIONS = ExportAttempt.__table__, TrainingSession.__table__
 _START_ATTEMPT = _ATTEMPTS.insert().returning(_ATTEMPTS.c.id)
 _END_ATTEMPT = _ATTEMPTS.update().where(_ATTEMPTS.c.id == bindparam("b_attempt_id"))
 _DROP_ATTEMPT = _ATTEMPTS.delete().where(_ATTEMPTS.c.id == bindparam("b_attempt_id"))
-_PREVIOUS_REFS = select(_SESSIONS.c.external_refs).where(_SESSIONS.c.id == bindparam("b_session_id"))
 # The session's export fields, if it still has the job's revision (updated_at kept: bookkeeping, not an edit).
 _MARK_SESSION = (_SESSIONS.update()
                  .where(_SESSIONS.c.id == bindparam("b_session_id"), _SESSIONS.c.revision == bindparam("b_revision"))
@@ -306,9 +305,12 @@ _MARK_SESSION = (_SESSIONS.update()
 
 def _complete(attempt: Attempt, refs: dict) -> str:
     job = attempt.job
-    # What the session sent before (its refs as stored now), and it is marked only if it
-    # still has the revision we exported: a coach's edit meanwhile wins.
-    previous = core_db.execute(_PREVIOUS_REFS, {"b_session_id": job.session_id}).scalar() if job.session_id else None
+    # The session is marked only if it still has the revision we exported: a coach's edit
+    # meanwhile wins.  What it sent before is its refs as read with the job: while a job of
+    # it is open, nothing else writes them without a new revision (a plan save, a threshold
+    # or routing change make one; Retry and a connect's push skip a session with an open
+    # job), and with a new revision the mark fails.
+    previous = job.session.external_refs if job.session is not None else None
     sent_refs = {"provider": job.provider, **refs}
     marked = _update_session(
         job, export_status=ExportStatus.SENT, export_provider=job.provider, exported_at=clock.now(),
