@@ -28,6 +28,16 @@ def save_one_session(live, athlete_id: int, coach_token: str) -> int:
     return response.json()["sessions"][0]["id"]
 
 
+def garmin_athlete(live, live_people, email: str) -> tuple[int, int]:
+    """A coach and an athlete of theirs who connected Garmin in the browser: their ids."""
+    coach = live_people.coach()
+    athlete_id = live_people.athlete(coach, email=email)
+    browser = live.browser()
+    browser.login(email, "athlete-password")
+    assert "is connected" in browser.connect("garmin").text
+    return coach, athlete_id
+
+
 def test_a_crash_of_our_own_between_two_steps_keeps_the_workouts_id_and_the_retry_schedules_that_one(
         live, live_people, monkeypatch):
     """Garmin's create has no idempotency key and no way to find a workout again: its id is
@@ -35,11 +45,7 @@ def test_a_crash_of_our_own_between_two_steps_keeps_the_workouts_id_and_the_retr
     leave the id to the retry, or the athlete would get a second workout."""
     from providers.garmin.api import GarminApi
 
-    coach = live_people.coach()
-    athlete_id = live_people.athlete(coach, email="ana@example.test")
-    browser = live.browser()
-    browser.login("ana@example.test", "athlete-password")
-    assert "is connected" in browser.connect("garmin").text
+    coach, athlete_id = garmin_athlete(live, live_people, "ana@example.test")
     original = GarminApi.create
 
     def create_then_crash(self, run, item):
@@ -75,11 +81,7 @@ def test_a_crash_of_our_own_before_the_first_call_still_counts_the_attempt_and_r
     workout that always crashes the converter would be retried for ever, uncounted."""
     from jobs import export
 
-    coach = live_people.coach()
-    athlete_id = live_people.athlete(coach, email="ben@example.test")
-    browser = live.browser()
-    browser.login("ben@example.test", "athlete-password")
-    assert "is connected" in browser.connect("garmin").text
+    coach, athlete_id = garmin_athlete(live, live_people, "ben@example.test")
     original = export.fit_for
 
     def crash(*args, **kwargs):
