@@ -30,7 +30,7 @@ test: system-deps $(VENV)/.installed-test
 
 ## The unit tests only (no Redis, PostgreSQL or browser): quick feedback while editing.
 test-fast: $(VENV)/.installed-test
-	$(BIN)/pytest -m "not integration and not browser and not soak" -p no:cacheprovider --db sqlite
+	$(BIN)/pytest -m "not integration and not browser and not soak" -p no:cacheprovider --db sqlite -n 2
 
 ## The full fault soak: 500 sessions, 50 athletes, injected faults, a SIGKILLed worker.
 soak: system-deps $(VENV)/.installed-test
