@@ -164,12 +164,8 @@ def _run(job_id: int, seq: int) -> str:
         _log(job, None, AttemptOutcome.SUPERSEDED)
         return "superseded"
     claim = _claim(job)
-    if claim == "busy":
-        _reschedule(writes, clock.now() + timedelta(seconds=BUSY_RETRY_SECONDS))
-        _log(job, None, AttemptOutcome.BUSY)
-        return "busy: another export of this session is under way"
-    if claim == "taken":
-        return "skipped: claimed by another worker"
+    if claim != "claimed":
+        return _not_claimed(writes, claim)
     attempt = Attempt(job, writes, _start_attempt(job), time.perf_counter(), loaded.User, loaded.DeviceConnection)
     try:
         with quota.calling(bulk=job.queue == BULK):
@@ -199,8 +195,9 @@ def _run(job_id: int, seq: int) -> str:
     except Exception as error:  # a bug or an outage we did not foresee: retry, keep the trace
         logger.exception("export crashed", extra={"fields": {"export_job_id": job.id, "session_id": job.session_id}})
         db.session.rollback()
-        if not _after_rollback(attempt):
-            return "skipped: claimed by another worker"
+        claim = _after_rollback(attempt)
+        if claim != "claimed":
+            return _not_claimed(attempt.writes, claim)
         return _retry_or_fail(attempt, messages.crashed(type(error).__name__))
     return _complete(attempt, refs)
 
@@ -216,18 +213,25 @@ def _claim(job: ExportJob) -> str:
         return "busy"
 
 
-def _after_rollback(attempt: Attempt) -> bool:
+def _not_claimed(writes: outbox.Staged, claim: str) -> str:
+    if claim == "busy":
+        _reschedule(writes, clock.now() + timedelta(seconds=BUSY_RETRY_SECONDS))
+        _log(writes.job, None, AttemptOutcome.BUSY)
+        return "busy: another export of this session is under way"
+    return "skipped: claimed by another worker"
+
+
+def _after_rollback(attempt: Attempt) -> str:
     """After a crash's rollback: the ids the provider gave (not yet committed) go into the
-    job's next commit, and a claim the rollback undid is taken again (the attempt counts).
-    False when another worker took the row meanwhile."""
+    job's next commit, and a claim the rollback undid is taken again, so the attempt counts
+    (the claim's outcome: another worker may have taken the row or its session meanwhile)."""
     attempt.writes.again()
     if attempt.claim_committed:
-        return True
-    if _claim(attempt.job) != "claimed":
-        db.session.rollback()
-        return False
-    attempt.row_id = _start_attempt(attempt.job)
-    return True
+        return "claimed"
+    claim = _claim(attempt.job)
+    if claim == "claimed":
+        attempt.row_id = _start_attempt(attempt.job)
+    return claim
 
 
 def _start_attempt(job: ExportJob) -> int:

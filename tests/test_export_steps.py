@@ -106,3 +106,43 @@ def test_a_crash_of_our_own_before_the_first_call_still_counts_the_attempt_and_r
                     .order_by(ExportAttempt.id)]
         assert (session.export_status, outcomes) == ("SENT", [(1, "RETRY"), (2, "SENT")])
         db.session.remove()
+
+
+def test_a_crash_before_the_first_call_while_another_job_of_the_session_started_leaves_it_to_come_back(
+        live, live_people, monkeypatch):
+    """The rollback of a crash undoes the claim; if meanwhile another job of the same session
+    became PROCESSING (here: just before the claim is taken again), it cannot be taken again
+    (one job a session at a time): the job must come back later like any busy one, not be
+    left PENDING with no wake-up."""
+    from sqlalchemy.orm import Session
+
+    from jobs import export
+
+    coach, athlete_id = garmin_athlete(live, live_people, "cy@example.test")
+    claim = export._claim
+    claims = []
+
+    def another_starts_before_the_second_claim(job):
+        claims.append(job.id)
+        if len(claims) == 2:
+            with Session(db.engine) as other:
+                other.add(ExportJob(kind="MOVE", session_id=job.session_id, athlete_id=job.athlete_id,
+                                    provider=job.provider, revision=job.revision, status="PROCESSING"))
+                other.commit()
+        return claim(job)
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("a bug in a converter")
+
+    monkeypatch.setattr(export, "_claim", another_starts_before_the_second_claim)
+    monkeypatch.setattr(export, "fit_for", crash)
+    session_id = save_one_session(live, athlete_id, live_people.token(coach))
+    with live.app.app_context():
+        job_id = db.session.query(ExportJob.id).filter_by(session_id=session_id, kind="EXPORT").scalar()
+        outcome = export.run_export(job_id, 0)
+        db.session.remove()
+        job = db.session.get(ExportJob, job_id)
+        assert (outcome.startswith("busy"), len(claims)) == (True, 2), outcome
+        assert (job.status, job.attempts, job.enqueue_seq) == ("PENDING", 0, 1)  # woken again, nothing counted
+        assert db.session.query(ExportAttempt).filter_by(export_job_id=job_id).count() == 0
+        db.session.remove()
