@@ -34,6 +34,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
+from enum import Enum
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -164,7 +165,7 @@ def _run(job_id: int, seq: int) -> str:
         _log(job, None, AttemptOutcome.SUPERSEDED)
         return "superseded"
     claim = _claim(job)
-    if claim != "claimed":
+    if claim is not Claim.CLAIMED:
         return _not_claimed(writes, claim)
     attempt = Attempt(job, writes, _start_attempt(job), time.perf_counter(), loaded.User, loaded.DeviceConnection)
     try:
@@ -196,7 +197,7 @@ def _run(job_id: int, seq: int) -> str:
         logger.exception("export crashed", extra={"fields": {"export_job_id": job.id, "session_id": job.session_id}})
         db.session.rollback()
         claim = _after_rollback(attempt)
-        if claim != "claimed":
+        if claim is not Claim.CLAIMED:
             return _not_claimed(attempt.writes, claim)
         return _retry_or_fail(attempt, messages.crashed(type(error).__name__))
     return _complete(attempt, refs)
@@ -204,32 +205,38 @@ def _run(job_id: int, seq: int) -> str:
 
 # -- claiming ------------------------------------------------------------------------------
 
-def _claim(job: ExportJob) -> str:
+class Claim(Enum):
+    CLAIMED = "claimed"
+    TAKEN = "taken"  # by another wake-up of the same row
+    BUSY = "busy"  # another job of the session is PROCESSING
+
+
+def _claim(job: ExportJob) -> Claim:
     """Claim the row, uncommitted: its attempt row and the first step's mark go with it."""
     try:
-        return "claimed" if outbox.claim(job, commit=False) else "taken"
+        return Claim.CLAIMED if outbox.claim(job, commit=False) else Claim.TAKEN
     except IntegrityError:  # uq_export_jobs_one_processing_per_session
         db.session.rollback()
-        return "busy"
+        return Claim.BUSY
 
 
-def _not_claimed(writes: outbox.Staged, claim: str) -> str:
-    if claim == "busy":
+def _not_claimed(writes: outbox.Staged, claim: Claim) -> str:
+    if claim is Claim.BUSY:
         _reschedule(writes, clock.now() + timedelta(seconds=BUSY_RETRY_SECONDS))
         _log(writes.job, None, AttemptOutcome.BUSY)
         return "busy: another export of this session is under way"
     return "skipped: claimed by another worker"
 
 
-def _after_rollback(attempt: Attempt) -> str:
+def _after_rollback(attempt: Attempt) -> Claim:
     """After a crash's rollback: the ids the provider gave (not yet committed) go into the
     job's next commit, and a claim the rollback undid is taken again, so the attempt counts
     (the claim's outcome: another worker may have taken the row or its session meanwhile)."""
     attempt.writes.again()
     if attempt.claim_committed:
-        return "claimed"
+        return Claim.CLAIMED
     claim = _claim(attempt.job)
-    if claim == "claimed":
+    if claim is Claim.CLAIMED:
         attempt.row_id = _start_attempt(attempt.job)
     return claim
 
