@@ -18,7 +18,6 @@ NAMING = {
 }
 
 
-
 class Session(FlaskSession):
     """Flask-SQLAlchemy's session, which chooses its engine by the tables' bind keys, but keeps
     to a connection it was given (:func:`one_connection`)."""

@@ -220,7 +220,6 @@ class Staged:
         db.session.commit()
 
 
-
 def _loaded(job: ExportJob, values: dict) -> None:
     for key, value in values.items():
         set_committed_value(job, key, value)

@@ -148,10 +148,8 @@ def _check(provider: str, caller: Caller, windows: list) -> None:
     """Throttled when the provider is blocked or a window has no room (a bulk push: no room
     past the reserve)."""
     share = float(current_app.config.get("QUOTA_BULK_SHARE", 0.8))
-    blocks = [_block_key(provider, None), _block_key(provider, caller.athlete)] if caller.athlete \
-        else [_block_key(provider, None)]
     now = _now()
-    values, *counts = _scripts(lambda pipe, storage: [pipe.mget(blocks)] + [
+    values, *counts = _scripts(lambda pipe, storage: [pipe.mget(_block_keys(provider, caller.athlete))] + [
         pipe.evalsha(storage.lua_moving_window.sha, 1, storage.prefixed_key(item.key_for(*key)),
                      now - item.get_expiry(), item.amount) for _, item, key in windows])
     waits = [_parse_block(value) for value in values if value]
@@ -161,7 +159,7 @@ def _check(provider: str, caller: Caller, windows: list) -> None:
         reserve = math.ceil(item.amount * (1 - share)) if caller.bulk and window.scope == APP else 0
         if item.amount - used <= reserve:
             waits.append((start + item.get_expiry(), window.name))
-    waits = [w for w in waits if w[0] > _now()]
+    waits = [w for w in waits if w[0] > now]
     if waits:
         until, name = max(waits)
         raise Throttled(provider, _utc(until), name)
@@ -187,7 +185,7 @@ def _scripts(build) -> list:
 def available(provider: str, bulk: bool = True) -> int:
     """Calls the app windows still allow now (for a bulk push: past the reserve); 0 while
     the provider is blocked."""
-    if _blocked(provider, None):
+    if _blocked(provider):
         return 0
     share = float(current_app.config.get("QUOTA_BULK_SHARE", 0.8))
     limiter = _limiter()
@@ -215,7 +213,7 @@ def budgets(provider: str) -> list[tuple[QuotaWindow, int, int]]:
 
 def blocked_until(provider: str) -> datetime | None:
     """When a block the provider set on the whole app (a 429, Wahoo's headers) ends."""
-    found = _blocked(provider, None)
+    found = _blocked(provider)
     return _utc(found[0]) if found and found[0] > _now() else None
 
 
@@ -233,12 +231,15 @@ def block(provider: str, until: datetime, athlete: str | None = None, window: st
                                 px=int(seconds * 1000) + 1)
 
 
-def _blocked(provider: str, athlete: str | None) -> tuple[float, str] | None:
-    connection = rq.queue.connection
-    values = connection.mget([_block_key(provider, None), _block_key(provider, athlete)] if athlete
-                             else [_block_key(provider, None)])
-    found = [_parse_block(value) for value in values if value]
-    return max(found) if found else None
+def _blocked(provider: str) -> tuple[float, str] | None:
+    """The block on the whole app, if one is set (epoch seconds, window)."""
+    value = rq.queue.connection.get(_block_key(provider, None))
+    return _parse_block(value) if value else None
+
+
+def _block_keys(provider: str, athlete: str | None) -> list[str]:
+    """The blocks a call for ``athlete`` (or for none) must respect: the app's, and the athlete's."""
+    return [_block_key(provider, None), _block_key(provider, athlete)] if athlete else [_block_key(provider, None)]
 
 
 def _parse_block(value: bytes) -> tuple[float, str]:

@@ -34,8 +34,8 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
-from enum import Enum
 from datetime import datetime, timedelta
+from enum import Enum
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -261,8 +261,8 @@ def _remove_created(job: ExportJob) -> None:
 
 
 def _deliver(attempt: Attempt) -> dict:
-    # The session was read in the claim's own transaction: a coach's edit committed before
-    # the claim superseded the row (the claim then failed), one committed after it is
+    # The session was read with the job, in the claim's transaction: a coach's edit committed
+    # before the claim superseded the row (the claim then failed), one committed after it is
     # found when the session is marked (_complete), and its workout removed.
     job, athlete, connection = attempt.job, attempt.athlete, attempt.connection
     session = job.session
