@@ -38,7 +38,6 @@ from flask import current_app, has_request_context
 from limits import RateLimitItemPerSecond
 from limits.storage import RedisStorage
 from limits.strategies import MovingWindowRateLimiter
-from redis.exceptions import NoScriptError
 
 from providers import registry
 from providers.spec import APP, ATHLETE, QuotaWindow
@@ -122,64 +121,92 @@ def _utc(epoch: float) -> datetime:
     return datetime.fromtimestamp(epoch, timezone.utc).replace(tzinfo=None)
 
 
+# One call's spend in one round trip, atomically: the blocks and every window's room are
+# checked, and only when all of them let the call go is it counted in every window.  The
+# windows are the ``limits`` storage's own lists (newest first, trimmed to the limit,
+# expiring with the window), so its stats (available, budgets) read what this writes.
+# KEYS: the blocks (ARGV[2] of them), then each window's list.  ARGV: now, the number of
+# blocks, 1 to check (a job) or 0 to count only where there is room (a page), then per
+# window its limit, length in seconds and reserve.  Returns what keeps the call waiting, as
+# {"block", value} or {"window", its number, the call that must leave it}; nothing: it went.
+_SPEND = """
+local now, blocks, check = tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3] == '1'
+local function hit(w)
+    local key = KEYS[blocks + w]
+    redis.call('lpush', key, ARGV[1])
+    redis.call('ltrim', key, 0, tonumber(ARGV[1 + 3 * w]) - 1)
+    redis.call('expire', key, tonumber(ARGV[2 + 3 * w]))
+end
+local waits = {}
+if check then
+    for i = 1, blocks do
+        local value = redis.call('get', KEYS[i])
+        if value and tonumber(string.match(value, '^[^|]*')) > now then
+            waits[#waits + 1] = {'block', value}
+        end
+    end
+end
+for w = 1, #KEYS - blocks do
+    local limit, seconds, reserve = tonumber(ARGV[1 + 3 * w]), tonumber(ARGV[2 + 3 * w]), tonumber(ARGV[3 + 3 * w])
+    local room = check and limit - reserve or limit
+    local edge = false  -- the call that must leave the window before this one fits in it
+    if room <= 0 then
+        edge = ARGV[1]
+    else
+        local entry = redis.call('lindex', KEYS[blocks + w], room - 1)
+        if entry and tonumber(entry) >= now - seconds then edge = entry end
+    end
+    if edge and check then
+        waits[#waits + 1] = {'window', tostring(w), edge}
+    elseif not edge and not check then
+        hit(w)
+    end
+end
+if check and #waits == 0 then
+    for w = 1, #KEYS - blocks do hit(w) end
+end
+return waits
+"""
+
+
 def spend(provider: str, oauth: bool = False, athlete_only: bool = False) -> None:
     """Count one call to ``provider`` in every window it falls in (see the module's rules);
     ``athlete_only``: a call already counted for the app, now known to be this athlete's.
-    Two Redis round trips at most: the blocks and every window's count, then the hits."""
+    A job's call is checked and counted in one Redis round trip (``_SPEND``), or not at all."""
     caller = _caller.get() or Caller()
-    windows = [(w, _item(w, limit), _key(provider, w, caller.athlete)) for w, limit in limits_of(provider).items()
-               if (w.counts_oauth or not oauth) and (w.scope == APP or caller.athlete)
-               and not (athlete_only and w.scope == APP)]
-    if not has_request_context():
-        _check(provider, caller, windows)
-    hits = _scripts(lambda pipe, storage: [pipe.evalsha(storage.lua_acquire_moving_window.sha, 1,
-                                                        storage.prefixed_key(item.key_for(*key)),
-                                                        _now(), item.amount, item.get_expiry(), 1)
-                                           for _, item, key in windows])
-    if has_request_context():
-        return  # a page's call is counted, and never waits
-    for (window, item, key), hit in zip(windows, hits):
-        if not hit:  # another process took the last room
-            stats = _limiter().get_window_stats(item, *key)
-            raise Throttled(provider, _utc(max(stats.reset_time, _now() + 1)), window.name)
-
-
-def _check(provider: str, caller: Caller, windows: list) -> None:
-    """Throttled when the provider is blocked or a window has no room (a bulk push: no room
-    past the reserve)."""
+    check = not has_request_context()  # a page's call is counted, and never waits
     share = float(current_app.config.get("QUOTA_BULK_SHARE", 0.8))
+    windows, keys, args = [], [], []
+    for window, limit in limits_of(provider).items():
+        if (window.counts_oauth or not oauth) and (window.scope == APP or caller.athlete) \
+                and not (athlete_only and window.scope == APP):
+            item = _item(window, limit)
+            reserve = math.ceil(item.amount * (1 - share)) if caller.bulk and window.scope == APP else 0
+            windows.append((window, item))
+            keys.append(_limiter().storage.prefixed_key(item.key_for(*_key(provider, window, caller.athlete))))
+            args += [item.amount, item.get_expiry(), reserve]
+    blocks = _block_keys(provider, caller.athlete) if check else []
     now = _now()
-    values, *counts = _scripts(lambda pipe, storage: [pipe.mget(_block_keys(provider, caller.athlete))] + [
-        pipe.evalsha(storage.lua_moving_window.sha, 1, storage.prefixed_key(item.key_for(*key)),
-                     now - item.get_expiry(), item.amount) for _, item, key in windows])
-    waits = [_parse_block(value) for value in values if value]
-    for (window, item, _), count in zip(windows, counts):
-        # limits' moving window: the oldest call in it and how many there are (none: empty)
-        start, used = (float(count[0]), int(count[1])) if count else (now, 0)
-        reserve = math.ceil(item.amount * (1 - share)) if caller.bulk and window.scope == APP else 0
-        if item.amount - used <= reserve:
-            waits.append((start + item.get_expiry(), window.name))
-    waits = [w for w in waits if w[0] > now]
-    if waits:
-        until, name = max(waits)
+    waits = _spend_script()(keys=blocks + keys, args=[now, len(blocks), int(check), *args], client=rq.queue.connection)
+    found = []
+    for kind, *detail in waits:
+        if kind == b"block":
+            found.append(_parse_block(detail[0]))
+        else:  # room frees when the call at the window's edge leaves it
+            window, item = windows[int(detail[0]) - 1]
+            found.append((float(detail[1]) + item.get_expiry(), window.name))
+    if found:
+        until, name = max(found)
         raise Throttled(provider, _utc(until), name)
 
 
-def _scripts(build) -> list:
-    """Run ``build(pipeline, storage)``'s commands in one round trip: the ``limits`` storage's
-    own Lua scripts, by their hash.  A Redis that restarted or was flushed has forgotten
-    them: they are loaded again and the commands sent once more."""
-    storage = _limiter().storage
-    connection = rq.queue.connection
-    for _ in range(2):
-        pipe = connection.pipeline(transaction=False)
-        build(pipe, storage)
-        try:
-            return pipe.execute()
-        except NoScriptError:
-            for script in (storage.lua_moving_window, storage.lua_acquire_moving_window):
-                script.sha = connection.script_load(script.script)
-    raise RuntimeError("Redis keeps forgetting the quota scripts")
+def _spend_script():
+    """``_SPEND`` on the app's Redis: run by its hash, loaded again by redis-py when Redis
+    has forgotten it (a restart, SCRIPT FLUSH)."""
+    script = current_app.extensions.get("hybridpeaks_quota_spend")
+    if script is None:
+        script = current_app.extensions["hybridpeaks_quota_spend"] = rq.queue.connection.register_script(_SPEND)
+    return script
 
 
 def available(provider: str, bulk: bool = True) -> int:

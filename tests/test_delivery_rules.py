@@ -1,10 +1,11 @@
 """The delivery decisions as plain functions: the window, retries aimed at the session's day,
-routing by sport, and the quota budgets (on fakeredis; the real Redis path is exercised by the
-pipeline tests and the quota benchmark)."""
+routing by sport, and the quota budgets (each on fakeredis, the embedded default, and on a real
+Redis: the quota's check and count is a Lua script of our own)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+import time
+from datetime import date, datetime, timedelta, timezone
 from types import SimpleNamespace
 
 import httpx
@@ -14,6 +15,7 @@ from core import quota
 from core.delivery import routing, window
 from core.retry import retry_at
 from providers.wahoo.api import rate_state
+from tests.conftest import fresh_redis
 
 NOW = datetime(2026, 11, 25, 15, 0)  # naive UTC: Wednesday afternoon in Europe, morning in Honolulu
 
@@ -81,10 +83,13 @@ def test_a_provider_that_cannot_take_a_sport_passes_it_to_the_other():
 
 # -- quotas --------------------------------------------------------------------------------------
 
-@pytest.fixture
-def app_config():
-    return {"WAHOO_QUOTA_TIER": "sandbox", "GARMIN_QUOTA_TIER": "evaluation", "GARMIN_QUOTA_PARTNER_PER_MINUTE": 10,
-            "GARMIN_QUOTA_ATHLETE_PER_DAY": 4, "QUOTA_BULK_SHARE": 0.8}
+@pytest.fixture(params=["fakeredis", "redis"])
+def app_config(request):
+    config = {"WAHOO_QUOTA_TIER": "sandbox", "GARMIN_QUOTA_TIER": "evaluation", "GARMIN_QUOTA_PARTNER_PER_MINUTE": 10,
+              "GARMIN_QUOTA_ATHLETE_PER_DAY": 4, "QUOTA_BULK_SHARE": 0.8}
+    if request.param == "redis":
+        config.update(fresh_redis(request.getfixturevalue("redis_server")))
+    return config
 
 
 def test_the_documented_tiers(app):
@@ -118,6 +123,33 @@ def test_bulk_pushes_leave_a_share_of_each_window_to_coaches_saves(app):
                 quota.spend("WAHOO")
         assert quota.available("WAHOO", bulk=True) == 0 and quota.available("WAHOO", bulk=False) == 5
         quota.spend("WAHOO")  # a coach's save still goes
+
+
+def test_a_bulk_push_waits_until_enough_calls_leave_the_window_for_it_to_fit_past_the_reserve(app):
+    """Not only until the oldest call leaves: the reserve (5 of 25) is still not the push's then."""
+    with app.app_context():
+        for _ in range(5):
+            quota.spend("WAHOO")
+        time.sleep(0.3)
+        sixth = time.time()
+        for _ in range(20):
+            quota.spend("WAHOO")  # the coaches' saves fill the window
+        with quota.calling(bulk=True), pytest.raises(quota.Throttled) as caught:
+            quota.spend("WAHOO")
+        # 19 calls in the window at most let a bulk push in (20 of 25): the sixth must leave it
+        waits = caught.value.retry_at.replace(tzinfo=timezone.utc).timestamp() - 300
+        assert sixth <= waits <= sixth + 0.25, (waits, sixth)
+
+
+def test_a_call_that_must_wait_is_counted_in_no_window(app):
+    with app.app_context():
+        with quota.calling(athlete="ana"):
+            for _ in range(4):
+                quota.spend("GARMIN")
+            for _ in range(3):
+                with pytest.raises(quota.Throttled):
+                    quota.spend("GARMIN")  # ana's day is spent: the partner minute is not touched
+        assert quota.available("GARMIN", bulk=False) == 10 - 4
 
 
 def test_garmins_athlete_day_counts_per_athlete_and_not_oauth(app):
