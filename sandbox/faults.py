@@ -53,7 +53,7 @@ import random
 import socket
 import time
 
-from flask import current_app, g, jsonify, request
+from flask import current_app, g, has_request_context, jsonify, request
 
 CONTINUOUS = {"latencyMs", "dropRate", "errorRate", "status", "rateLimitPerMinute", "rateLimitPerUserPerDay",
               "expireEveryCalls", "accessTokenTtlSeconds", "refreshLatencyMs", "failNext", "tier", "limits",
@@ -89,12 +89,23 @@ def store():
     return current_app.extensions["sandbox_store"]
 
 
+def of(provider: str) -> dict:
+    """The provider's faults, read once a request (a Garmin create asks for a dozen of them):
+    only the admin API changes them, and failNext's count, which is read again where spent."""
+    if not has_request_context():
+        return store().faults(provider)
+    read = g.setdefault("sandbox_faults", {})
+    if provider not in read:
+        read[provider] = store().faults(provider)
+    return read[provider]
+
+
 def setting(provider: str, name: str, default=None):
-    return store().faults(provider).get(name, default)
+    return of(provider).get(name, default)
 
 
 def limits(provider: str) -> dict[str, int]:
-    faults = store().faults(provider)
+    faults = of(provider)
     tier = faults.get("tier", DEFAULT_TIER[provider])
     chosen = dict(TIERS[provider].get(tier, TIERS[provider][DEFAULT_TIER[provider]]))
     # A window of the provider's (Suunto's production tier has none, but may be given one).
@@ -167,7 +178,7 @@ def _wahoo_headers(state: dict, now: float, counted: bool) -> dict:
 
 
 def before_api_call(provider: str):
-    faults = store().faults(provider)
+    faults = of(provider)
     if faults.get("latencyMs"):
         time.sleep(faults["latencyMs"] / 1000)
     if faults.get("dropRate") and random.random() < faults["dropRate"]:

@@ -44,6 +44,8 @@ from urllib.parse import unquote, urlencode, urlsplit
 
 from flask import Blueprint, abort, current_app, g, jsonify, redirect, render_template, request
 
+from . import faults
+
 bp = Blueprint("sandbox_oauth", __name__)
 
 LIFETIMES = {  # access, refresh (seconds)
@@ -117,7 +119,7 @@ def _state_back(provider: str, params) -> dict:
 
 
 def _fault(provider: str, name: str, default):
-    return store().faults(provider).get(name, default)
+    return faults.of(provider).get(name, default)
 
 
 def _authorize_problems(provider: str, params) -> list[str]:
@@ -187,9 +189,7 @@ def _with_query(url: str, query: dict) -> str:
 @bp.post(f"/<{PROVIDERS}:provider>/oauth/token")
 def token(provider: str):
     if provider == "garmin":
-        from .faults import spend
-
-        limited = spend("garmin", oauth=True)  # Garmin's partner minute counts OAuth requests
+        limited = faults.spend("garmin", oauth=True)  # Garmin's partner minute counts OAuth requests
         if limited is not None:
             return limited
     client_id, client_secret = current_app.config["SANDBOX_CLIENTS"][provider]
@@ -263,7 +263,7 @@ def _refresh(provider: str, client_id: str):
                 return "", 400
             db.execute("INSERT OR REPLACE INTO refreshing VALUES (?, ?, ?)", (provider, user_id, time.time()))
     try:
-        time.sleep(store().faults(provider).get("refreshLatencyMs", 50 if provider == "wahoo" else 0) / 1000)
+        time.sleep(faults.of(provider).get("refreshLatencyMs", 50 if provider == "wahoo" else 0) / 1000)
         with store().transaction() as db:
             current = db.execute("SELECT * FROM tokens WHERE token = ?", (refresh_token,)).fetchone()
             user = db.execute("SELECT * FROM users WHERE provider = ? AND user_id = ?", (provider, user_id)).fetchone()
@@ -300,9 +300,8 @@ def _too_many_tokens(db, provider: str, user_id: str, client_id: str):
 
 
 def _issue(db, provider: str, user_id: str, client_id: str, scope: str, grant_id: str, refresh: bool = True) -> dict:
-    faults = store().faults(provider)
     access_life, refresh_life = LIFETIMES[provider]
-    access_life = faults.get("accessTokenTtlSeconds", access_life)
+    access_life = faults.of(provider).get("accessTokenTtlSeconds", access_life)
     now = time.time()
     if provider == "suunto":
         return _issue_suunto(db, user_id, client_id, scope, grant_id, now, access_life, refresh_life, refresh)
@@ -372,7 +371,7 @@ def authenticate(provider: str):
             abort(_unauthorized(provider, "Unknown access token."))
         if row["revoked"]:
             abort(_unauthorized(provider, "The access token was revoked."))
-        every = store().faults(provider).get("expireEveryCalls")
+        every = faults.of(provider).get("expireEveryCalls")
         if row["expires"] < now or (every and row["calls"] >= every):
             abort(_unauthorized(provider, "The access token has expired."))
         user = db.execute("SELECT * FROM users WHERE provider = ? AND user_id = ?", (provider, row["user_id"])).fetchone()
