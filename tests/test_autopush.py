@@ -227,10 +227,10 @@ def test_a_transient_failure_then_recovery_ends_sent(pipeline):
 
 
 def test_a_429_parks_the_export_until_wahoos_reset_then_it_goes(pipeline):
+    pipeline.workers.start(1)  # first: the connect's calls must still fill the window when the export calls
     athlete = pipeline.athlete("wahoo")
     # One call per five minutes, the windows compressed 50 times: a reset six seconds away.
     pipeline.live.faults("wahoo", limits={"5min": 1}, windowScale=0.02)
-    pipeline.workers.start(1)
     plan = create_plan(athlete, [endurance("2026-11-24")])
     session_id = plan["sessions"][0]["id"]
     waiting = wait_for(lambda: "429" in ((s := pipeline.session(athlete.api, session_id))["lastExportError"] or "")
