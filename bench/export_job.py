@@ -16,6 +16,12 @@ its answers are still in our job's time, and the HTTP column says how much of it
 Every quota window is lifted far above what the run spends, on both sides (ours and the
 sandbox's): the bench measures the job, never a wait for quota.
 
+The last columns are this machine's floor for the ratio, measured in the same run: the job's
+round trips (PostgreSQL statements and commits, Redis commands and pipelines, provider calls,
+counted per job), each at what a bare one costs here after a 2 ms pause (a bare ``SELECT 1``, a
+``PING``, a GET of the sandbox's index: as the job's come, between its steps), added to the
+empty job: what the job would cost through RQ if none of its own work took any time.
+
 Run: python -m bench.export_job   (BENCH_RUNS jobs per provider and kind, 150; BENCH_SMOKE=1: 10)
 """
 
@@ -34,6 +40,8 @@ from tests.support.workouts import SPEC_EXAMPLE
 
 RUNS = size("BENCH_RUNS", 150, 10)
 BATCH = size("BENCH_BATCH", 10, 2)  # jobs of one kind in a row, through RQ
+ROUND_TRIPS = size("BENCH_ROUND_TRIPS", 200, 10)  # bare round trips of each kind, for the floor
+PAUSE = 0.002  # before each: the job's round trips come between its own steps
 RUN_EXPORT = "jobs.export.run_export"
 GOAL_MS = 50.0
 EMPTY_JOB = "bench.noop.empty_job"
@@ -74,38 +82,106 @@ def pending_jobs(app, coach_token, athlete_id, count: int, first_week: str) -> l
     return ids
 
 
-def timed_function(app, job_ids) -> tuple[list[float], list[float]]:
-    """Each job's seconds, and the seconds of each job spent waiting on the provider's answers."""
-    import httpx
+class RoundTrips:
+    """Counts the round trips made while patched in: PostgreSQL statements and commits, Redis
+    commands and pipelines (a pipeline is one), provider calls; and the time spent on the
+    provider's answers."""
 
+    KINDS = ("postgresql", "redis", "http")
+
+    def __init__(self):
+        import httpx
+        import psycopg
+        import redis
+
+        self.counts = dict.fromkeys(self.KINDS, 0)
+        self.http_seconds = 0.0
+        self._patched = [(psycopg.Cursor, "execute", "postgresql"), (psycopg.Connection, "commit", "postgresql"),
+                         (redis.Redis, "execute_command", "redis"), (redis.client.Pipeline, "execute", "redis"),
+                         (httpx.Client, "send", "http")]
+        self._originals = []
+
+    def __enter__(self):
+        for owner, name, kind in self._patched:
+            original = getattr(owner, name)
+            self._originals.append((owner, name, original))
+            setattr(owner, name, self._counting(original, kind))
+        return self
+
+    def __exit__(self, *exc):
+        for owner, name, original in self._originals:
+            setattr(owner, name, original)
+
+    def _counting(self, original, kind):
+        def counted(*args, **kwargs):
+            self.counts[kind] += 1
+            started = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                if kind == "http":
+                    self.http_seconds += time.perf_counter() - started
+        return counted
+
+    def take(self) -> tuple[dict, float]:
+        """The counts and the answers' seconds since the last take."""
+        taken = (dict(self.counts), self.http_seconds)
+        self.counts, self.http_seconds = dict.fromkeys(self.KINDS, 0), 0.0
+        return taken
+
+
+def timed_function(app, job_ids) -> tuple[list[float], list[float], list[float], dict]:
+    """Each job's seconds, the seconds of each job spent waiting on the provider's answers,
+    its thread's CPU seconds (the drivers' and the kernel's work for it included), and the
+    median job's round trips of each kind."""
     from core.db import db
     from jobs.export import run_export
 
-    waiting = [0.0]
-    send = httpx.Client.send
-
-    def timed_send(client, *args, **kwargs):
-        started = time.perf_counter()
-        try:
-            return send(client, *args, **kwargs)
-        finally:
-            waiting[0] += time.perf_counter() - started
-
-    samples, http = [], []
-    httpx.Client.send = timed_send
-    try:
+    samples, http, cpu, counts = [], [], [], []
+    with RoundTrips() as trips:
         for job_id in job_ids:
             with app.app_context():
-                waiting[0] = 0.0
-                started = time.perf_counter()
+                trips.take()
+                started, started_cpu = time.perf_counter(), time.thread_time()
                 outcome = run_export(job_id, 0)
                 samples.append(time.perf_counter() - started)
-                http.append(waiting[0])
+                cpu.append(time.thread_time() - started_cpu)
+                made, waiting = trips.take()
+                http.append(waiting)
+                counts.append(made)
                 db.session.remove()
             assert outcome == "sent", outcome
+    return samples, http, cpu, {kind: median([c[kind] for c in counts]) for kind in RoundTrips.KINDS}
+
+
+def round_trip_costs(database_url: str, redis_url: str, provider_url: str) -> dict[str, float]:
+    """Seconds a bare round trip of each kind takes here after a pause of PAUSE seconds
+    (the median of ROUND_TRIPS): a ``SELECT 1``, a ``PING``, a GET of the sandbox's index."""
+    import httpx
+    import psycopg
+    import redis as redis_lib
+
+    postgres = psycopg.connect(database_url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True)
+    redis = redis_lib.Redis.from_url(redis_url)
+    client = httpx.Client(base_url=provider_url)
+    calls = {"postgresql": lambda: postgres.execute("SELECT 1").fetchall(), "redis": redis.ping,
+             "http": lambda: client.get("/").raise_for_status()}
+    costs = {}
+    try:
+        for kind, call in calls.items():
+            def paused(call=call):
+                time.sleep(PAUSE)
+                started = time.perf_counter()
+                call()
+                return time.perf_counter() - started
+            for _ in range(5):
+                paused()
+            costs[kind] = median([paused() for _ in range(ROUND_TRIPS)])
     finally:
-        httpx.Client.send = send
-    return samples, http
+        postgres.close()
+        redis.close()
+        client.close()
+    return costs
 
 
 def through_rq(app, job_ids) -> tuple[float, float]:
@@ -180,25 +256,35 @@ def main() -> None:
                     browser.connect("wahoo")
                     browser.submit(browser.get("/connections"), button="Make primary")
                 first, second = weeks[provider]
-                function, http = timed_function(app, pending_jobs(app, coach_token, athlete, RUNS, first))
+                function, http, cpu, trips = timed_function(app, pending_jobs(app, coach_token, athlete, RUNS, first))
                 waiting = pending_jobs(app, coach_token, athlete, RUNS, second)
                 rq_each, empty_each = through_rq(app, waiting)
+                costs = round_trip_costs(database_url, redis.url, provider_url)
+                floor = empty_each + sum(trips[kind] * costs[kind] for kind in RoundTrips.KINDS)
                 rows.append([provider, f"{median(function) * 1000:.1f}", f"{percentile(function, 95) * 1000:.1f}",
                              f"{percentile(function, 95) * 1000 / GOAL_MS:.2f}", f"{median(http) * 1000:.1f}",
-                             f"{rq_each * 1000:.1f}",
-                             f"{empty_each * 1000:.1f}", f"{rq_each / empty_each:.2f}"])
+                             f"{median(cpu) * 1000:.1f}", f"{rq_each * 1000:.1f}",
+                             f"{empty_each * 1000:.1f}", f"{rq_each / empty_each:.2f}",
+                             " / ".join(f"{trips[kind]:g}" for kind in RoundTrips.KINDS),
+                             " / ".join(f"{costs[kind] * 1000:.2f}" for kind in RoundTrips.KINDS),
+                             f"{floor / empty_each:.2f}"])
         finally:
             server.stop()
             with app.app_context():
                 db.engine.dispose()
     print(f"One export job end to end, sandbox at 0 ms in its own process, PostgreSQL, {RUNS} jobs each, milliseconds\n")
-    print(table(["provider", "job median", "job p95", "p95 / 50 ms goal", "of which HTTP", "with RQ, per job",
-                 "empty job, per job", "with RQ / empty"], rows))
+    print(table(["provider", "job median", "job p95", "p95 / 50 ms goal", "of which HTTP", "job CPU", "with RQ, per job",
+                 "empty job, per job", "with RQ / empty", "round trips PG / Redis / HTTP", "each, ms",
+                 "floor / empty"], rows))
     print("\njob = load, normalize, validate, convert, create + schedule over HTTP, save; "
           "of which HTTP = the median job's time waiting on the provider's two answers; "
+          "job CPU = the median job's thread CPU time (the drivers' and the kernel's work for it included); "
           "with RQ = the same jobs enqueued and drained by one AppWorker (burst); empty job = a no-op "
           f"with the same arguments, the same queue, Redis and AppWorker, in alternate batches of {BATCH} "
-          "with ours (per job: the batches' median).")
+          "with ours (per job: the batches' median); round trips = the median job's; each = a bare one of each kind "
+          f"after a {PAUSE * 1000:.0f} ms pause (SELECT 1, PING, a GET of the sandbox's index; the median of "
+          f"{ROUND_TRIPS}); floor = the empty job plus the job's round trips at that cost, over the empty job: "
+          "the ratio if none of the job's own work took any time.")
 
 
 if __name__ == "__main__":

@@ -22,8 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 TABLES = {
     "engine": ["steps", "validate", "normalize", "prepare", "garmin", "wahoo", "fit"],
     "plan_save": ["database", "stat", "auto-push off", "auto-push on", "added"],
-    "export_job": ["provider", "job median", "job p95", "p95 / 50 ms goal", "of which HTTP", "with RQ, per job",
-                   "empty job, per job", "with RQ / empty"],
+    "export_job": ["provider", "job median", "job p95", "p95 / 50 ms goal", "of which HTTP", "job CPU",
+                   "with RQ, per job", "empty job, per job", "with RQ / empty", "round trips PG / Redis / HTTP", "each, ms", "floor / empty"],
     "bulk_push": ["workers", "sessions", "calls", "ideal s", "actual s", "actual vs ideal"],
     "quota": ["provider", "key tier", "window", "limit (compressed)", "sessions", "calls", "429s", "FAILED"],
     "delivery": ["measure", "count", "value", "ideal"],
