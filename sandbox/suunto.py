@@ -211,8 +211,7 @@ def _upload():
     kind = (request.content_type or "").split(";")[0].strip().lower()
     if kind != "application/zip":
         return None, error(f"Unsupported content type '{kind or 'none'}': send the guide ZIP as application/zip")
-    rules = Rules.of(faults.of("suunto"), current_app.config.get("SANDBOX_SUUNTO_APP_NAME",
-                                                                             DEFAULT_APP_NAME))
+    rules = Rules.of(faults.of("suunto"), current_app.config.get("SANDBOX_SUUNTO_APP_NAME", DEFAULT_APP_NAME))
     try:
         archive = read_archive(request.get_data(), rules)
     except Refused as refused:
