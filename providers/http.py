@@ -11,6 +11,7 @@ status, or "network" when no answer came.
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from http.cookiejar import CookieJar
 from typing import Callable, Iterable
 
 import httpx
@@ -33,6 +34,18 @@ MAX_DETAIL = 300
 DEFAULT_STATUSES: dict[int, type[ProviderError]] = {403: Forbidden, 412: PermissionMissing}
 
 
+class NoCookies(CookieJar):
+    """A jar that keeps nothing: the client is shared by every athlete's calls, so a cookie a
+    provider (or its CDN) sets on one athlete's answer must not ride on the next athlete's
+    call (httpx#2992: httpx has no switch for it; this is its maintainers' answer)."""
+
+    def extract_cookies(self, response, request) -> None:
+        pass
+
+    def set_cookie(self, cookie) -> None:
+        pass
+
+
 class ProviderHttp:
     """One provider's API base URL, on a pooled httpx client shared by the process."""
 
@@ -47,7 +60,7 @@ class ProviderHttp:
         self.after_response = after_response
         self.statuses = {**DEFAULT_STATUSES, **(statuses or {})}
         self.client = httpx.Client(base_url=base_url, timeout=httpx.Timeout(timeout, connect=min(5.0, timeout)),
-                                   transport=transport, headers={"User-Agent": "HybridPeaks/0.2"})
+                                   transport=transport, headers={"User-Agent": "HybridPeaks/0.2"}, cookies=NoCookies())
 
     def call(self, method: str, path: str, token: str, *, secrets: Iterable[str] = (), **kwargs) -> httpx.Response:
         secrets = [token, *secrets]

@@ -59,6 +59,18 @@ def test_garmin_statuses_map_to_typed_errors(garmin, status, body, error):
 
 
 @respx.mock
+def test_a_cookie_set_on_one_athletes_answer_never_rides_on_the_next_call(wahoo):
+    """The client is shared by every athlete's calls: nothing one answer sets goes back."""
+    route = respx.get(f"{BASE}/v1/plans").mock(side_effect=[
+        httpx.Response(200, json=[], headers={"Set-Cookie": "__cf_bm=athlete-a; Path=/; HttpOnly"}),
+        httpx.Response(200, json=[])])
+    wahoo.http.call("GET", "/v1/plans", "token-of-a")
+    wahoo.http.call("GET", "/v1/plans", "token-of-b")
+    assert "cookie" not in route.calls[1].request.headers
+    assert route.calls[1].request.headers["Authorization"] == "Bearer token-of-b"
+
+
+@respx.mock
 def test_wahoo_403_is_a_missing_scope_to_grant_by_reconnecting(wahoo):
     respx.get(f"{BASE}/v1/plans").mock(return_value=httpx.Response(403, json={"error": "Forbidden"}))
     with pytest.raises(PermissionMissing):

@@ -16,6 +16,7 @@ _.wrap_formdata  # Flask-WTF's form meta hook
 _._keep_key  # a SQLAlchemy @validates hook (core/models/library.py)
 _._deserialize  # a marshmallow field
 _.collect  # a prometheus_client collector
+_.extract_cookies, _.set_cookie, cookie  # http.cookiejar calls them on providers/http.py's NoCookies (httpx)
 _.choices  # WTForms
 confirm  # a WTForms field (EqualTo reads it)
 attr  # marshmallow's _deserialize signature
