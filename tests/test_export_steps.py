@@ -38,6 +38,21 @@ def garmin_athlete(live, live_people, email: str) -> tuple[int, int]:
     return coach, athlete_id
 
 
+def first_try_crashing(live, live_people, monkeypatch, email: str, target, name: str, bug) -> int:
+    """A session saved for a new Garmin athlete and its export's first try run with
+    ``target.name`` replaced by ``bug`` (one of ours), which is gone afterwards: its id."""
+    coach, athlete_id = garmin_athlete(live, live_people, email)
+    with monkeypatch.context() as patched:
+        patched.setattr(target, name, bug)
+        session_id = save_one_session(live, athlete_id, live_people.token(coach))
+        run_queued_jobs(live.app)
+    return session_id
+
+
+def converter_bug(*args, **kwargs):
+    raise RuntimeError("a bug in a converter")
+
+
 def test_a_crash_of_our_own_between_two_steps_keeps_the_workouts_id_and_the_retry_schedules_that_one(
         live, live_people, monkeypatch):
     """Garmin's create has no idempotency key and no way to find a workout again: its id is
@@ -45,22 +60,17 @@ def test_a_crash_of_our_own_between_two_steps_keeps_the_workouts_id_and_the_retr
     leave the id to the retry, or the athlete would get a second workout."""
     from providers.garmin.api import GarminApi
 
-    coach, athlete_id = garmin_athlete(live, live_people, "ana@example.test")
-    original = GarminApi.create
-
     def create_then_crash(self, run, item):
         run.step("workoutId", lambda token: self.create_workout(token, item.payload))
         raise RuntimeError("a bug between the two steps")
 
-    monkeypatch.setattr(GarminApi, "create", create_then_crash)
-    session_id = save_one_session(live, athlete_id, live_people.token(coach))
-    run_queued_jobs(live.app)
+    session_id = first_try_crashing(live, live_people, monkeypatch, "ana@example.test", GarminApi, "create",
+                                    create_then_crash)
     with live.app.app_context():
         job = db.session.query(ExportJob).filter_by(session_id=session_id).one()
         assert (job.status, job.last_error is not None) == ("PENDING", True), (job.status, job.last_error)
         assert "workoutId" in job.external_refs, job.external_refs
         db.session.remove()
-    monkeypatch.setattr(GarminApi, "create", original)
     run_scheduled_jobs_now(live.app)
     with live.app.app_context():
         session = db.session.get(TrainingSession, session_id)
@@ -81,15 +91,7 @@ def test_a_crash_of_our_own_before_the_first_call_still_counts_the_attempt_and_r
     workout that always crashes the converter would be retried for ever, uncounted."""
     from jobs import export
 
-    coach, athlete_id = garmin_athlete(live, live_people, "ben@example.test")
-    original = export.fit_for
-
-    def crash(*args, **kwargs):
-        raise RuntimeError("a bug in a converter")
-
-    monkeypatch.setattr(export, "fit_for", crash)
-    session_id = save_one_session(live, athlete_id, live_people.token(coach))
-    run_queued_jobs(live.app)
+    session_id = first_try_crashing(live, live_people, monkeypatch, "ben@example.test", export, "fit_for", converter_bug)
     with live.app.app_context():
         job = db.session.query(ExportJob).filter_by(session_id=session_id).one()
         attempts = db.session.query(ExportAttempt).filter_by(session_id=session_id).all()
@@ -98,7 +100,6 @@ def test_a_crash_of_our_own_before_the_first_call_still_counts_the_attempt_and_r
         assert "RuntimeError" in job.last_error, job.last_error
         db.session.remove()
     assert live.held("garmin")["workouts"] == []
-    monkeypatch.setattr(export, "fit_for", original)
     run_scheduled_jobs_now(live.app)
     with live.app.app_context():
         session = db.session.get(TrainingSession, session_id)
@@ -131,11 +132,8 @@ def test_a_crash_before_the_first_call_while_another_job_of_the_session_started_
                 other.commit()
         return claim(job)
 
-    def crash(*args, **kwargs):
-        raise RuntimeError("a bug in a converter")
-
     monkeypatch.setattr(export, "_claim", another_starts_before_the_second_claim)
-    monkeypatch.setattr(export, "fit_for", crash)
+    monkeypatch.setattr(export, "fit_for", converter_bug)
     session_id = save_one_session(live, athlete_id, live_people.token(coach))
     with live.app.app_context():
         job_id = db.session.query(ExportJob.id).filter_by(session_id=session_id, kind="EXPORT").scalar()
