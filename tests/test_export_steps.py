@@ -91,7 +91,8 @@ def test_a_crash_of_our_own_before_the_first_call_still_counts_the_attempt_and_r
     workout that always crashes the converter would be retried for ever, uncounted."""
     from jobs import export
 
-    session_id = first_try_crashing(live, live_people, monkeypatch, "ben@example.test", export, "fit_for", converter_bug)
+    session_id = first_try_crashing(live, live_people, monkeypatch, "ben@example.test", export, "fit_for",
+                                    converter_bug)
     with live.app.app_context():
         job = db.session.query(ExportJob).filter_by(session_id=session_id).one()
         attempts = db.session.query(ExportAttempt).filter_by(session_id=session_id).all()
