@@ -360,16 +360,16 @@ def _not_connected(attempt: Attempt, message: str) -> str:
     return _end(attempt, AttemptOutcome.NOT_CONNECTED, message)
 
 
-def _deadline(job: ExportJob) -> datetime:
-    athlete = db.session.get(User, job.athlete_id)
-    session = job.session
-    return window.deadline(session.date, athlete.timezone) if session is not None else clock.now()
+def _deadline(attempt: Attempt) -> datetime:
+    session = attempt.job.session
+    return window.deadline(session.date, attempt.athlete.timezone) if session is not None else clock.now()
 
 
 def _retry_or_fail(attempt: Attempt, message: str) -> str:
     job = attempt.job
     config = current_app.config
-    at = retry_at(job.attempts, clock.now(), _deadline(job), config["EXPORT_RETRY_DELAYS"], config["EXPORT_RETRY_JITTER"])
+    at = retry_at(job.attempts, clock.now(), _deadline(attempt), config["EXPORT_RETRY_DELAYS"],
+                  config["EXPORT_RETRY_JITTER"])
     if at is None:
         return _fail(attempt, FailureKind.TRANSIENT, messages.gave_up_after(message, job.attempts))
     job.last_error = message
@@ -386,7 +386,7 @@ def _wait_for_quota(attempt: Attempt, until: datetime, reason: str, counted: boo
     """Over a quota: park the job until the window frees (not an attempt when no call was
     made), unless the session's day passes first."""
     job = attempt.job
-    if until >= _deadline(job):
+    if until >= _deadline(attempt):
         return _fail(attempt, FailureKind.TRANSIENT, messages.quota_past_day(reason))
     if counted:
         _record(attempt, AttemptOutcome.RETRY, reason)
